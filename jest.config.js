@@ -1,0 +1,18 @@
+/**
+ * One jest run over every workspace. Suites that need PostgreSQL/Redis create their own
+ * databases (cloned from templates built once in globalSetup) and their own Redis key prefix.
+ * @type {import('jest').Config}
+ */
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j|mj)sx?$': swc },
+  // ESM-only dependencies are compiled to CommonJS as well.
+  transformIgnorePatterns: ['/node_modules/(?!(@faker-js|jose)/)'],
+  testMatch: ['<rootDir>/{packages,subgraphs,gateway,tests}/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  globalSetup: '<rootDir>/tests/global-setup.ts',
+  globalTeardown: '<rootDir>/tests/global-teardown.ts',
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

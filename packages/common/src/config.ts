@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/** Thrown when environment variables do not pass validation; the message lists every problem. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+    Object.setPrototypeOf(this, ConfigError.prototype);
+  }
+}
+
+/**
+ * Parses `env` against `schema` once, at start-up. Every failing variable is reported together,
+ * so a misconfigured deployment is fixed in one round trip rather than one variable at a time.
+ * @throws ConfigError listing each invalid variable.
+ */
+export function parseConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** A TCP port number; empty strings count as missing so `PORT=` falls back to the default. */
+export const port = (defaultPort: number) =>
+  z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).default(defaultPort));
+
+const DEV_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
+
+/**
+ * Variables every process of the supergraph reads. Secrets have development defaults so
+ * `npm start` works on a fresh clone; production refuses them.
+ */
+export const baseEnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+    /** Prefix of every Redis key, BullMQ queue and pub/sub channel, so several stacks share one Redis. */
+    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]*$/).default('commerce'),
+    /** HMAC key of the gateway-signed caller token that subgraphs trust (at least 32 characters). */
+    INTERNAL_JWT_SECRET: z.string().min(32).default(DEV_SECRET),
+    /** HMAC key of client access/refresh tokens issued by the user subgraph (at least 32 characters). */
+    JWT_SECRET: z.string().min(32).default(`${DEV_SECRET}-access`),
+    /** Public URLs of the subgraphs, used by the gateway and by workers calling an owning subgraph. */
+    USER_SUBGRAPH_URL: z.string().url().default('http://127.0.0.1:4001/graphql'),
+    PRODUCT_SUBGRAPH_URL: z.string().url().default('http://127.0.0.1:4002/graphql'),
+    REVIEW_SUBGRAPH_URL: z.string().url().default('http://127.0.0.1:4003/graphql'),
+    CART_SUBGRAPH_URL: z.string().url().default('http://127.0.0.1:4004/graphql'),
+    ORDER_SUBGRAPH_URL: z.string().url().default('http://127.0.0.1:4005/graphql'),
+  })
+  .refine((env) => env.NODE_ENV !== 'production' || !env.INTERNAL_JWT_SECRET.startsWith(DEV_SECRET), {
+    message: 'set INTERNAL_JWT_SECRET in production',
+    path: ['INTERNAL_JWT_SECRET'],
+  })
+  .refine((env) => env.NODE_ENV !== 'production' || !env.JWT_SECRET.startsWith(DEV_SECRET), {
+    message: 'set JWT_SECRET in production',
+    path: ['JWT_SECRET'],
+  });
+
+export type BaseConfig = z.infer<typeof baseEnvSchema>;
+
+/** Database URL variable with the local default `postgresql://postgres@127.0.0.1:5432/commerce_<name>`. */
+export const databaseUrl = (subgraph: string) =>
+  z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').default(`postgresql://postgres@127.0.0.1:5432/commerce_${subgraph}`);

@@ -1,0 +1,97 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
+
+/**
+ * Error codes clients rely on (`extensions.code`). The generic ones follow Apollo Server's
+ * conventions; the rest are domain codes of this supergraph.
+ */
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Base of every error that is safe to show to a client: its message and code are public. */
+export class DomainError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  constructor(message = 'Sign in to do this') {
+    super(message, ErrorCode.UNAUTHENTICATED);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message = 'You are not allowed to do this') {
+    super(message, ErrorCode.FORBIDDEN);
+  }
+}
+
+export class BadUserInputError extends DomainError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message, ErrorCode.BAD_USER_INPUT, details);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(entity: string, id: string | number) {
+    super(`${entity} ${id} not found`, ErrorCode.NOT_FOUND, { entity, id: String(id) });
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message, ErrorCode.CONFLICT, details);
+  }
+}
+
+/** The one place where a domain error becomes a GraphQL error. */
+export function toGraphQLError(error: DomainError): GraphQLError {
+  return new GraphQLError(error.message, { extensions: { code: error.code, ...error.details } });
+}
+
+/**
+ * Apollo Server `formatError`: domain errors keep their message and code, request errors pass,
+ * anything else (a bug, a database error) is logged and masked as INTERNAL_SERVER_ERROR so no
+ * stack trace, SQL or path reaches a client.
+ */
+export function createFormatError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = error instanceof GraphQLError ? error.originalError : error;
+    if (original instanceof DomainError) {
+      return {
+        message: original.message,
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: { code: original.code, ...original.details },
+      };
+    }
+    const code = formatted.extensions?.code;
+    // Errors without an original error are about the request itself (parse, validation, variables)
+    // or were already formatted by a subgraph: their code and message are safe to show.
+    if (!original && typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+      const { stacktrace: _omit, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    logger.error({ err: original ?? error, path: formatted.path }, 'unexpected error in resolver');
+    return {
+      message: 'Internal server error',
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}

@@ -1,0 +1,55 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+
+/** BullMQ queue names; the Redis key prefix (REDIS_PREFIX) keeps stacks apart. */
+export const QueueName = {
+  checkout: 'checkout',
+  notifications: 'notifications',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+/** Checkout job: drives one PENDING order to CONFIRMED or FAILED. Job id = `checkout:<orderId>`. */
+export interface CheckoutJob {
+  orderId: string;
+}
+
+/** A line of an order as a notification renders it; money in cents. */
+export interface NotificationLine {
+  productId: number;
+  title: string;
+  quantity: number;
+  lineTotalCents: number;
+}
+
+/**
+ * Notification job: an email about an order to its owner. Job id = `notify:<orderId>:<status>`,
+ * and the user subgraph records each send under the same key, so a re-run sends nothing twice.
+ */
+export interface OrderNotificationJob {
+  kind: 'ORDER_CONFIRMED' | 'ORDER_FAILED';
+  orderId: string;
+  userId: number;
+  status: string;
+  failureReason: string | null;
+  totalCents: number;
+  currencyCode: string;
+  lines: NotificationLine[];
+}
+
+/** Retries with exponential backoff; completed and failed jobs are kept, but bounded. */
+export const defaultJobOptions: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 500 },
+  removeOnComplete: { count: 1000, age: 24 * 3600 },
+  removeOnFail: { count: 5000, age: 7 * 24 * 3600 },
+};
+
+export const checkoutJobId = (orderId: string) => `checkout-${orderId}`;
+export const notificationJobId = (orderId: string, status: string) => `notify-${orderId}-${status}`;
+
+/** Opens a queue with the shared defaults. */
+export function createQueue<T>(name: QueueName, connection: ConnectionOptions, prefix: string): Queue<T> {
+  return new Queue<T>(name, { connection, prefix: `${prefix}:bull`, defaultJobOptions });
+}
+
+/** The BullMQ prefix for a REDIS_PREFIX; workers must use the same one as the queues. */
+export const bullPrefix = (prefix: string) => `${prefix}:bull`;

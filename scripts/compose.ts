@@ -1,0 +1,26 @@
+/**
+ * npm run compose: composes subgraphs/<name>/src/schema.graphql into gateway/supergraph.graphql,
+ * routed to the subgraph URLs of the environment (USER_SUBGRAPH_URL, …). Exits 1 on any
+ * composition error, listing them all.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { baseEnvSchema, parseConfig } from '@commerce/common';
+import { composeSupergraph } from '../gateway/src/compose';
+
+const env = parseConfig(baseEnvSchema);
+const out = path.resolve(__dirname, '../gateway/supergraph.graphql');
+try {
+  const sdl = composeSupergraph({
+    user: env.USER_SUBGRAPH_URL,
+    product: env.PRODUCT_SUBGRAPH_URL,
+    review: env.REVIEW_SUBGRAPH_URL,
+    cart: env.CART_SUBGRAPH_URL,
+    order: env.ORDER_SUBGRAPH_URL,
+  });
+  writeFileSync(out, sdl);
+  console.log(`composed supergraph → ${path.relative(process.cwd(), out)}`);
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}
