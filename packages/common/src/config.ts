@@ -33,32 +33,38 @@ const DEV_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
  * Variables every process of the supergraph reads. Secrets have development defaults so
  * `npm start` works on a fresh clone; production refuses them.
  */
-export const baseEnvSchema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
-    /** Prefix of every Redis key, BullMQ queue and pub/sub channel, so several stacks share one Redis. */
-    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]*$/).default('commerce'),
-    /** HMAC key of the gateway-signed caller token that subgraphs trust (at least 32 characters). */
-    INTERNAL_JWT_SECRET: z.string().min(32).default(DEV_SECRET),
-    /** HMAC key of client access/refresh tokens issued by the user subgraph (at least 32 characters). */
-    JWT_SECRET: z.string().min(32).default(`${DEV_SECRET}-access`),
-    /** Public URLs of the subgraphs, used by the gateway and by workers calling an owning subgraph. */
-    USER_SUBGRAPH_URL: z.string().url().default('http://127.0.0.1:4001/graphql'),
-    PRODUCT_SUBGRAPH_URL: z.string().url().default('http://127.0.0.1:4002/graphql'),
-    REVIEW_SUBGRAPH_URL: z.string().url().default('http://127.0.0.1:4003/graphql'),
-    CART_SUBGRAPH_URL: z.string().url().default('http://127.0.0.1:4004/graphql'),
-    ORDER_SUBGRAPH_URL: z.string().url().default('http://127.0.0.1:4005/graphql'),
-  })
-  .refine((env) => env.NODE_ENV !== 'production' || !env.INTERNAL_JWT_SECRET.startsWith(DEV_SECRET), {
-    message: 'set INTERNAL_JWT_SECRET in production',
-    path: ['INTERNAL_JWT_SECRET'],
-  })
-  .refine((env) => env.NODE_ENV !== 'production' || !env.JWT_SECRET.startsWith(DEV_SECRET), {
-    message: 'set JWT_SECRET in production',
-    path: ['JWT_SECRET'],
+export const baseEnvShape = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  /** Interface servers listen on; 0.0.0.0 inside containers. */
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Prefix of every Redis key, BullMQ queue and pub/sub channel, so several stacks share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('commerce'),
+  /** HMAC key of the gateway-signed caller token that subgraphs trust (at least 32 characters). */
+  INTERNAL_JWT_SECRET: z.string().min(32).default(DEV_SECRET),
+  /** HMAC key of client access/refresh tokens issued by the user subgraph (at least 32 characters). */
+  JWT_SECRET: z.string().min(32).default(`${DEV_SECRET}-access`),
+  /** URLs of the subgraphs, used by composition and by workers calling an owning subgraph. */
+  USER_SUBGRAPH_URL: z.string().url().default('http://127.0.0.1:4001/graphql'),
+  PRODUCT_SUBGRAPH_URL: z.string().url().default('http://127.0.0.1:4002/graphql'),
+  REVIEW_SUBGRAPH_URL: z.string().url().default('http://127.0.0.1:4003/graphql'),
+  CART_SUBGRAPH_URL: z.string().url().default('http://127.0.0.1:4004/graphql'),
+  ORDER_SUBGRAPH_URL: z.string().url().default('http://127.0.0.1:4005/graphql'),
+};
+
+/** The base variables plus a process's own, with the production checks on secrets. */
+export function envSchema<S extends z.ZodRawShape>(shape: S) {
+  return z.object({ ...baseEnvShape, ...shape }).superRefine((raw, ctx) => {
+    const env = raw as unknown as { NODE_ENV: string; INTERNAL_JWT_SECRET: string; JWT_SECRET: string };
+    if (env.NODE_ENV !== 'production') return;
+    for (const name of ['INTERNAL_JWT_SECRET', 'JWT_SECRET'] as const) {
+      if (env[name].startsWith(DEV_SECRET)) ctx.addIssue({ code: 'custom', path: [name], message: `set ${name} in production` });
+    }
   });
+}
+
+export const baseEnvSchema = envSchema({});
 
 export type BaseConfig = z.infer<typeof baseEnvSchema>;
 

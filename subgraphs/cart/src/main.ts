@@ -1,0 +1,26 @@
+import { createLogger, exitOnStartupError, onShutdown } from '@commerce/common';
+import { createDb } from './db';
+import { loadCartConfig } from './env';
+import { startCartSubgraph } from './server';
+
+const logger = createLogger('cart-subgraph');
+
+async function main() {
+  const config = loadCartConfig();
+  logger.level = config.LOG_LEVEL;
+  const db = createDb({ connectionString: config.CART_DATABASE_URL });
+  const server = await startCartSubgraph({
+    db,
+    port: config.CART_PORT,
+    host: config.HOST,
+    internalSecret: config.INTERNAL_JWT_SECRET,
+    productSubgraphUrl: config.PRODUCT_SUBGRAPH_URL,
+    logger,
+  });
+  onShutdown(logger, async () => {
+    await server.close();
+    await db.$disconnect();
+  });
+}
+
+main().catch(exitOnStartupError(logger));

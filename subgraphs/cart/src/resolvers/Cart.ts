@@ -1,0 +1,21 @@
+import { lineTotal, money, orderSubtotal } from '@commerce/common';
+import type { CartItemResolvers, CartResolvers } from '../__generated__/resolvers-types';
+
+const DEFAULT_CURRENCY = 'USD';
+
+export const Cart: CartResolvers = {
+  subtotal: (cart) =>
+    money(
+      orderSubtotal(cart.items.map((i) => lineTotal(i.unitPriceCents, i.quantity, i.discountBasisPoints))),
+      cart.items[0]?.currencyCode ?? DEFAULT_CURRENCY,
+    ),
+  totalQuantity: (cart) => cart.items.reduce((sum, i) => sum + i.quantity, 0),
+  updatedAt: (cart) => cart.updatedAt.toISOString(),
+};
+
+export const CartItem: CartItemResolvers = {
+  product: (item) => ({ __typename: 'Product', id: String(item.productId) }),
+  unitPrice: (item) => money(item.unitPriceCents, item.currencyCode),
+  discountPercentage: (item) => item.discountBasisPoints / 100,
+  lineTotal: (item) => money(lineTotal(item.unitPriceCents, item.quantity, item.discountBasisPoints), item.currencyCode),
+};

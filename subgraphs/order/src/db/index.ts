@@ -1,0 +1,16 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from './generated/client';
+
+export { Prisma } from './generated/client';
+export type {
+  Order as OrderRecord,
+  OrderItem as OrderItemRecord,
+  OrderStatusEvent as OrderStatusEventRecord,
+} from './generated/client';
+export type { OrderStatus } from './generated/enums';
+export type OrderDb = PrismaClient;
+
+/** The order subgraph's only way to its database (PostgreSQL through the pg driver adapter). */
+export function createDb(options: { connectionString: string; maxConnections?: number }): OrderDb {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: options.connectionString, max: options.maxConnections ?? 10 }) });
+}

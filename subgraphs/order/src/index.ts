@@ -1,0 +1,5 @@
+export { createDb, type OrderDb } from './db';
+export { loadOrderConfig, type OrderConfig } from './env';
+export { startOrderSubgraph, typeDefs } from './server';
+export { createOrderServices, type OrderServices } from './services';
+export { createCheckoutWorker } from './workers/checkout.worker';

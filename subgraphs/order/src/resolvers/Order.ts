@@ -1,0 +1,24 @@
+import { money } from '@commerce/common';
+import type { OrderConnectionResolvers, OrderItemResolvers, OrderResolvers } from '../__generated__/resolvers-types';
+
+export const Order: OrderResolvers = {
+  __resolveReference: (ref, ctx) => ctx.orders.orderFor(ctx.caller, String(ref.id)),
+  subtotal: (o) => money(o.subtotalCents, o.currencyCode),
+  total: (o) => money(o.totalCents, o.currencyCode),
+  createdAt: (o) => o.createdAt.toISOString(),
+  updatedAt: (o) => o.updatedAt.toISOString(),
+  user: (o) => ({ id: String(o.userId) }),
+  // Money of a line shares its order's currency.
+  items: (o) => o.items.map((item) => ({ ...item, currencyCode: o.currencyCode })),
+};
+
+export const OrderItem: OrderItemResolvers = {
+  product: (item) => ({ __typename: 'Product', id: String(item.productId) }),
+  unitPrice: (item) => money(item.unitPriceCents, (item as { currencyCode?: string }).currencyCode),
+  discountPercentage: (item) => item.discountBasisPoints / 100,
+  lineTotal: (item) => money(item.lineTotalCents, (item as { currencyCode?: string }).currencyCode),
+};
+
+export const OrderConnection: OrderConnectionResolvers = {
+  totalCount: (page) => page.totalCount(),
+};

@@ -1,0 +1,47 @@
+import { Queue } from 'bullmq';
+import {
+  QueueName,
+  bullPrefix,
+  createServiceClient,
+  defaultJobOptions,
+  type CheckoutJob,
+  type Logger,
+  type OrderNotificationJob,
+  type Redis,
+} from '@commerce/common';
+import type { OrderDb } from '../db';
+import { CheckoutProcessor } from './checkout.processor';
+import { CartClient, InventoryClient } from './clients';
+import { OrderEventPublisher } from './order-events';
+import { OrderRepository } from './order.repository';
+import { OrderService } from './order.service';
+
+export interface OrderServicesOptions {
+  db: OrderDb;
+  /** Connection for queues and publishing (not a subscriber). */
+  redis: Redis;
+  redisPrefix: string;
+  internalSecret: string;
+  cartSubgraphUrl: string;
+  productSubgraphUrl: string;
+  logger: Logger;
+}
+
+/** Wires the order subgraph's services; the API process and the checkout worker share it. */
+export function createOrderServices(options: OrderServicesOptions) {
+  const client = (url: string) => createServiceClient({ url, service: 'order-subgraph', secret: options.internalSecret });
+  const queueOptions = { connection: options.redis, prefix: bullPrefix(options.redisPrefix), defaultJobOptions };
+  const checkoutQueue = new Queue<CheckoutJob>(QueueName.checkout, queueOptions);
+  const notificationQueue = new Queue<OrderNotificationJob>(QueueName.notifications, queueOptions);
+  const events = new OrderEventPublisher(options.redis, options.redisPrefix, options.logger);
+  const carts = new CartClient(client(options.cartSubgraphUrl));
+  const repository = new OrderRepository(options.db);
+  return {
+    orders: new OrderService(options.db, carts, checkoutQueue, events),
+    checkout: new CheckoutProcessor(repository, new InventoryClient(client(options.productSubgraphUrl)), carts, events, notificationQueue, options.logger),
+    close: async () => {
+      await Promise.all([checkoutQueue.close(), notificationQueue.close()]);
+    },
+  };
+}
+export type OrderServices = ReturnType<typeof createOrderServices>;

@@ -1,0 +1,4 @@
+export { createDb, type ProductDb } from './db';
+export { loadProductConfig, type ProductConfig } from './env';
+export { startProductSubgraph, typeDefs } from './server';
+export { seedProducts } from './seed';

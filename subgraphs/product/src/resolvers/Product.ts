@@ -1,0 +1,22 @@
+import { basisPointsToPercent, lineTotal, money, tryParseIntId } from '@commerce/common';
+import type { ProductResolvers } from '../__generated__/resolvers-types';
+
+/** Below this many units a product shows as LOW_STOCK. */
+const LOW_STOCK_THRESHOLD = 10;
+
+export const Product: ProductResolvers = {
+  __resolveReference: (ref, ctx) => {
+    const id = tryParseIntId(ref.id);
+    return id === null ? null : ctx.loaders.product.load(id);
+  },
+  id: (p) => String(p.id),
+  category: async (p, _args, ctx) => {
+    const category = await ctx.loaders.category.load(p.categoryId);
+    if (!category) throw new Error(`product ${p.id} has no category ${p.categoryId}`);
+    return category;
+  },
+  price: (p) => money(p.priceCents, p.currencyCode),
+  discountPercentage: (p) => basisPointsToPercent(p.discountBasisPoints),
+  salePrice: (p) => money(lineTotal(p.priceCents, 1, p.discountBasisPoints), p.currencyCode),
+  availabilityStatus: (p) => (p.stock === 0 ? 'OUT_OF_STOCK' : p.stock < LOW_STOCK_THRESHOLD ? 'LOW_STOCK' : 'IN_STOCK'),
+};

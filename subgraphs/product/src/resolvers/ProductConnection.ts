@@ -1,0 +1,5 @@
+import type { ProductConnectionResolvers } from '../__generated__/resolvers-types';
+
+export const ProductConnection: ProductConnectionResolvers = {
+  totalCount: (page) => page.totalCount(),
+};

@@ -1,0 +1,13 @@
+import { tryParseIntId } from '@commerce/common';
+import type { QueryResolvers } from '../__generated__/resolvers-types';
+
+export const Query: QueryResolvers = {
+  products: (_parent, args, ctx) => ctx.catalog.productPage(args),
+  product: (_parent, { id }, ctx) => {
+    const productId = tryParseIntId(id);
+    return productId === null ? null : ctx.loaders.product.load(productId);
+  },
+  categories: (_parent, _args, ctx) => ctx.catalog.categories(),
+  category: (_parent, { slug }, ctx) => ctx.catalog.categoryBySlug(slug),
+};
+

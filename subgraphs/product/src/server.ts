@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'graphql';
+import { startSubgraphServer, type Logger, type RunningServer } from '@commerce/common';
+import type { ProductDb } from './db';
+import { createContextFactory } from './context';
+import { resolvers } from './resolvers';
+
+export const typeDefs = parse(readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8'));
+
+/** Starts the product subgraph on `port` (0: any free port). */
+export function startProductSubgraph(options: { db: ProductDb; port: number;
+  host?: string; internalSecret: string; logger: Logger }): Promise<RunningServer> {
+  return startSubgraphServer({
+    name: 'product',
+    typeDefs,
+    resolvers,
+    internalSecret: options.internalSecret,
+    logger: options.logger,
+    port: options.port,
+    host: options.host,
+    createContext: createContextFactory(options.db),
+  });
+}

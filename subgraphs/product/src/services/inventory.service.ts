@@ -1,0 +1,140 @@
+import { BadUserInputError } from '@commerce/common';
+import { Prisma, type ProductDb } from '../db';
+
+/** A line to reserve: product id and quantity (1..999). */
+export interface StockLine {
+  productId: number;
+  quantity: number;
+}
+
+/** A reserved line, priced from the product at the moment of reservation (cents, basis points). */
+export interface ReservedLine {
+  productId: number;
+  title: string;
+  quantity: number;
+  unitPriceCents: number;
+  discountBasisPoints: number;
+  currencyCode: string;
+}
+
+export type ReservationResult =
+  | { ok: true; lines: ReservedLine[] }
+  | { ok: false; failureReason: 'OUT_OF_STOCK' | 'NOT_FOUND'; failedProductIds: number[] };
+
+class InsufficientStock extends Error {
+  constructor(readonly productId: number) {
+    super(`insufficient stock for product ${productId}`);
+  }
+}
+
+const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+
+/**
+ * Stock of the catalog. Reservations are all-or-nothing and idempotent by order id; each line is
+ * an atomic conditional decrement (`UPDATE … SET stock = stock - q WHERE stock >= q`), so
+ * concurrent checkouts of a scarce product can never oversell, and the `stock >= 0` CHECK
+ * constraint is the backstop.
+ */
+export class InventoryService {
+  constructor(private readonly db: ProductDb) {}
+
+  /**
+   * Reserves every line for `orderId`, or nothing. A repeated call for the same order returns
+   * the first reservation without touching stock again.
+   * @throws BadUserInputError for an empty order or a quantity outside 1..999.
+   */
+  async reserve(orderId: string, lines: readonly StockLine[]): Promise<ReservationResult> {
+    const merged = mergeLines(lines);
+    const existing = await this.existing(orderId);
+    if (existing) return existing;
+    try {
+      const reserved = await this.db.$transaction(
+        async (tx) => {
+          await tx.stockReservation.create({ data: { orderId } });
+          // A fixed lock order (by product id) keeps two multi-line reservations from deadlocking.
+          for (const line of merged) {
+            const { count } = await tx.product.updateMany({
+              where: { id: line.productId, stock: { gte: line.quantity } },
+              data: { stock: { decrement: line.quantity } },
+            });
+            if (count === 0) throw new InsufficientStock(line.productId);
+          }
+          const products = await tx.product.findMany({ where: { id: { in: merged.map((l) => l.productId) } } });
+          const byId = new Map(products.map((p) => [p.id, p]));
+          const priced = merged.map((line) => {
+            const p = byId.get(line.productId)!;
+            return {
+              productId: line.productId,
+              title: p.title,
+              quantity: line.quantity,
+              unitPriceCents: p.priceCents,
+              discountBasisPoints: p.discountBasisPoints,
+              currencyCode: p.currencyCode,
+            };
+          });
+          await tx.stockReservationLine.createMany({
+            data: priced.map(({ title: _title, ...line }) => ({ orderId, ...line })),
+          });
+          return priced;
+        },
+        { timeout: 15_000, maxWait: 10_000 },
+      );
+      return { ok: true, lines: reserved };
+    } catch (err) {
+      if (err instanceof InsufficientStock) {
+        const known = await this.db.product.count({ where: { id: err.productId } });
+        return { ok: false, failureReason: known ? 'OUT_OF_STOCK' : 'NOT_FOUND', failedProductIds: [err.productId] };
+      }
+      // Another call for the same order won the race: answer with its reservation.
+      if (isUniqueViolation(err)) {
+        const winner = await this.existing(orderId);
+        if (winner) return winner;
+      }
+      throw err;
+    }
+  }
+
+  /** Gives back the stock of `orderId`'s reservation. Idempotent: returns false when there was nothing to release. */
+  async release(orderId: string): Promise<boolean> {
+    return this.db.$transaction(async (tx) => {
+      const { count } = await tx.stockReservation.updateMany({ where: { orderId, status: 'RESERVED' }, data: { status: 'RELEASED' } });
+      if (count === 0) return false;
+      const lines = await tx.stockReservationLine.findMany({ where: { orderId }, orderBy: { productId: 'asc' } });
+      for (const line of lines) {
+        await tx.product.update({ where: { id: line.productId }, data: { stock: { increment: line.quantity } } });
+      }
+      return true;
+    });
+  }
+
+  private async existing(orderId: string): Promise<ReservationResult | null> {
+    const found = await this.db.stockReservation.findUnique({
+      where: { orderId },
+      include: { lines: { include: { product: { select: { title: true } } }, orderBy: { productId: 'asc' } } },
+    });
+    if (!found) return null;
+    return {
+      ok: true,
+      lines: found.lines.map((l) => ({
+        productId: l.productId,
+        title: l.product.title,
+        quantity: l.quantity,
+        unitPriceCents: l.unitPriceCents,
+        discountBasisPoints: l.discountBasisPoints,
+        currencyCode: l.currencyCode,
+      })),
+    };
+  }
+}
+
+function mergeLines(lines: readonly StockLine[]): StockLine[] {
+  if (lines.length === 0) throw new BadUserInputError('A reservation needs at least one line');
+  const byProduct = new Map<number, number>();
+  for (const { productId, quantity } of lines) {
+    if (!Number.isInteger(quantity) || quantity < 1 || quantity > 999) {
+      throw new BadUserInputError(`Quantity must be an integer from 1 to 999, got ${quantity}`, { field: 'quantity' });
+    }
+    byProduct.set(productId, (byProduct.get(productId) ?? 0) + quantity);
+  }
+  return [...byProduct.entries()].sort(([a], [b]) => a - b).map(([productId, quantity]) => ({ productId, quantity }));
+}

@@ -1,0 +1,25 @@
+import DataLoader from 'dataloader';
+import type { BaseContext, Logger } from '@commerce/common';
+import type { UserDb, UserRecord } from './db';
+import { AuthService } from './services/auth.service';
+
+export interface Context extends BaseContext {
+  auth: AuthService;
+  loaders: { user: DataLoader<number, UserRecord | null> };
+}
+
+/** Per-request context: a DataLoader so that N users cost one SQL query. */
+export function createContextFactory(db: UserDb, jwtSecret: string, logger: Logger) {
+  const auth = new AuthService(db, jwtSecret, logger);
+  return (base: BaseContext): Context => ({
+    ...base,
+    auth,
+    loaders: {
+      user: new DataLoader(async (ids: readonly number[]) => {
+        const rows = await db.user.findMany({ where: { id: { in: [...ids] } } });
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        return ids.map((id) => byId.get(id) ?? null);
+      }),
+    },
+  });
+}

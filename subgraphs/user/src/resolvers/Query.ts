@@ -1,0 +1,5 @@
+import type { QueryResolvers } from '../__generated__/resolvers-types';
+
+export const Query: QueryResolvers = {
+  me: (_parent, _args, ctx) => (ctx.caller.kind === 'user' ? ctx.loaders.user.load(ctx.caller.userId) : null),
+};
