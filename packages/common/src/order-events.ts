@@ -54,16 +54,21 @@ export class OrderEventHub {
     return this.started;
   }
 
-  /** Events for which `accept` is true, until `signal` aborts. */
-  async *events(accept: (event: OrderStatusEvent) => boolean, signal: AbortSignal): AsyncGenerator<OrderStatusEvent> {
-    await this.start();
-    try {
-      for await (const [event] of on(this.emitter, 'event', { signal }) as AsyncIterable<[OrderStatusEvent]>) {
-        if (accept(event)) yield event;
+  /**
+   * Events for which `accept` is true, until `signal` aborts. Listening starts on this call, not
+   * on the first `next()`, so nothing published in between is missed; call `start()` first.
+   */
+  events(accept: (event: OrderStatusEvent) => boolean, signal: AbortSignal): AsyncGenerator<OrderStatusEvent> {
+    const incoming = on(this.emitter, 'event', { signal }) as AsyncIterableIterator<[OrderStatusEvent]>;
+    return (async function* () {
+      try {
+        for await (const [event] of incoming) {
+          if (accept(event)) yield event;
+        }
+      } catch (err) {
+        if (!signal.aborted) throw err;
       }
-    } catch (err) {
-      if (!signal.aborted) throw err;
-    }
+    })();
   }
 
   async close(): Promise<void> {

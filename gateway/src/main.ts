@@ -1,0 +1,30 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createLogger, createRedis, exitOnStartupError, onShutdown } from '@commerce/common';
+import { loadGatewayConfig } from './env';
+import { startGateway } from './server';
+
+const logger = createLogger('gateway');
+
+async function main() {
+  const config = loadGatewayConfig();
+  logger.level = config.LOG_LEVEL;
+  if (!existsSync(config.SUPERGRAPH_PATH)) {
+    throw new Error(`No supergraph at ${config.SUPERGRAPH_PATH}: run \`npm run compose\` first`);
+  }
+  const subscriber = createRedis(config.REDIS_URL, 'gateway-subscriber');
+  const gateway = await startGateway({
+    supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8'),
+    port: config.GATEWAY_PORT,
+    host: config.HOST,
+    internalSecret: config.INTERNAL_JWT_SECRET,
+    jwtSecret: config.JWT_SECRET,
+    subscriber,
+    redisPrefix: config.REDIS_PREFIX,
+    subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+    production: config.NODE_ENV === 'production',
+    logger,
+  });
+  onShutdown(logger, () => gateway.close());
+}
+
+main().catch(exitOnStartupError(logger));

@@ -1,0 +1,6 @@
+export type { DummyProduct, DummyReview, DummyRole, DummyUser } from './types';
+export { loadCatalog, DEFAULT_DATA_DIR } from './load';
+export type { Catalog, LoadCatalogOptions } from './load';
+export { generateDemoCatalog } from './demo';
+export { dollarsToCents, percentToBasisPoints } from './money';
+export { categoryNameFromSlug } from './category';
