@@ -10,7 +10,7 @@ import {
   type OperationDefinitionNode,
   type ValueNode,
 } from 'graphql';
-import type { OrderEventHub, OrderStatusEvent } from '@commerce/common';
+import type { OrderEventHub } from '@commerce/common';
 import type { GatewayContext } from './context';
 
 /** Runs a query through the gateway's query planner as `context`'s caller. */

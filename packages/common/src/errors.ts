@@ -70,7 +70,9 @@ export function toGraphQLError(error: DomainError): GraphQLError {
  */
 export function createFormatError(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = error instanceof GraphQLError ? error.originalError : error;
+    // Walk down GraphQLError wrappers (the gateway wraps each subgraph error once more).
+    let original: unknown = error;
+    while (original instanceof GraphQLError && original.originalError) original = original.originalError;
     if (original instanceof DomainError) {
       return {
         message: original.message,
@@ -79,14 +81,16 @@ export function createFormatError(logger: Logger) {
         extensions: { code: original.code, ...original.details },
       };
     }
+    // A coded error that is not an exception is about the request itself (parse, validation,
+    // variables) or was already formatted by a subgraph (the gateway keeps its JSON as the
+    // original error): its code and message are safe to show.
     const code = formatted.extensions?.code;
-    // Errors without an original error are about the request itself (parse, validation, variables)
-    // or were already formatted by a subgraph: their code and message are safe to show.
-    if (!original && typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-      const { stacktrace: _omit, ...extensions } = formatted.extensions ?? {};
+    const exception = original instanceof Error && !(original instanceof GraphQLError);
+    if (!exception && typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+      const { stacktrace: _stack, serviceName: _service, exception: _exception, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
-    logger.error({ err: original ?? error, path: formatted.path }, 'unexpected error in resolver');
+    logger.error({ err: original, path: formatted.path }, 'unexpected error');
     return {
       message: 'Internal server error',
       path: formatted.path,

@@ -1,6 +1,5 @@
 import {
   BadUserInputError,
-  NotFoundError,
   canActFor,
   checkoutJobId,
   decodeCursor,

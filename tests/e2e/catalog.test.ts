@@ -1,0 +1,114 @@
+import { loadCatalog, dollarsToCents, type Catalog } from '@commerce/seed-data';
+import { startStack, type Stack } from '../support/stack';
+
+// A federated query: Product from the product subgraph, reviews and ratings from the review
+// subgraph, review authors from the user subgraph, planned and joined by the gateway.
+const PRODUCTS = /* GraphQL */ `
+  query Products($first: Int, $after: String) {
+    products(first: $first, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node {
+          id sku title brand stock availabilityStatus discountPercentage
+          price { amount currencyCode }
+          salePrice { amount }
+          category { slug name }
+          averageRating
+          reviewCount
+          reviews(first: 5) { totalCount edges { node { rating body author { id username firstName email } } } }
+        }
+      }
+    }
+  }
+`;
+
+interface ProductNode {
+  id: string;
+  sku: string;
+  title: string;
+  stock: number;
+  availabilityStatus: string;
+  price: { amount: number; currencyCode: string };
+  salePrice: { amount: number };
+  category: { slug: string };
+  averageRating: number | null;
+  reviewCount: number;
+  reviews: { totalCount: number; edges: { node: { rating: number; body: string; author: { id: string; username: string; email: string | null } } }[] };
+}
+type ProductsData = { products: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: ProductNode }[] } };
+
+let stack: Stack;
+let catalog: Catalog;
+
+beforeAll(async () => {
+  [stack, catalog] = await Promise.all([startStack(), loadCatalog()]);
+});
+afterAll(() => stack?.close());
+
+test('products with reviews, authors, averageRating and reviewCount agree with the source data', async () => {
+  const res = await stack.gql<ProductsData>(PRODUCTS, { first: 30 });
+  expect(res.errors).toBeUndefined();
+  const page = res.data!.products;
+  expect(page.totalCount).toBe(catalog.products.length);
+  expect(page.edges).toHaveLength(30);
+  const usersByEmail = new Map(catalog.users.map((u) => [u.email.toLowerCase(), u]));
+  for (const { node } of page.edges) {
+    const source = catalog.products.find((p) => String(p.id) === node.id)!;
+    expect(node.sku).toBe(source.sku);
+    expect(node.title).toBe(source.title);
+    expect(node.price).toEqual({ amount: dollarsToCents(source.price), currencyCode: 'USD' });
+    expect(node.stock).toBe(source.stock);
+    expect(node.category.slug).toBe(source.category);
+    expect(node.reviewCount).toBe(source.reviews.length);
+    const mean = source.reviews.reduce((s, r) => s + r.rating, 0) / source.reviews.length;
+    expect(node.averageRating).toBeCloseTo(mean, 10);
+    expect(node.reviews.totalCount).toBe(source.reviews.length);
+    // Every review's author is the user whose email the source names; other users' emails stay hidden.
+    const expectedAuthors = source.reviews.map((r) => String(usersByEmail.get(r.reviewerEmail.toLowerCase())!.id)).sort();
+    expect(node.reviews.edges.map((e) => e.node.author.id).sort()).toEqual(expectedAuthors);
+    for (const { node: review } of node.reviews.edges) {
+      expect(review.author.username).toBe(catalog.users.find((u) => String(u.id) === review.author.id)!.username);
+      expect(review.author.email).toBeNull();
+    }
+  }
+});
+
+test('salePrice applies the discount rounded half-up to the cent', async () => {
+  const res = await stack.gql<{ product: { price: { amount: number }; discountPercentage: number; salePrice: { amount: number } } }>(
+    '{ product(id: "1") { price { amount } discountPercentage salePrice { amount } } }',
+  );
+  // 999 cents at 10.48 % off: 999 × 0.8952 = 894.3048 → 894
+  expect(res.data!.product).toEqual({ price: { amount: 999 }, discountPercentage: 10.48, salePrice: { amount: 894 } });
+});
+
+test('paging through the whole catalog yields every product exactly once', async () => {
+  const seen: string[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const res: Awaited<ReturnType<typeof stack.gql<ProductsData>>> = await stack.gql<ProductsData>(
+      'query($after: String) { products(first: 50, after: $after, sort: PRICE_ASC) { pageInfo { hasNextPage endCursor } edges { node { id } } } }',
+      { after },
+    );
+    const page = res.data!.products;
+    seen.push(...page.edges.map((e) => e.node.id));
+    if (!page.pageInfo.hasNextPage) break;
+    after = page.pageInfo.endCursor;
+  }
+  expect(seen).toHaveLength(catalog.products.length);
+  expect(new Set(seen).size).toBe(catalog.products.length);
+});
+
+test('first above 100 and a forged cursor are BAD_USER_INPUT', async () => {
+  const tooMany = await stack.gql('{ products(first: 101) { totalCount } }');
+  expect(tooMany.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  const forged = await stack.gql('{ products(after: "bm90LWEtY3Vyc29y") { totalCount } }');
+  expect(forged.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+});
+
+test('an unknown product is null, and categories list the 24 source categories', async () => {
+  const res = await stack.gql<{ product: null; categories: { slug: string }[] }>('{ product(id: "999999") { id } categories { slug } }');
+  expect(res.data!.product).toBeNull();
+  expect(res.data!.categories.map((c) => c.slug).sort()).toEqual([...new Set(catalog.products.map((p) => p.category))].sort());
+});
