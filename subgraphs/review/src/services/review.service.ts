@@ -1,0 +1,172 @@
+import { decodeCursor, encodeCursor, pageSize } from '@commerce/common';
+import { Prisma, type ReviewDb, type ReviewRecord } from '../db';
+
+/** Largest and default `first` of a review connection, as the SDL documents them. */
+export const MAX_REVIEW_PAGE = 100;
+export const DEFAULT_REVIEW_PAGE = 10;
+
+/** One page of a Relay connection, newest review first; `cursor` of an edge is opaque to clients. */
+export interface ReviewPage {
+  edges: { cursor: string; node: ReviewRecord }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  /** Reviews of the parent in all, not only after the cursor. */
+  totalCount: number;
+}
+
+/** `first`: 0..100, null for the default 10; `after`: an edge cursor of an earlier page, or null. */
+export interface ReviewPageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+/** What a product's reviews add up to. `averageRating` is the exact mean (a float), null without reviews. */
+export interface ProductReviewAggregate {
+  reviewCount: number;
+  averageRating: number | null;
+}
+
+/**
+ * The total number of reviews of each parent id, in input order. Lets a caller answer
+ * `totalCount` from a batch it already runs (a DataLoader) instead of a second count.
+ */
+export type TotalCounts = (parentIds: readonly number[]) => Promise<readonly number[]>;
+
+/** Position of a review in the (createdAt DESC, id DESC) order; createdAt as an ISO 8601 string. */
+interface ReviewCursor {
+  createdAt: string;
+  id: string;
+}
+
+const isCursor = (v: unknown): v is ReviewCursor => {
+  if (typeof v !== 'object' || v === null) return false;
+  const { createdAt, id } = v as Partial<Record<keyof ReviewCursor, unknown>>;
+  return typeof id === 'string' && typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt));
+};
+
+const cursorOf = (review: ReviewRecord): string => encodeCursor({ createdAt: review.createdAt.toISOString(), id: review.id });
+
+/** The column a page is partitioned by. Never comes from input: it is spliced into SQL as an identifier. */
+type ParentColumn = 'productId' | 'authorId';
+
+/** Reads of reviews. Every batch method costs one SQL statement however many parents it gets. */
+export class ReviewService {
+  constructor(private readonly db: ReviewDb) {}
+
+  /** Batch function for the review DataLoader: one query for any number of ids, in input order. */
+  async reviewsByIds(ids: readonly string[]): Promise<(ReviewRecord | null)[]> {
+    const rows = await this.db.review.findMany({ where: { id: { in: [...ids] } } });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
+
+  /**
+   * The same page of reviews (newest first) for each product, in input order, from one statement.
+   * `totals` supplies totalCount (by default one more statement, {@link aggregatesByProduct}).
+   * @throws BadUserInputError for a `first` outside 0..100 or a cursor this API did not issue.
+   */
+  reviewPagesByProduct(productIds: readonly number[], args: ReviewPageArgs, totals?: TotalCounts): Promise<ReviewPage[]> {
+    return this.pages(
+      'productId',
+      productIds,
+      args,
+      totals ?? (async (ids) => (await this.aggregatesByProduct(ids)).map((a) => a.reviewCount)),
+    );
+  }
+
+  /**
+   * The same page of reviews (newest first) for each author, in input order, from one statement.
+   * `totals` supplies totalCount (by default one more statement, {@link countsByAuthor}).
+   * @throws BadUserInputError for a `first` outside 0..100 or a cursor this API did not issue.
+   */
+  reviewPagesByAuthor(authorIds: readonly number[], args: ReviewPageArgs, totals?: TotalCounts): Promise<ReviewPage[]> {
+    return this.pages('authorId', authorIds, args, totals ?? ((ids) => this.countsByAuthor(ids)));
+  }
+
+  /** Review count and mean rating of each product, in input order, from one GROUP BY. */
+  async aggregatesByProduct(productIds: readonly number[]): Promise<ProductReviewAggregate[]> {
+    const groups = await this.db.review.groupBy({
+      by: ['productId'],
+      where: { productId: { in: [...productIds] } },
+      _count: { _all: true },
+      _sum: { rating: true },
+    });
+    const byId = new Map(groups.map((g) => [g.productId, g]));
+    return productIds.map((id) => {
+      const group = byId.get(id);
+      const reviewCount = group?._count._all ?? 0;
+      // Sum over count rather than SQL AVG: AVG is NUMERIC, which Prisma may round on the way to a float.
+      return { reviewCount, averageRating: reviewCount === 0 ? null : (group?._sum.rating ?? 0) / reviewCount };
+    });
+  }
+
+  /** Number of reviews each author wrote, in input order, from one GROUP BY. */
+  async countsByAuthor(authorIds: readonly number[]): Promise<number[]> {
+    const groups = await this.db.review.groupBy({
+      by: ['authorId'],
+      where: { authorId: { in: [...authorIds] } },
+      _count: { _all: true },
+    });
+    const byId = new Map(groups.map((g) => [g.authorId, g._count._all]));
+    return authorIds.map((id) => byId.get(id) ?? 0);
+  }
+
+  private async pages(
+    column: ParentColumn,
+    parentIds: readonly number[],
+    args: ReviewPageArgs,
+    totals: TotalCounts,
+  ): Promise<ReviewPage[]> {
+    const take = pageSize(args.first, MAX_REVIEW_PAGE, DEFAULT_REVIEW_PAGE);
+    const after = args.after ? decodeCursor(args.after, isCursor) : null;
+    if (parentIds.length === 0) return [];
+    const [rows, counts] = await Promise.all([this.firstRowsPerParent(column, parentIds, take + 1, after), totals(parentIds)]);
+    const byParent = new Map<number, ReviewRecord[]>();
+    for (const row of rows) {
+      const list = byParent.get(row[column]);
+      if (list) list.push(row);
+      else byParent.set(row[column], [row]);
+    }
+    return parentIds.map((id, i) => {
+      const found = byParent.get(id) ?? [];
+      const edges = found.slice(0, take).map((node) => ({ cursor: cursorOf(node), node }));
+      return {
+        edges,
+        pageInfo: {
+          // One row beyond the page was fetched just to answer this without a count.
+          hasNextPage: found.length > take,
+          hasPreviousPage: after !== null,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
+        totalCount: counts[i] ?? 0,
+      };
+    });
+  }
+
+  /**
+   * Up to `limit` newest reviews of every parent after `after`, ordered by parent then newest first.
+   * A window function ranks each parent's reviews, so N parents cost one statement, not N LIMIT queries.
+   */
+  private firstRowsPerParent(
+    column: ParentColumn,
+    parentIds: readonly number[],
+    limit: number,
+    after: ReviewCursor | null,
+  ): Promise<ReviewRecord[]> {
+    const parent = Prisma.raw(`"${column}"`);
+    // Row comparison matches the ORDER BY exactly, so a page never repeats or skips a review even
+    // when many share one timestamp (the imported ones all do).
+    const afterCursor = after
+      ? Prisma.sql`AND ("createdAt", "id") < (CAST(${after.createdAt} AS timestamp(3)), ${after.id})`
+      : Prisma.empty;
+    return this.db.$queryRaw<ReviewRecord[]>(Prisma.sql`
+      SELECT "id", "productId", "authorId", "rating", "body", "verifiedPurchase", "createdAt", "updatedAt"
+      FROM (
+        SELECT *, row_number() OVER (PARTITION BY ${parent} ORDER BY "createdAt" DESC, "id" DESC) AS "position"
+        FROM "Review"
+        WHERE ${parent} IN (${Prisma.join([...new Set(parentIds)])}) ${afterCursor}
+      ) AS ranked
+      WHERE "position" <= ${limit}
+      ORDER BY ${parent}, "createdAt" DESC, "id" DESC`);
+  }
+}

@@ -1,0 +1,317 @@
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+import { createLogger, type RunningServer } from '@commerce/common';
+import { dropDatabase, ensureDatabase, migrationsDirOf, withDatabase } from '@commerce/db-tools';
+import { loadCatalog, type Catalog, type DummyProduct } from '@commerce/seed-data';
+import { createDb, seedReviews, startReviewSubgraph, type ReviewDb } from '../src';
+
+const SERVER_URL = process.env.REVIEW_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/commerce_review';
+const url = withDatabase(SERVER_URL, `commerce_review_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`);
+
+interface GraphQLResponse<T> {
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+interface ConnectionJson {
+  totalCount: number;
+  edges: {
+    cursor: string;
+    node: { id: string; rating: number; body: string; createdAt: string; author: { id: string }; product: { id: string } };
+  }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string | null };
+}
+
+interface ProductJson {
+  id: string;
+  reviews: ConnectionJson;
+  averageRating: number | null;
+  reviewCount: number;
+}
+
+const CONNECTION = `totalCount edges { cursor node { id rating body createdAt author { id } product { id } } } pageInfo { hasNextPage hasPreviousPage endCursor }`;
+const PRODUCTS = `query ($reps: [_Any!]!, $first: Int, $after: String) {
+  _entities(representations: $reps) { ... on Product { id reviews(first: $first, after: $after) { ${CONNECTION} } averageRating reviewCount } }
+}`;
+const USERS = `query ($reps: [_Any!]!, $first: Int, $after: String) {
+  _entities(representations: $reps) { ... on User { id reviews(first: $first, after: $after) { ${CONNECTION} } } }
+}`;
+
+let db: ReviewDb;
+let server: RunningServer;
+let catalog: Catalog;
+let firstSeed: { reviews: number };
+const statements: string[] = [];
+
+async function graphql<T>(query: string, variables: Record<string, unknown>): Promise<GraphQLResponse<T>> {
+  const res = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as GraphQLResponse<T>;
+}
+
+async function entities<T>(query: string, variables: Record<string, unknown>): Promise<(T | null)[]> {
+  const body = await graphql<{ _entities: (T | null)[] }>(query, variables);
+  expect(body.errors).toBeUndefined();
+  return body.data!._entities;
+}
+
+const productRefs = (ids: (number | string)[]) => ids.map((id) => ({ __typename: 'Product', id: String(id) }));
+const userRefs = (ids: number[]) => ids.map((id) => ({ __typename: 'User', id: String(id) }));
+const userIdByEmail = (email: string) => catalog.users.find((u) => u.email === email)!.id;
+const mean = (p: DummyProduct) => p.reviews.reduce((sum, r) => sum + r.rating, 0) / p.reviews.length;
+
+/** The source review behind an id the seed gave it (`dummyjson-<productId>-<index>`). */
+function sourceReview(id: string) {
+  const [, productId, index] = /^dummyjson-(\d+)-(\d+)$/.exec(id)!;
+  const product = catalog.products.find((p) => p.id === Number(productId))!;
+  return { product, review: product.reviews[Number(index)]! };
+}
+
+/**
+ * Runs the committed migration.sql files in order. Not db-tools' applyMigrations: its schema engine is
+ * an ESM-only package that jest cannot load unless its config transforms it, and this suite must not
+ * depend on that; the schema is the same.
+ */
+async function migrate(databaseUrl: string): Promise<void> {
+  const dir = migrationsDirOf('review');
+  const names = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    for (const name of names) await client.query(readFileSync(path.join(dir, name, 'migration.sql'), 'utf8'));
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  catalog = await loadCatalog();
+  expect(catalog.source).toBe('dummyjson');
+  await ensureDatabase(url);
+  await migrate(url);
+  db = createDb({ connectionString: url, maxConnections: 4, onQuery: (sql) => statements.push(sql) });
+  firstSeed = await seedReviews(db, catalog);
+  server = await startReviewSubgraph({
+    db,
+    port: 0,
+    internalSecret: 'test-internal-secret-0123456789abcdef',
+    logger: createLogger('test', 'silent'),
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await db?.$disconnect();
+  await dropDatabase(url);
+});
+
+describe('seedReviews', () => {
+  it('imports every embedded review once; a second run inserts nothing', async () => {
+    const embedded = catalog.products.reduce((n, p) => n + p.reviews.length, 0);
+    expect(embedded).toBe(582);
+    expect(firstSeed.reviews).toBe(embedded);
+    await expect(seedReviews(db, catalog)).resolves.toEqual({ reviews: 0 });
+    await expect(db.review.count()).resolves.toBe(embedded);
+  });
+
+  it('keeps a reviewer who reviewed one product twice', async () => {
+    const product = catalog.products.find((p) => p.id === 1)!;
+    const emails = product.reviews.map((r) => r.reviewerEmail);
+    expect(new Set(emails).size).toBeLessThan(emails.length);
+    await expect(db.review.count({ where: { productId: 1 } })).resolves.toBe(product.reviews.length);
+  });
+
+  it('refuses a review whose reviewer is no catalog user', async () => {
+    const product = { ...catalog.products[0]!, reviews: [{ ...catalog.products[0]!.reviews[0]!, reviewerEmail: 'nobody@example.com' }] };
+    await expect(seedReviews(db, { products: [product], users: catalog.users })).rejects.toThrow(/nobody@example\.com/);
+  });
+});
+
+describe('Product entity', () => {
+  it('answers reviews, averageRating and reviewCount as in the source data', async () => {
+    const products = catalog.products.slice(0, 3);
+    const result = await entities<ProductJson>(PRODUCTS, { reps: productRefs(products.map((p) => p.id)), first: 2 });
+    expect(result).toHaveLength(3);
+    result.forEach((entity, i) => {
+      const product = products[i]!;
+      expect(entity!.id).toBe(String(product.id));
+      expect(entity!.reviewCount).toBe(product.reviews.length);
+      expect(entity!.averageRating).toBe(mean(product));
+      expect(entity!.reviews.totalCount).toBe(product.reviews.length);
+      expect(entity!.reviews.edges).toHaveLength(Math.min(2, product.reviews.length));
+      expect(entity!.reviews.pageInfo).toMatchObject({ hasNextPage: product.reviews.length > 2, hasPreviousPage: false });
+      for (const { node } of entity!.reviews.edges) {
+        const source = sourceReview(node.id);
+        expect(source.product.id).toBe(product.id);
+        expect(node.rating).toBe(source.review.rating);
+        expect(node.body).toBe(source.review.comment);
+        expect(node.createdAt).toBe(new Date(source.review.date).toISOString());
+        expect(node.author.id).toBe(String(userIdByEmail(source.review.reviewerEmail)));
+        expect(node.product.id).toBe(String(product.id));
+      }
+    });
+  });
+
+  it('continues after a cursor without repeating or skipping a review', async () => {
+    for (const product of catalog.products.slice(0, 3)) {
+      const seen: string[] = [];
+      let after: string | null | undefined = null;
+      for (let page = 0; page < 10; page++) {
+        const result: (ProductJson | null)[] = await entities<ProductJson>(PRODUCTS, { reps: productRefs([product.id]), first: 2, after });
+        const { edges, pageInfo } = result[0]!.reviews;
+        expect(pageInfo.hasPreviousPage).toBe(after !== null);
+        seen.push(...edges.map((e) => e.node.id));
+        if (!pageInfo.hasNextPage) break;
+        after = pageInfo.endCursor;
+      }
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen.sort()).toEqual(product.reviews.map((_, i) => `dummyjson-${product.id}-${i}`).sort());
+    }
+  });
+
+  it('orders newest first with the id breaking ties, across pages', async () => {
+    // The imported reviews all share one timestamp, so these exercise the createdAt half of the cursor.
+    const productId = 900_001;
+    const at = (iso: string) => new Date(iso);
+    const rows = [
+      { id: 'order-a', createdAt: at('2024-01-01T00:00:00.000Z') },
+      { id: 'order-b', createdAt: at('2024-03-01T00:00:00.123Z') },
+      { id: 'order-c', createdAt: at('2024-03-01T00:00:00.123Z') },
+      { id: 'order-d', createdAt: at('2024-02-01T00:00:00.000Z') },
+      { id: 'order-e', createdAt: at('2024-01-01T00:00:00.000Z') },
+    ];
+    await db.review.createMany({
+      data: rows.map((r) => ({ ...r, productId, authorId: 1, rating: 4, body: r.id, updatedAt: r.createdAt })),
+    });
+    try {
+      const seen: string[] = [];
+      let after: string | null | undefined = null;
+      for (let page = 0; page < 5; page++) {
+        const result: (ProductJson | null)[] = await entities<ProductJson>(PRODUCTS, { reps: productRefs([productId]), first: 2, after });
+        const { edges, pageInfo, totalCount } = result[0]!.reviews;
+        expect(totalCount).toBe(rows.length);
+        seen.push(...edges.map((e) => e.node.id));
+        if (!pageInfo.hasNextPage) break;
+        after = pageInfo.endCursor;
+      }
+      expect(seen).toEqual(['order-c', 'order-b', 'order-d', 'order-e', 'order-a']);
+    } finally {
+      await db.review.deleteMany({ where: { productId } });
+    }
+  });
+
+  it('answers an empty connection for a product without reviews and null for a malformed id', async () => {
+    const [none, malformed] = await entities<ProductJson>(PRODUCTS, { reps: productRefs([999_999, 'abc']), first: 2 });
+    expect(none).toEqual({
+      id: '999999',
+      reviews: { totalCount: 0, edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, endCursor: null } },
+      averageRating: null,
+      reviewCount: 0,
+    });
+    expect(malformed).toBeNull();
+  });
+
+  it('rejects a page size over 100 and a forged cursor as BAD_USER_INPUT', async () => {
+    const tooMany = await graphql(PRODUCTS, { reps: productRefs([1]), first: 101 });
+    expect(tooMany.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const forged = await graphql(PRODUCTS, { reps: productRefs([1]), first: 2, after: 'not-a-cursor' });
+    expect(forged.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('User entity', () => {
+  it("pages through the author's reviews, matched by email", async () => {
+    const user = catalog.users.find((u) => u.email === catalog.products[0]!.reviews[0]!.reviewerEmail)!;
+    const expected = catalog.products.flatMap((p) =>
+      p.reviews.flatMap((r, i) => (r.reviewerEmail === user.email ? [`dummyjson-${p.id}-${i}`] : [])),
+    );
+    expect(expected.length).toBeGreaterThan(2);
+    const seen: string[] = [];
+    let after: string | null | undefined = null;
+    for (let page = 0; page < 20; page++) {
+      const result: ({ id: string; reviews: ConnectionJson } | null)[] = await entities<{ id: string; reviews: ConnectionJson }>(USERS, {
+        reps: userRefs([user.id]),
+        first: 2,
+        after,
+      });
+      const entity = result[0];
+      expect(entity!.reviews.totalCount).toBe(expected.length);
+      for (const { node } of entity!.reviews.edges) {
+        expect(node.author.id).toBe(String(user.id));
+        seen.push(node.id);
+      }
+      if (!entity!.reviews.pageInfo.hasNextPage) break;
+      after = entity!.reviews.pageInfo.endCursor;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.sort()).toEqual(expected.sort());
+  });
+});
+
+describe('Review entity', () => {
+  it('resolves a review by id with its author and product as references', async () => {
+    const body = await graphql<{ _entities: ({ id: string; rating: number; author: { id: string }; product: { id: string } } | null)[] }>(
+      `
+        query ($reps: [_Any!]!) {
+          _entities(representations: $reps) {
+            ... on Review {
+              id
+              rating
+              author {
+                id
+              }
+              product {
+                id
+              }
+            }
+          }
+        }
+      `,
+      {
+        reps: [
+          { __typename: 'Review', id: 'dummyjson-2-1' },
+          { __typename: 'Review', id: 'missing' },
+        ],
+      },
+    );
+    expect(body.errors).toBeUndefined();
+    const { review } = sourceReview('dummyjson-2-1');
+    expect(body.data!._entities).toEqual([
+      { id: 'dummyjson-2-1', rating: review.rating, author: { id: String(userIdByEmail(review.reviewerEmail)) }, product: { id: '2' } },
+      null,
+    ]);
+  });
+});
+
+describe('batching', () => {
+  async function statementsFor(query: string, variables: Record<string, unknown>): Promise<string[]> {
+    statements.length = 0;
+    await entities(query, variables);
+    return [...statements];
+  }
+
+  it('costs the same number of SQL statements for 3 products as for 30', async () => {
+    const ids = catalog.products.map((p) => p.id);
+    const few = await statementsFor(PRODUCTS, { reps: productRefs(ids.slice(0, 3)), first: 2 });
+    const many = await statementsFor(PRODUCTS, { reps: productRefs(ids.slice(0, 30)), first: 2 });
+    // One window-function page query and one GROUP BY shared by totalCount, averageRating and reviewCount.
+    expect(few).toHaveLength(2);
+    expect(many).toHaveLength(few.length);
+  });
+
+  it('costs the same number of SQL statements for 3 authors as for 30', async () => {
+    const ids = catalog.users.map((u) => u.id);
+    const few = await statementsFor(USERS, { reps: userRefs(ids.slice(0, 3)), first: 2 });
+    const many = await statementsFor(USERS, { reps: userRefs(ids.slice(0, 30)), first: 2 });
+    expect(few).toHaveLength(2);
+    expect(many).toHaveLength(few.length);
+  });
+});
