@@ -5,6 +5,8 @@ import { AuthService } from './services/auth.service';
 
 export interface Context extends BaseContext {
   auth: AuthService;
+  /** Set by login/register/refreshToken: the user who just signed in may see their own fields. */
+  signedInUserId?: number;
   loaders: { user: DataLoader<number, UserRecord | null> };
 }
 

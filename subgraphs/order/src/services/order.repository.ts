@@ -14,7 +14,13 @@ export interface PricedLine {
 
 /** Items and totals by the pricing rule (DESIGN.md), in cents. */
 export function priceLines(lines: readonly PricedLine[]) {
-  const items = lines.map((l) => ({ ...l, lineTotalCents: lineTotal(l.unitPriceCents, l.quantity, l.discountBasisPoints) }));
+  const items = lines.map(({ productId, quantity, unitPriceCents, discountBasisPoints }) => ({
+    productId,
+    quantity,
+    unitPriceCents,
+    discountBasisPoints,
+    lineTotalCents: lineTotal(unitPriceCents, quantity, discountBasisPoints),
+  }));
   const subtotalCents = orderSubtotal(items.map((i) => i.lineTotalCents));
   return { items, subtotalCents, totalCents: subtotalCents };
 }

@@ -1,8 +1,16 @@
 import type { MutationResolvers } from '../__generated__/resolvers-types';
+import type { Context } from '../context';
+import type { AuthResult } from '../services/auth.service';
+
+// The payload's user is the one who just proved who they are, although the request was anonymous.
+const signedIn = (ctx: Context) => (result: AuthResult) => {
+  ctx.signedInUserId = result.user.id;
+  return result;
+};
 
 export const Mutation: MutationResolvers = {
-  login: (_parent, { username, password }, ctx) => ctx.auth.login(username, password),
-  register: (_parent, { input }, ctx) => ctx.auth.register(input),
-  refreshToken: (_parent, { token }, ctx) => ctx.auth.refresh(token),
+  login: (_parent, { username, password }, ctx) => ctx.auth.login(username, password).then(signedIn(ctx)),
+  register: (_parent, { input }, ctx) => ctx.auth.register(input).then(signedIn(ctx)),
+  refreshToken: (_parent, { token }, ctx) => ctx.auth.refresh(token).then(signedIn(ctx)),
   logout: (_parent, { refreshToken }, ctx) => ctx.auth.logout(ctx.caller.kind === 'user' ? ctx.caller.userId : null, refreshToken),
 };

@@ -8,5 +8,5 @@ export const User: UserResolvers = {
   },
   id: (u) => String(u.id),
   // Other shoppers see a reviewer's name, never their address.
-  email: (u, _args, ctx) => (canActFor(ctx.caller, u.id) ? u.email : null),
+  email: (u, _args, ctx) => (canActFor(ctx.caller, u.id) || ctx.signedInUserId === u.id ? u.email : null),
 };

@@ -1,0 +1,198 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { createClient, type Client } from 'graphql-ws';
+import { lineTotal } from '@commerce/common';
+import { dollarsToCents, loadCatalog, percentToBasisPoints, type Catalog } from '@commerce/seed-data';
+import { startStack, type Stack } from '../support/stack';
+
+const CHECKOUT = 'mutation($key: String!) { checkout(input: { idempotencyKey: $key }) { order { id status } } }';
+const ORDER = 'query($id: ID!) { order(id: $id) { id status failureReason total { amount } items { quantity product { id } } } }';
+interface OrderData {
+  id: string;
+  status: string;
+  failureReason: string | null;
+  total: { amount: number };
+}
+
+let stack: Stack;
+let catalog: Catalog;
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  [stack, catalog] = await Promise.all([startStack(), loadCatalog()]);
+});
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.dispose()));
+  await stack?.close();
+});
+
+function wsClient(token?: string): Client {
+  const client = createClient({
+    url: stack.gateway.wsUrl,
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+  });
+  clients.push(client);
+  return client;
+}
+
+/** Polls until `check` returns a value; generous, so a slow machine waits instead of failing. */
+async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const settled = (token: string, id: string) =>
+  eventually(async () => {
+    const res = await stack.gql<{ order: OrderData }>(ORDER, { id }, token);
+    return res.data?.order && res.data.order.status !== 'PENDING' ? res.data.order : undefined;
+  }, `order ${id} to settle`);
+
+const stockOf = async (id: string) => (await stack.gql<{ product: { stock: number } }>(`{ product(id: "${id}") { stock } }`)).data!.product.stock;
+
+test('checkout: a graphql-ws subscriber sees PENDING then CONFIRMED with cross-subgraph fields; stock, cart and email follow', async () => {
+  const token = await stack.login('emilys', 'emilyspass');
+  const source = catalog.products.find((p) => p.id === 1)!;
+  await stack.gql('mutation { addToCart(productId: "1", quantity: 2) { totalQuantity } }', {}, token);
+  const placed = await stack.gql<{ checkout: { order: { id: string; status: string } } }>(CHECKOUT, { key: 'emily-1' }, token);
+  expect(placed.data!.checkout.order.status).toBe('PENDING');
+  const orderId = placed.data!.checkout.order.id;
+
+  const events: { status: string; items: { quantity: number; product: { title: string } }[]; user: { email: string }; total: { amount: number } }[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    wsClient(token).subscribe<{ orderStatusChanged: (typeof events)[number] }>(
+      {
+        query: `subscription($id: ID) { orderStatusChanged(orderId: $id) {
+          id status total { amount } items { quantity product { title } } user { email }
+        } }`,
+        variables: { id: orderId },
+      },
+      {
+        next: (msg) => {
+          if (msg.errors) return reject(new Error(JSON.stringify(msg.errors)));
+          events.push(msg.data!.orderStatusChanged);
+          if (msg.data!.orderStatusChanged.status !== 'PENDING') resolve();
+        },
+        error: reject,
+        complete: () => undefined,
+      },
+    );
+  });
+  // The worker starts only once the current state (PENDING) has arrived, so the test sees both states.
+  await eventually(async () => (events.length > 0 ? true : undefined), 'the current state');
+  await stack.startWorkers();
+  await done;
+
+  expect(events.map((e) => e.status)).toEqual(['PENDING', 'CONFIRMED']);
+  const confirmed = events[1]!;
+  expect(confirmed.items).toEqual([{ quantity: 2, product: { title: source.title } }]);
+  expect(confirmed.user.email).toBe('emily.johnson@x.dummyjson.com');
+  expect(confirmed.total.amount).toBe(lineTotal(dollarsToCents(source.price), 2, percentToBasisPoints(source.discountPercentage)));
+
+  expect(await stockOf('1')).toBe(source.stock - 2);
+  const cart = await stack.gql<{ cart: { totalQuantity: number } }>('{ cart { totalQuantity } }', {}, token);
+  expect(cart.data!.cart.totalQuantity).toBe(0);
+  const email = await eventually(async () => {
+    const files = await readdir(stack.mailDir).catch(() => []);
+    return files.length > 0 ? readFile(path.join(stack.mailDir, files[0]!), 'utf8') : undefined;
+  }, 'the confirmation email');
+  expect(email).toContain('To: emily.johnson@x.dummyjson.com');
+  expect(email).toMatch(/Subject: Order [0-9A-F]{8} confirmed/);
+  expect(email).toContain(source.title);
+});
+
+test('a subscriber that connects after the order settled gets its final state first', async () => {
+  const token = await stack.login('emilys', 'emilyspass');
+  await stack.gql('mutation { addToCart(productId: "2", quantity: 1) { totalQuantity } }', {}, token);
+  const placed = await stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: 'emily-late' }, token);
+  const order = await settled(token, placed.data!.checkout.order.id);
+  const first = await new Promise<{ status: string }>((resolve, reject) => {
+    wsClient(token).subscribe<{ orderStatusChanged: { status: string } }>(
+      { query: `subscription { orderStatusChanged(orderId: "${order.id}") { status } }` },
+      { next: (msg) => (msg.data ? resolve(msg.data.orderStatusChanged) : reject(new Error(JSON.stringify(msg.errors)))), error: reject, complete: () => undefined },
+    );
+  });
+  expect(first.status).toBe('CONFIRMED');
+});
+
+test("subscriptions need a valid token, and another user's order is NOT_FOUND", async () => {
+  const closed = await new Promise<unknown>((resolve) => {
+    wsClient().subscribe({ query: 'subscription { orderStatusChanged { status } }' }, { next: () => undefined, error: resolve, complete: () => undefined });
+  });
+  expect((closed as { code?: number }).code).toBe(4403);
+
+  const emily = await stack.login('emilys', 'emilyspass');
+  // A customer: admins may read every order.
+  const customer = catalog.users.find((u) => u.role === 'user')!;
+  const other = await stack.login(customer.username, customer.password);
+  await stack.gql('mutation { addToCart(productId: "3", quantity: 1) { totalQuantity } }', {}, emily);
+  const placed = await stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: 'emily-private' }, emily);
+  const errors = await new Promise<readonly { extensions?: { code?: unknown } }[]>((resolve, reject) => {
+    wsClient(other).subscribe(
+      { query: `subscription { orderStatusChanged(orderId: "${placed.data!.checkout.order.id}") { status } }` },
+      {
+        next: (msg) => (msg.errors ? resolve(msg.errors) : reject(new Error(`got data ${JSON.stringify(msg.data)}`))),
+        error: reject,
+        complete: () => undefined,
+      },
+    );
+  });
+  expect(errors[0]?.extensions?.code).toBe('NOT_FOUND');
+  const direct = await stack.gql<{ order: null }>(ORDER, { id: placed.data!.checkout.order.id }, other);
+  expect(direct.data!.order).toBeNull();
+});
+
+test('a product with stock 0 fails the order with OUT_OF_STOCK and leaves stock unchanged', async () => {
+  const soldOut = catalog.products.find((p) => p.stock === 0)!;
+  const token = await stack.login('michaelw', 'michaelwpass');
+  await stack.gql(`mutation { addToCart(productId: "${soldOut.id}", quantity: 1) { totalQuantity } }`, {}, token);
+  await stack.gql('mutation { addToCart(productId: "5", quantity: 1) { totalQuantity } }', {}, token);
+  const stockOf5 = await stockOf('5');
+  const placed = await stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: 'michael-sold-out' }, token);
+  const order = await settled(token, placed.data!.checkout.order.id);
+  expect(order).toMatchObject({ status: 'FAILED', failureReason: 'OUT_OF_STOCK' });
+  // All or nothing: the line that had stock was not taken either.
+  expect(await stockOf(String(soldOut.id))).toBe(0);
+  expect(await stockOf('5')).toBe(stockOf5);
+});
+
+test('an empty cart fails the order with EMPTY_CART', async () => {
+  const token = await stack.login('sophiab', 'sophiabpass');
+  await stack.gql('mutation { clearCart { totalQuantity } }', {}, token);
+  const placed = await stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: 'sophia-empty' }, token);
+  expect(await settled(token, placed.data!.checkout.order.id)).toMatchObject({ status: 'FAILED', failureReason: 'EMPTY_CART' });
+});
+
+test('the same idempotency key returns the same order, also for parallel requests', async () => {
+  const token = await stack.login('jamesd', 'jamesdpass');
+  await stack.gql('mutation { addToCart(productId: "7", quantity: 1) { totalQuantity } }', {}, token);
+  const results = await Promise.all(Array.from({ length: 10 }, () => stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: 'james-1' }, token)));
+  const ids = new Set(results.map((r) => r.data!.checkout.order.id));
+  expect(ids.size).toBe(1);
+  const again = await stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: 'james-1' }, token);
+  expect(again.data!.checkout.order.id).toBe([...ids][0]);
+  expect(await stack.db.order.order.count({ where: { idempotencyKey: 'james-1' } })).toBe(1);
+  const tooLong = await stack.gql(CHECKOUT, { key: 'k'.repeat(256) }, token);
+  expect(tooLong.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+});
+
+test('concurrent checkouts of one scarce product confirm exactly the stock, never more', async () => {
+  const STOCK = 4;
+  await stack.db.product.product.update({ where: { id: 10 }, data: { stock: STOCK } });
+  const shoppers = catalog.users.filter((u) => u.role === 'user').slice(0, 10);
+  const tokens = await Promise.all(shoppers.map((u) => stack.login(u.username, u.password)));
+  await Promise.all(tokens.map((t) => stack.gql('mutation { addToCart(productId: "10", quantity: 1) { totalQuantity } }', {}, t)));
+  const placed = await Promise.all(tokens.map((t) => stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: 'scarce' }, t)));
+  const orders = await Promise.all(placed.map((p, i) => settled(tokens[i]!, p.data!.checkout.order.id)));
+  const confirmed = orders.filter((o) => o.status === 'CONFIRMED');
+  expect(confirmed).toHaveLength(STOCK);
+  expect(orders.filter((o) => o.status === 'FAILED').every((o) => o.failureReason === 'OUT_OF_STOCK')).toBe(true);
+  expect(await stockOf('10')).toBe(0);
+});
