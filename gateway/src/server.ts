@@ -67,6 +67,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     gateway,
     formatError: createFormatError(logger),
     includeStacktraceInErrorResponses: false,
+    // onShutdown() owns the signals: it stops the server, then closes queues and database pools.
+    stopOnTerminationSignals: false,
     introspection: !options.production,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -88,7 +90,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const response = await server.executeOperation({ query, variables }, { contextValue });
     if (response.body.kind !== 'single') throw new Error('incremental delivery is not supported here');
     const { data, errors } = response.body.singleResult;
-    return { data: data as ExecutionResult['data'], errors: errors?.map((e) => new GraphQLError(e.message, { extensions: e.extensions, path: e.path })) };
+    return {
+      data: data as ExecutionResult['data'],
+      errors: errors?.map((e) => new GraphQLError(e.message, { extensions: e.extensions, path: e.path })),
+    };
   };
 
   const callers = new WeakMap<object, Caller>();
@@ -101,7 +106,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // Authenticated once, at connection time; a bad token closes the socket with 4403.
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
-        const raw = params.authorization ?? params.Authorization ?? (params.accessToken ? `Bearer ${String(params.accessToken)}` : undefined);
+        const raw =
+          params.authorization ?? params.Authorization ?? (params.accessToken ? `Bearer ${String(params.accessToken)}` : undefined);
         try {
           const caller = await callerFromAuthorization(typeof raw === 'string' ? raw : undefined, options.jwtSecret);
           if (caller.kind !== 'user') return false;
@@ -113,7 +119,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       },
       context: (ctx): GatewayContext => ({ caller: callers.get(ctx.extra) ?? ANONYMOUS, requestId: randomUUID() }),
       // Queries and mutations over the socket go through the gateway like HTTP ones.
-      execute: async (args) => execute(print(args.document), (args.variableValues ?? {}) as Record<string, unknown>, args.contextValue as GatewayContext),
+      execute: async (args) =>
+        execute(print(args.document), (args.variableValues ?? {}) as Record<string, unknown>, args.contextValue as GatewayContext),
       subscribe: (args) =>
         orderStatusStream({
           document: args.document,

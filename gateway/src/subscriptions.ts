@@ -50,7 +50,8 @@ export function eventQueryFor(
   // 'order' reads the order's current state instead: `order(id: $__orderStatusOrderId)`.
   const [fieldName, variable] = target === 'event' ? ['orderStatusEvent', EVENT_VARIABLE] : ['order', ORDER_VARIABLE];
   const operation = getOperationAST(document, operationName);
-  if (!operation || operation.operation !== 'subscription') throw new GraphQLError('Not a subscription', { extensions: { code: 'BAD_USER_INPUT' } });
+  if (!operation || operation.operation !== 'subscription')
+    throw new GraphQLError('Not a subscription', { extensions: { code: 'BAD_USER_INPUT' } });
   const field = rootField(operation);
   const alias = field.alias?.value ?? SUBSCRIPTION_FIELD;
 
@@ -85,14 +86,20 @@ export function eventQueryFor(
   };
   const others = document.definitions.filter((d) => d.kind !== Kind.OPERATION_DEFINITION);
   const used = new Set<string>();
-  visit({ kind: Kind.DOCUMENT, definitions: [{ ...rewritten, variableDefinitions: [] }, ...others] }, {
-    Variable: (node) => {
-      used.add(node.name.value);
+  visit(
+    { kind: Kind.DOCUMENT, definitions: [{ ...rewritten, variableDefinitions: [] }, ...others] },
+    {
+      Variable: (node) => {
+        used.add(node.name.value);
+      },
     },
-  });
+  );
   const query: DocumentNode = {
     kind: Kind.DOCUMENT,
-    definitions: [{ ...rewritten, variableDefinitions: rewritten.variableDefinitions?.filter((v) => used.has(v.variable.name.value)) }, ...others],
+    definitions: [
+      { ...rewritten, variableDefinitions: rewritten.variableDefinitions?.filter((v) => used.has(v.variable.name.value)) },
+      ...others,
+    ],
   };
   return { query: print(query), alias, variable };
 }

@@ -19,7 +19,11 @@ describe('eventQueryFor: a subscription becomes a query the query planner can ru
   });
 
   test("'order' reads the current state, under the client's alias", () => {
-    const { query, alias } = eventQueryFor(parse('subscription { tracked: orderStatusChanged(orderId: "o1") { status } }'), undefined, 'order');
+    const { query, alias } = eventQueryFor(
+      parse('subscription { tracked: orderStatusChanged(orderId: "o1") { status } }'),
+      undefined,
+      'order',
+    );
     expect(alias).toBe('tracked');
     expect(query).toContain('tracked: order(id: $__orderStatusOrderId)');
   });

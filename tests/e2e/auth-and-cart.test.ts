@@ -2,7 +2,8 @@ import { loadCatalog, dollarsToCents, percentToBasisPoints, type Catalog } from 
 import { lineTotal } from '@commerce/common';
 import { startStack, type Stack } from '../support/stack';
 
-const CART = 'items { product { id title } quantity unitPrice { amount } lineTotal { amount currencyCode } } subtotal { amount currencyCode } totalQuantity';
+const CART =
+  'items { product { id title } quantity unitPrice { amount } lineTotal { amount currencyCode } } subtotal { amount currencyCode } totalQuantity';
 interface CartData {
   items: { product: { id: string; title: string }; quantity: number; unitPrice: { amount: number }; lineTotal: { amount: number } }[];
   subtotal: { amount: number; currencyCode: string };
@@ -27,9 +28,9 @@ const expectedLine = (productId: number, quantity: number) => {
 describe('login', () => {
   test("a seeded user's real credentials sign in, by username or email", async () => {
     const emily = catalog.users.find((u) => u.username === 'emilys')!;
-    const byName = await stack.gql<{ login: { accessToken: string; refreshToken: string; user: { username: string; email: string; role: string } } }>(
-      'mutation { login(username: "emilys", password: "emilyspass") { accessToken refreshToken user { username email role } } }',
-    );
+    const byName = await stack.gql<{
+      login: { accessToken: string; refreshToken: string; user: { username: string; email: string; role: string } };
+    }>('mutation { login(username: "emilys", password: "emilyspass") { accessToken refreshToken user { username email role } } }');
     expect(byName.data!.login.user).toEqual({ username: 'emilys', email: emily.email, role: 'ADMIN' });
     const byEmail = await stack.gql<{ login: { user: { username: string } } }>(
       'mutation($e: String!) { login(username: $e, password: "emilyspass") { user { username } } }',
@@ -49,7 +50,9 @@ describe('login', () => {
   });
 
   test('a refresh token works once; reusing it fails', async () => {
-    const first = await stack.gql<{ login: { refreshToken: string } }>('mutation { login(username: "michaelw", password: "michaelwpass") { refreshToken } }');
+    const first = await stack.gql<{ login: { refreshToken: string } }>(
+      'mutation { login(username: "michaelw", password: "michaelwpass") { refreshToken } }',
+    );
     const refresh = 'mutation($t: String!) { refreshToken(token: $t) { accessToken user { username } } }';
     const rotated = await stack.gql<{ refreshToken: { user: { username: string } } }>(refresh, { t: first.data!.login.refreshToken });
     expect(rotated.data!.refreshToken.user.username).toBe('michaelw');
@@ -77,7 +80,10 @@ describe('cart', () => {
     const added = await stack.gql<{ addToCart: CartData }>(add, { id: '6', q: 1 }, token);
     expect(added.errors).toBeUndefined();
     let cart = added.data!.addToCart;
-    expect(cart.items.map((i) => [i.product.id, i.quantity])).toEqual([['1', 2], ['6', 1]]);
+    expect(cart.items.map((i) => [i.product.id, i.quantity])).toEqual([
+      ['1', 2],
+      ['6', 1],
+    ]);
     expect(cart.items[0]!.product.title).toBe(catalog.products.find((p) => p.id === 1)!.title);
     expect(cart.items[0]!.lineTotal.amount).toBe(expectedLine(1, 2));
     expect(cart.subtotal).toEqual({ amount: expectedLine(1, 2) + expectedLine(6, 1), currencyCode: 'USD' });
@@ -91,7 +97,11 @@ describe('cart', () => {
     cart = updated.data!.updateCartItem;
     expect(cart.subtotal.amount).toBe(expectedLine(1, 2) + expectedLine(6, 4));
 
-    const removed = await stack.gql<{ removeFromCart: CartData }>('mutation { removeFromCart(productId: "1") { ' + CART + ' } }', {}, token);
+    const removed = await stack.gql<{ removeFromCart: CartData }>(
+      'mutation { removeFromCart(productId: "1") { ' + CART + ' } }',
+      {},
+      token,
+    );
     cart = removed.data!.removeFromCart;
     expect(cart.items.map((i) => i.product.id)).toEqual(['6']);
     expect(cart.subtotal.amount).toBe(expectedLine(6, 4));
@@ -100,7 +110,11 @@ describe('cart', () => {
   test('bad quantities are BAD_USER_INPUT, an unknown product NOT_FOUND, and the cart is unchanged', async () => {
     const before = await stack.gql<{ cart: CartData }>('{ cart { ' + CART + ' } }', {}, token);
     for (const quantity of [0, -1, 100]) {
-      const res = await stack.gql('mutation($q: Int!) { addToCart(productId: "2", quantity: $q) { totalQuantity } }', { q: quantity }, token);
+      const res = await stack.gql(
+        'mutation($q: Int!) { addToCart(productId: "2", quantity: $q) { totalQuantity } }',
+        { q: quantity },
+        token,
+      );
       expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     }
     const zeroUpdate = await stack.gql('mutation { updateCartItem(productId: "6", quantity: 0) { totalQuantity } }', {}, token);

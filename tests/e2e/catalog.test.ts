@@ -7,17 +7,48 @@ const PRODUCTS = /* GraphQL */ `
   query Products($first: Int, $after: String) {
     products(first: $first, after: $after) {
       totalCount
-      pageInfo { hasNextPage endCursor }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       edges {
         cursor
         node {
-          id sku title brand stock availabilityStatus discountPercentage
-          price { amount currencyCode }
-          salePrice { amount }
-          category { slug name }
+          id
+          sku
+          title
+          brand
+          stock
+          availabilityStatus
+          discountPercentage
+          price {
+            amount
+            currencyCode
+          }
+          salePrice {
+            amount
+          }
+          category {
+            slug
+            name
+          }
           averageRating
           reviewCount
-          reviews(first: 5) { totalCount edges { node { rating body author { id username firstName email } } } }
+          reviews(first: 5) {
+            totalCount
+            edges {
+              node {
+                rating
+                body
+                author {
+                  id
+                  username
+                  firstName
+                  email
+                }
+              }
+            }
+          }
         }
       }
     }
@@ -35,9 +66,14 @@ interface ProductNode {
   category: { slug: string };
   averageRating: number | null;
   reviewCount: number;
-  reviews: { totalCount: number; edges: { node: { rating: number; body: string; author: { id: string; username: string; email: string | null } } }[] };
+  reviews: {
+    totalCount: number;
+    edges: { node: { rating: number; body: string; author: { id: string; username: string; email: string | null } } }[];
+  };
 }
-type ProductsData = { products: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: ProductNode }[] } };
+type ProductsData = {
+  products: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: ProductNode }[] };
+};
 
 let stack: Stack;
 let catalog: Catalog;

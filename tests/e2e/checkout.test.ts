@@ -55,7 +55,8 @@ const settled = (token: string, id: string) =>
     return res.data?.order && res.data.order.status !== 'PENDING' ? res.data.order : undefined;
   }, `order ${id} to settle`);
 
-const stockOf = async (id: string) => (await stack.gql<{ product: { stock: number } }>(`{ product(id: "${id}") { stock } }`)).data!.product.stock;
+const stockOf = async (id: string) =>
+  (await stack.gql<{ product: { stock: number } }>(`{ product(id: "${id}") { stock } }`)).data!.product.stock;
 
 test('checkout: a graphql-ws subscriber sees PENDING then CONFIRMED with cross-subgraph fields; stock, cart and email follow', async () => {
   const token = await stack.login('emilys', 'emilyspass');
@@ -65,7 +66,12 @@ test('checkout: a graphql-ws subscriber sees PENDING then CONFIRMED with cross-s
   expect(placed.data!.checkout.order.status).toBe('PENDING');
   const orderId = placed.data!.checkout.order.id;
 
-  const events: { status: string; items: { quantity: number; product: { title: string } }[]; user: { email: string }; total: { amount: number } }[] = [];
+  const events: {
+    status: string;
+    items: { quantity: number; product: { title: string } }[];
+    user: { email: string };
+    total: { amount: number };
+  }[] = [];
   const done = new Promise<void>((resolve, reject) => {
     wsClient(token).subscribe<{ orderStatusChanged: (typeof events)[number] }>(
       {
@@ -116,7 +122,11 @@ test('a subscriber that connects after the order settled gets its final state fi
   const first = await new Promise<{ status: string }>((resolve, reject) => {
     wsClient(token).subscribe<{ orderStatusChanged: { status: string } }>(
       { query: `subscription { orderStatusChanged(orderId: "${order.id}") { status } }` },
-      { next: (msg) => (msg.data ? resolve(msg.data.orderStatusChanged) : reject(new Error(JSON.stringify(msg.errors)))), error: reject, complete: () => undefined },
+      {
+        next: (msg) => (msg.data ? resolve(msg.data.orderStatusChanged) : reject(new Error(JSON.stringify(msg.errors)))),
+        error: reject,
+        complete: () => undefined,
+      },
     );
   });
   expect(first.status).toBe('CONFIRMED');
@@ -124,7 +134,10 @@ test('a subscriber that connects after the order settled gets its final state fi
 
 test("subscriptions need a valid token, and another user's order is NOT_FOUND", async () => {
   const closed = await new Promise<unknown>((resolve) => {
-    wsClient().subscribe({ query: 'subscription { orderStatusChanged { status } }' }, { next: () => undefined, error: resolve, complete: () => undefined });
+    wsClient().subscribe(
+      { query: 'subscription { orderStatusChanged { status } }' },
+      { next: () => undefined, error: resolve, complete: () => undefined },
+    );
   });
   expect((closed as { code?: number }).code).toBe(4403);
 
@@ -173,7 +186,9 @@ test('an empty cart fails the order with EMPTY_CART', async () => {
 test('the same idempotency key returns the same order, also for parallel requests', async () => {
   const token = await stack.login('jamesd', 'jamesdpass');
   await stack.gql('mutation { addToCart(productId: "7", quantity: 1) { totalQuantity } }', {}, token);
-  const results = await Promise.all(Array.from({ length: 10 }, () => stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: 'james-1' }, token)));
+  const results = await Promise.all(
+    Array.from({ length: 10 }, () => stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: 'james-1' }, token)),
+  );
   const ids = new Set(results.map((r) => r.data!.checkout.order.id));
   expect(ids.size).toBe(1);
   const again = await stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: 'james-1' }, token);

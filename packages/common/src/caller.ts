@@ -7,10 +7,7 @@ export type Role = 'ADMIN' | 'MODERATOR' | 'CUSTOMER';
  * Who is making a request, as subgraphs see it. `user`: a signed-in client, forwarded by the
  * gateway. `service`: one of our own processes (a worker) calling an owning subgraph.
  */
-export type Caller =
-  | { kind: 'anonymous' }
-  | { kind: 'user'; userId: number; role: Role }
-  | { kind: 'service'; service: string };
+export type Caller = { kind: 'anonymous' } | { kind: 'user'; userId: number; role: Role } | { kind: 'service'; service: string };
 
 export const ANONYMOUS: Caller = { kind: 'anonymous' };
 

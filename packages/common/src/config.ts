@@ -40,7 +40,10 @@ export const baseEnvShape = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key, BullMQ queue and pub/sub channel, so several stacks share one Redis. */
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/).default('commerce'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('commerce'),
   /** HMAC key of the gateway-signed caller token that subgraphs trust (at least 32 characters). */
   INTERNAL_JWT_SECRET: z.string().min(32).default(DEV_SECRET),
   /** HMAC key of client access/refresh tokens issued by the user subgraph (at least 32 characters). */
@@ -70,4 +73,7 @@ export type BaseConfig = z.infer<typeof baseEnvSchema>;
 
 /** Database URL variable with the local default `postgresql://postgres@127.0.0.1:5432/commerce_<name>`. */
 export const databaseUrl = (subgraph: string) =>
-  z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL').default(`postgresql://postgres@127.0.0.1:5432/commerce_${subgraph}`);
+  z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+    .default(`postgresql://postgres@127.0.0.1:5432/commerce_${subgraph}`);

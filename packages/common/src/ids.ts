@@ -6,7 +6,8 @@ import { BadUserInputError } from './errors';
  */
 export function parseIntId(id: string | number, entity: string): number {
   const n = typeof id === 'number' ? id : /^[1-9]\d{0,9}$/.test(id) ? Number(id) : NaN;
-  if (!Number.isSafeInteger(n) || n <= 0 || n > 2_147_483_647) throw new BadUserInputError(`Invalid ${entity} id: ${String(id)}`, { field: 'id' });
+  if (!Number.isSafeInteger(n) || n <= 0 || n > 2_147_483_647)
+    throw new BadUserInputError(`Invalid ${entity} id: ${String(id)}`, { field: 'id' });
   return n;
 }
 
@@ -40,6 +41,7 @@ export function decodeCursor<T>(cursor: string, isValid: (v: unknown) => v is T)
 /** Validates a page size: 1..100 (default 20). @throws BadUserInputError otherwise. */
 export function pageSize(first: number | null | undefined, max = 100, fallback = 20): number {
   if (first == null) return fallback;
-  if (!Number.isInteger(first) || first < 0 || first > max) throw new BadUserInputError(`first must be between 0 and ${max}`, { field: 'first' });
+  if (!Number.isInteger(first) || first < 0 || first > max)
+    throw new BadUserInputError(`first must be between 0 and ${max}`, { field: 'first' });
   return first;
 }

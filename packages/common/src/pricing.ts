@@ -16,7 +16,11 @@ export function lineSubtotal(unitPriceCents: number, quantity: number): number {
  * @throws RangeError when the amounts are not non-negative integers or the discount exceeds 100 %.
  */
 export function lineTotal(unitPriceCents: number, quantity: number, discountBasisPoints: number): number {
-  for (const [name, v] of [['unitPriceCents', unitPriceCents], ['quantity', quantity], ['discountBasisPoints', discountBasisPoints]] as const) {
+  for (const [name, v] of [
+    ['unitPriceCents', unitPriceCents],
+    ['quantity', quantity],
+    ['discountBasisPoints', discountBasisPoints],
+  ] as const) {
     if (!Number.isSafeInteger(v) || v < 0) throw new RangeError(`${name} must be a non-negative integer, got ${v}`);
   }
   if (discountBasisPoints > 10_000) throw new RangeError(`discount above 100 %: ${discountBasisPoints} bp`);

@@ -25,12 +25,7 @@ export interface ServiceClient {
  * A client for cross-subgraph effects (DESIGN.md: effects go through the owning subgraph's API).
  * Each call carries a freshly signed service caller token and times out after `timeoutMs`.
  */
-export function createServiceClient(options: {
-  url: string;
-  service: string;
-  secret: string;
-  timeoutMs?: number;
-}): ServiceClient {
+export function createServiceClient(options: { url: string; service: string; secret: string; timeoutMs?: number }): ServiceClient {
   return {
     async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
       const token = await signCallerToken({ kind: 'service', service: options.service }, options.secret);

@@ -48,9 +48,7 @@ export interface RunningServer {
  * `/graphql`, with `/health` for probes. The caller comes from the `x-caller-token` header:
  * absent → anonymous; present but invalid or expired → 401 UNAUTHENTICATED.
  */
-export async function startSubgraphServer<TContext extends BaseContext>(
-  options: SubgraphServerOptions<TContext>,
-): Promise<RunningServer> {
+export async function startSubgraphServer<TContext extends BaseContext>(options: SubgraphServerOptions<TContext>): Promise<RunningServer> {
   const { logger } = options;
   const app = express();
   const httpServer = http.createServer(app);
@@ -58,7 +56,13 @@ export async function startSubgraphServer<TContext extends BaseContext>(
     schema: buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }),
     formatError: createFormatError(logger),
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    // onShutdown() owns the signals: it stops the server, then closes queues and database pools.
+    stopOnTerminationSignals: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+    ],
   });
   await server.start();
 

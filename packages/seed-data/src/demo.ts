@@ -19,18 +19,66 @@ interface CategorySpec {
 }
 
 const CATEGORIES: CategorySpec[] = [
-  { slug: 'beauty', nouns: ['Mascara', 'Lipstick', 'Eyeshadow Palette', 'Nail Polish'], brands: ['Essence', 'Glamour Beauty', 'Velvet Touch'], minPrice: 4, maxPrice: 40 },
-  { slug: 'fragrances', nouns: ['Eau de Parfum', 'Eau de Toilette', 'Body Mist'], brands: ['Calvin Klein', 'Chanel', 'Dior'], minPrice: 20, maxPrice: 160 },
-  { slug: 'furniture', nouns: ['Sofa', 'Bed Frame', 'Office Chair', 'Bedside Table'], brands: ['Annibale Colombo', 'Furniture Co.', 'Knoll'], minPrice: 80, maxPrice: 2500 },
+  {
+    slug: 'beauty',
+    nouns: ['Mascara', 'Lipstick', 'Eyeshadow Palette', 'Nail Polish'],
+    brands: ['Essence', 'Glamour Beauty', 'Velvet Touch'],
+    minPrice: 4,
+    maxPrice: 40,
+  },
+  {
+    slug: 'fragrances',
+    nouns: ['Eau de Parfum', 'Eau de Toilette', 'Body Mist'],
+    brands: ['Calvin Klein', 'Chanel', 'Dior'],
+    minPrice: 20,
+    maxPrice: 160,
+  },
+  {
+    slug: 'furniture',
+    nouns: ['Sofa', 'Bed Frame', 'Office Chair', 'Bedside Table'],
+    brands: ['Annibale Colombo', 'Furniture Co.', 'Knoll'],
+    minPrice: 80,
+    maxPrice: 2500,
+  },
   { slug: 'groceries', nouns: ['Apples', 'Rice', 'Olive Oil', 'Cucumber', 'Honey Jar'], brands: [], minPrice: 0.5, maxPrice: 25 },
   { slug: 'home-decoration', nouns: ['Table Lamp', 'Wall Clock', 'Plant Pot', 'Photo Frame'], brands: [], minPrice: 8, maxPrice: 120 },
   { slug: 'kitchen-accessories', nouns: ['Chopping Board', 'Whisk', 'Frying Pan', 'Spice Rack'], brands: [], minPrice: 3, maxPrice: 90 },
-  { slug: 'laptops', nouns: ['Laptop', 'Notebook', 'Ultrabook'], brands: ['Apple', 'Asus', 'Lenovo', 'Dell'], minPrice: 450, maxPrice: 3500 },
-  { slug: 'mens-shirts', nouns: ['Oxford Shirt', 'Flannel Shirt', 'Polo Shirt'], brands: ['Fashion Trends', 'Gigabyte'], minPrice: 15, maxPrice: 90 },
-  { slug: 'smartphones', nouns: ['Smartphone', 'Phone Pro', 'Phone Mini'], brands: ['Apple', 'Samsung', 'Oppo', 'Vivo'], minPrice: 150, maxPrice: 1500 },
+  {
+    slug: 'laptops',
+    nouns: ['Laptop', 'Notebook', 'Ultrabook'],
+    brands: ['Apple', 'Asus', 'Lenovo', 'Dell'],
+    minPrice: 450,
+    maxPrice: 3500,
+  },
+  {
+    slug: 'mens-shirts',
+    nouns: ['Oxford Shirt', 'Flannel Shirt', 'Polo Shirt'],
+    brands: ['Fashion Trends', 'Gigabyte'],
+    minPrice: 15,
+    maxPrice: 90,
+  },
+  {
+    slug: 'smartphones',
+    nouns: ['Smartphone', 'Phone Pro', 'Phone Mini'],
+    brands: ['Apple', 'Samsung', 'Oppo', 'Vivo'],
+    minPrice: 150,
+    maxPrice: 1500,
+  },
   { slug: 'sports-accessories', nouns: ['Football', 'Tennis Racket', 'Yoga Mat', 'Cricket Bat'], brands: [], minPrice: 5, maxPrice: 150 },
-  { slug: 'womens-dresses', nouns: ['Maxi Dress', 'Summer Dress', 'Evening Gown'], brands: ['Dress Me', 'Fashion Diva'], minPrice: 25, maxPrice: 300 },
-  { slug: 'womens-watches', nouns: ['Watch', 'Smartwatch', 'Chronograph'], brands: ['Fossil', 'Rolex', 'IWC'], minPrice: 60, maxPrice: 16000 },
+  {
+    slug: 'womens-dresses',
+    nouns: ['Maxi Dress', 'Summer Dress', 'Evening Gown'],
+    brands: ['Dress Me', 'Fashion Diva'],
+    minPrice: 25,
+    maxPrice: 300,
+  },
+  {
+    slug: 'womens-watches',
+    nouns: ['Watch', 'Smartwatch', 'Chronograph'],
+    brands: ['Fossil', 'Rolex', 'IWC'],
+    minPrice: 60,
+    maxPrice: 16000,
+  },
 ];
 
 // faker's commerce adjectives include "Unbranded"/"Generic", which read oddly after a brand.

@@ -69,7 +69,12 @@ function unique<T>(keys: (keyof T & string)[]) {
       items.forEach((item, index) => {
         const first = seen.get(item[key]);
         if (first === undefined) seen.set(item[key], index);
-        else ctx.addIssue({ code: 'custom', path: [index, key], message: `duplicate ${key} ${JSON.stringify(item[key])} (first at [${first}])` });
+        else
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, key],
+            message: `duplicate ${key} ${JSON.stringify(item[key])} (first at [${first}])`,
+          });
       });
     }
   };
@@ -149,14 +154,13 @@ export async function loadCatalog(options: LoadCatalogOptions = {}): Promise<Cat
   if (!(await isDirectory(dataDir))) {
     return { source: 'demo', ...generateDemoCatalog() };
   }
-  const [products, users] = await Promise.all([
-    readList(dataDir, 'products', productsSchema),
-    readList(dataDir, 'users', usersSchema),
-  ]);
+  const [products, users] = await Promise.all([readList(dataDir, 'products', productsSchema), readList(dataDir, 'users', usersSchema)]);
   // Reviews are imported as belonging to users, so an unknown reviewer would break the import later.
   const emails = new Set(users.map((u) => u.email));
   const orphans = products.flatMap((p, i) =>
-    p.reviews.flatMap((r, j) => (emails.has(r.reviewerEmail) ? [] : [`  [${i}].reviews[${j}].reviewerEmail: ${r.reviewerEmail} is not in users.json`])),
+    p.reviews.flatMap((r, j) =>
+      emails.has(r.reviewerEmail) ? [] : [`  [${i}].reviews[${j}].reviewerEmail: ${r.reviewerEmail} is not in users.json`],
+    ),
   );
   if (orphans.length > 0) {
     const more = orphans.length > 5 ? [`  ... and ${orphans.length - 5} more`] : [];

@@ -9,8 +9,13 @@ async function main() {
   const config = loadProductConfig();
   logger.level = config.LOG_LEVEL;
   const db = createDb({ connectionString: config.PRODUCT_DATABASE_URL });
-  const server = await startProductSubgraph({ db, port: config.PRODUCT_PORT,
-    host: config.HOST, internalSecret: config.INTERNAL_JWT_SECRET, logger });
+  const server = await startProductSubgraph({
+    db,
+    port: config.PRODUCT_PORT,
+    host: config.HOST,
+    internalSecret: config.INTERNAL_JWT_SECRET,
+    logger,
+  });
   onShutdown(logger, async () => {
     await server.close();
     await db.$disconnect();

@@ -9,8 +9,13 @@ import { resolvers } from './resolvers';
 export const typeDefs = parse(readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8'));
 
 /** Starts the product subgraph on `port` (0: any free port). */
-export function startProductSubgraph(options: { db: ProductDb; port: number;
-  host?: string; internalSecret: string; logger: Logger }): Promise<RunningServer> {
+export function startProductSubgraph(options: {
+  db: ProductDb;
+  port: number;
+  host?: string;
+  internalSecret: string;
+  logger: Logger;
+}): Promise<RunningServer> {
   return startSubgraphServer({
     name: 'product',
     typeDefs,

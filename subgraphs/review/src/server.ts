@@ -12,6 +12,7 @@ export const typeDefs = parse(readFileSync(path.join(__dirname, 'schema.graphql'
 export function startReviewSubgraph(options: {
   db: ReviewDb;
   port: number;
+  host?: string;
   internalSecret: string;
   logger: Logger;
 }): Promise<RunningServer> {
@@ -22,6 +23,7 @@ export function startReviewSubgraph(options: {
     internalSecret: options.internalSecret,
     logger: options.logger,
     port: options.port,
+    host: options.host,
     createContext: createContextFactory(options.db),
   });
 }

@@ -124,7 +124,11 @@ export class CartService {
   }
 
   private touch(cartId: string): Promise<CartView> {
-    return this.db.cart.update({ where: { id: cartId }, data: { updatedAt: new Date() }, include: { items: { orderBy: { createdAt: 'asc' } } } });
+    return this.db.cart.update({
+      where: { id: cartId },
+      data: { updatedAt: new Date() },
+      include: { items: { orderBy: { createdAt: 'asc' } } },
+    });
   }
 }
 

@@ -2,11 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/client';
 
 export { Prisma } from './generated/client';
-export type {
-  Order as OrderRecord,
-  OrderItem as OrderItemRecord,
-  OrderStatusEvent as OrderStatusEventRecord,
-} from './generated/client';
+export type { Order as OrderRecord, OrderItem as OrderItemRecord, OrderStatusEvent as OrderStatusEventRecord } from './generated/client';
 export type { OrderStatus } from './generated/enums';
 export type OrderDb = PrismaClient;
 

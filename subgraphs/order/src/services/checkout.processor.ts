@@ -1,9 +1,4 @@
-import {
-  ServiceCallError,
-  notificationJobId,
-  type Logger,
-  type OrderNotificationJob,
-} from '@commerce/common';
+import { ServiceCallError, notificationJobId, type Logger, type OrderNotificationJob } from '@commerce/common';
 import type { Queue } from 'bullmq';
 import type { OrderStatusEventRecord } from '../db';
 import type { CartClient, InventoryClient, ReservedLine } from './clients';
@@ -104,4 +99,5 @@ export class CheckoutProcessor {
 }
 
 /** Whether an error from a step is worth retrying (network, 5xx) or final. */
-export const isRetryable = (err: unknown) => !(err instanceof PermanentCheckoutError) && (!(err instanceof ServiceCallError) || err.retryable);
+export const isRetryable = (err: unknown) =>
+  !(err instanceof PermanentCheckoutError) && (!(err instanceof ServiceCallError) || err.retryable);

@@ -19,9 +19,7 @@ export interface ReservedLine {
   currencyCode: string;
 }
 
-export type Reservation =
-  | { ok: true; lines: ReservedLine[] }
-  | { ok: false; failureReason: string; failedProductIds: number[] };
+export type Reservation = { ok: true; lines: ReservedLine[] } | { ok: false; failureReason: string; failedProductIds: number[] };
 
 /** The cart subgraph, owner of carts: reads a user's cart, takes ordered lines out of it. */
 export class CartClient {
@@ -29,7 +27,16 @@ export class CartClient {
 
   async linesOf(userId: number): Promise<CartLine[]> {
     const data = await this.client.request<{
-      _entities: ({ cart: { items: { product: { id: string }; quantity: number; unitPrice: { amount: number; currencyCode: string }; discountBasisPoints: number }[] } | null } | null)[];
+      _entities: ({
+        cart: {
+          items: {
+            product: { id: string };
+            quantity: number;
+            unitPrice: { amount: number; currencyCode: string };
+            discountBasisPoints: number;
+          }[];
+        } | null;
+      } | null)[];
     }>(
       `query CheckoutCart($representations: [_Any!]!) {
         _entities(representations: $representations) {

@@ -38,7 +38,14 @@ export function createOrderServices(options: OrderServicesOptions) {
   const repository = new OrderRepository(options.db);
   return {
     orders: new OrderService(options.db, carts, checkoutQueue, events),
-    checkout: new CheckoutProcessor(repository, new InventoryClient(client(options.productSubgraphUrl)), carts, events, notificationQueue, options.logger),
+    checkout: new CheckoutProcessor(
+      repository,
+      new InventoryClient(client(options.productSubgraphUrl)),
+      carts,
+      events,
+      notificationQueue,
+      options.logger,
+    ),
     close: async () => {
       await Promise.all([checkoutQueue.close(), notificationQueue.close()]);
     },

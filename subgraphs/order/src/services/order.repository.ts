@@ -61,7 +61,11 @@ export class OrderRepository {
         for (const item of priced.items) {
           await tx.orderItem.update({
             where: { orderId_productId: { orderId, productId: item.productId } },
-            data: { unitPriceCents: item.unitPriceCents, discountBasisPoints: item.discountBasisPoints, lineTotalCents: item.lineTotalCents },
+            data: {
+              unitPriceCents: item.unitPriceCents,
+              discountBasisPoints: item.discountBasisPoints,
+              lineTotalCents: item.lineTotalCents,
+            },
           });
         }
       }

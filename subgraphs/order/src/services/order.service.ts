@@ -53,15 +53,15 @@ export class OrderService {
     let created: OrderView & { events: OrderStatusEventRecord[] };
     try {
       created = await this.db.order.create({
-          data: {
-            userId,
-            idempotencyKey,
-            subtotalCents: priced.subtotalCents,
-            totalCents: priced.totalCents,
-            currencyCode: lines[0]?.currencyCode ?? 'USD',
-            items: { create: priced.items },
-            events: { create: { status: 'PENDING' } },
-          },
+        data: {
+          userId,
+          idempotencyKey,
+          subtotalCents: priced.subtotalCents,
+          totalCents: priced.totalCents,
+          currencyCode: lines[0]?.currencyCode ?? 'USD',
+          items: { create: priced.items },
+          events: { create: { status: 'PENDING' } },
+        },
         include: { items: { orderBy: { productId: 'asc' } }, events: true },
       });
     } catch (err) {
@@ -80,7 +80,9 @@ export class OrderService {
 
   /** An order the caller may see (its owner, an admin, a service); null otherwise, so existence does not leak. */
   async orderFor(caller: Caller, id: string): Promise<OrderView | null> {
-    const order = await this.db.order.findUnique({ where: { id }, include: { items: { orderBy: { productId: 'asc' } } } }).catch(() => null);
+    const order = await this.db.order
+      .findUnique({ where: { id }, include: { items: { orderBy: { productId: 'asc' } } } })
+      .catch(() => null);
     return order && canActFor(caller, order.userId) ? order : null;
   }
 

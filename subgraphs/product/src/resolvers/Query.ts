@@ -10,4 +10,3 @@ export const Query: QueryResolvers = {
   categories: (_parent, _args, ctx) => ctx.catalog.categories(),
   category: (_parent, { slug }, ctx) => ctx.catalog.categoryBySlug(slug),
 };
-

@@ -59,7 +59,12 @@ export class CatalogService {
    * paging never repeats or skips a product). `first`: 0..100, default 20.
    * @throws BadUserInputError for a bad `first` or a cursor this API did not issue.
    */
-  async productPage(args: { first?: number | null; after?: string | null; filter?: ProductFilterInput | null; sort?: ProductSortKey | null }): Promise<ProductPage> {
+  async productPage(args: {
+    first?: number | null;
+    after?: string | null;
+    filter?: ProductFilterInput | null;
+    sort?: ProductSortKey | null;
+  }): Promise<ProductPage> {
     const take = pageSize(args.first);
     const where = this.where(args.filter ?? {});
     const after = args.after ? decodeCursor(args.after, isCursor) : null;

@@ -18,8 +18,7 @@ export interface ReservedLine {
 }
 
 export type ReservationResult =
-  | { ok: true; lines: ReservedLine[] }
-  | { ok: false; failureReason: 'OUT_OF_STOCK' | 'NOT_FOUND'; failedProductIds: number[] };
+  { ok: true; lines: ReservedLine[] } | { ok: false; failureReason: 'OUT_OF_STOCK' | 'NOT_FOUND'; failedProductIds: number[] };
 
 class InsufficientStock extends Error {
   constructor(readonly productId: number) {

@@ -21,7 +21,12 @@ export interface AuthResult {
 }
 
 const registerSchema = z.object({
-  username: z.string().trim().min(3).max(32).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
+  username: z
+    .string()
+    .trim()
+    .min(3)
+    .max(32)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
   email: z.string().trim().toLowerCase().max(254).email(),
   password: z.string().min(8, 'at least 8 characters').max(128),
   firstName: z.string().trim().min(1).max(64),

@@ -31,7 +31,10 @@ export function createMailer(options: { smtpUrl?: string; outboxDir: string; fro
     async send(email) {
       const info = await transport.sendMail({ from: options.from, ...email });
       await mkdir(options.outboxDir, { recursive: true });
-      const file = path.join(options.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^\w.-]/g, '')}.eml`);
+      const file = path.join(
+        options.outboxDir,
+        `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^\w.-]/g, '')}.eml`,
+      );
       await writeFile(file, info.message as Buffer);
       return info.messageId;
     },
