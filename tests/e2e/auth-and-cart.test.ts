@@ -50,12 +50,14 @@ describe('login', () => {
   });
 
   test('a refresh token works once; reusing it fails', async () => {
+    const user = catalog.users[1]!;
     const first = await stack.gql<{ login: { refreshToken: string } }>(
-      'mutation { login(username: "michaelw", password: "michaelwpass") { refreshToken } }',
+      'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { refreshToken } }',
+      { u: user.username, p: user.password },
     );
     const refresh = 'mutation($t: String!) { refreshToken(token: $t) { accessToken user { username } } }';
     const rotated = await stack.gql<{ refreshToken: { user: { username: string } } }>(refresh, { t: first.data!.login.refreshToken });
-    expect(rotated.data!.refreshToken.user.username).toBe('michaelw');
+    expect(rotated.data!.refreshToken.user.username).toBe(user.username);
     const replay = await stack.gql(refresh, { t: first.data!.login.refreshToken });
     expect(replay.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
@@ -132,7 +134,7 @@ describe('cart', () => {
     expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     const add = await stack.gql('mutation { addToCart(productId: "1", quantity: 1) { totalQuantity } }');
     expect(add.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    const other = await stack.login('michaelw', 'michaelwpass');
+    const other = await stack.login(catalog.users[1]!.username, catalog.users[1]!.password);
     const me = await stack.gql<{ me: { cart: CartData | null } }>('{ me { id cart { totalQuantity } } }', {}, other);
     expect(me.data!.me.cart).toEqual({ totalQuantity: 0 });
   });

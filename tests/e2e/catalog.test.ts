@@ -1,4 +1,5 @@
-import { loadCatalog, dollarsToCents, type Catalog } from '@commerce/seed-data';
+import { loadCatalog, dollarsToCents, percentToBasisPoints, type Catalog } from '@commerce/seed-data';
+import { lineTotal } from '@commerce/common';
 import { startStack, type Stack } from '../support/stack';
 
 // A federated query: Product from the product subgraph, reviews and ratings from the review
@@ -112,11 +113,18 @@ test('products with reviews, authors, averageRating and reviewCount agree with t
 });
 
 test('salePrice applies the discount rounded half-up to the cent', async () => {
+  const source = catalog.products[0]!;
   const res = await stack.gql<{ product: { price: { amount: number }; discountPercentage: number; salePrice: { amount: number } } }>(
-    '{ product(id: "1") { price { amount } discountPercentage salePrice { amount } } }',
+    `{ product(id: "${source.id}") { price { amount } discountPercentage salePrice { amount } } }`,
   );
-  // 999 cents at 10.48 % off: 999 × 0.8952 = 894.3048 → 894
-  expect(res.data!.product).toEqual({ price: { amount: 999 }, discountPercentage: 10.48, salePrice: { amount: 894 } });
+  const cents = dollarsToCents(source.price);
+  // The rule itself is pinned in packages/common/test/pricing.test.ts; with DummyJSON: 999 at 10.48 % → 894.
+  const sale = lineTotal(cents, 1, percentToBasisPoints(source.discountPercentage));
+  expect(res.data!.product).toEqual({
+    price: { amount: cents },
+    discountPercentage: source.discountPercentage,
+    salePrice: { amount: sale },
+  });
 });
 
 test('paging through the whole catalog yields every product exactly once', async () => {

@@ -55,6 +55,10 @@ const settled = (token: string, id: string) =>
     return res.data?.order && res.data.order.status !== 'PENDING' ? res.data.order : undefined;
   }, `order ${id} to settle`);
 
+/** The n-th plain customer of the catalog (DummyJSON or the demo one), signed in. */
+const customer = (n: number) => catalog.users.filter((u) => u.role === 'user')[n]!;
+const loginCustomer = (n: number) => stack.login(customer(n).username, customer(n).password);
+
 const stockOf = async (id: string) =>
   (await stack.gql<{ product: { stock: number } }>(`{ product(id: "${id}") { stock } }`)).data!.product.stock;
 
@@ -143,8 +147,7 @@ test("subscriptions need a valid token, and another user's order is NOT_FOUND", 
 
   const emily = await stack.login('emilys', 'emilyspass');
   // A customer: admins may read every order.
-  const customer = catalog.users.find((u) => u.role === 'user')!;
-  const other = await stack.login(customer.username, customer.password);
+  const other = await loginCustomer(0);
   await stack.gql('mutation { addToCart(productId: "3", quantity: 1) { totalQuantity } }', {}, emily);
   const placed = await stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: 'emily-private' }, emily);
   const errors = await new Promise<readonly { extensions?: { code?: unknown } }[]>((resolve, reject) => {
@@ -164,7 +167,7 @@ test("subscriptions need a valid token, and another user's order is NOT_FOUND", 
 
 test('a product with stock 0 fails the order with OUT_OF_STOCK and leaves stock unchanged', async () => {
   const soldOut = catalog.products.find((p) => p.stock === 0)!;
-  const token = await stack.login('michaelw', 'michaelwpass');
+  const token = await loginCustomer(1);
   await stack.gql(`mutation { addToCart(productId: "${soldOut.id}", quantity: 1) { totalQuantity } }`, {}, token);
   await stack.gql('mutation { addToCart(productId: "5", quantity: 1) { totalQuantity } }', {}, token);
   const stockOf5 = await stockOf('5');
@@ -177,14 +180,14 @@ test('a product with stock 0 fails the order with OUT_OF_STOCK and leaves stock 
 });
 
 test('an empty cart fails the order with EMPTY_CART', async () => {
-  const token = await stack.login('sophiab', 'sophiabpass');
+  const token = await loginCustomer(2);
   await stack.gql('mutation { clearCart { totalQuantity } }', {}, token);
   const placed = await stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: 'sophia-empty' }, token);
   expect(await settled(token, placed.data!.checkout.order.id)).toMatchObject({ status: 'FAILED', failureReason: 'EMPTY_CART' });
 });
 
 test('the same idempotency key returns the same order, also for parallel requests', async () => {
-  const token = await stack.login('jamesd', 'jamesdpass');
+  const token = await loginCustomer(3);
   await stack.gql('mutation { addToCart(productId: "7", quantity: 1) { totalQuantity } }', {}, token);
   const results = await Promise.all(
     Array.from({ length: 10 }, () => stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: 'james-1' }, token)),
@@ -201,7 +204,7 @@ test('the same idempotency key returns the same order, also for parallel request
 test('concurrent checkouts of one scarce product confirm exactly the stock, never more', async () => {
   const STOCK = 4;
   await stack.db.product.product.update({ where: { id: 10 }, data: { stock: STOCK } });
-  const shoppers = catalog.users.filter((u) => u.role === 'user').slice(0, 10);
+  const shoppers = catalog.users.filter((u) => u.role === 'user').slice(4, 14);
   const tokens = await Promise.all(shoppers.map((u) => stack.login(u.username, u.password)));
   await Promise.all(tokens.map((t) => stack.gql('mutation { addToCart(productId: "10", quantity: 1) { totalQuantity } }', {}, t)));
   const placed = await Promise.all(tokens.map((t) => stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: 'scarce' }, t)));
