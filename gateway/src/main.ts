@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { createLogger, createRedis, exitOnStartupError, onShutdown } from '@commerce/common';
+import { createLogger, createRedis, runProcess } from '@commerce/common';
 import { loadGatewayConfig } from './env';
 import { startGateway } from './server';
 
 const logger = createLogger('gateway');
 
-async function main() {
+runProcess(logger, async () => {
   const config = loadGatewayConfig();
   logger.level = config.LOG_LEVEL;
   if (!existsSync(config.SUPERGRAPH_PATH)) {
@@ -24,7 +24,5 @@ async function main() {
     production: config.NODE_ENV === 'production',
     logger,
   });
-  onShutdown(logger, () => gateway.close());
-}
-
-main().catch(exitOnStartupError(logger));
+  return () => gateway.close();
+});

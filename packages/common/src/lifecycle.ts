@@ -34,3 +34,11 @@ export function exitOnStartupError(logger: Logger) {
     process.exit(1);
   };
 }
+
+/**
+ * The main of a long-running process: `start` builds and starts everything and returns how to
+ * stop it; start-up failures are logged and exit 1, SIGINT/SIGTERM run the stop function once.
+ */
+export function runProcess(logger: Logger, start: () => Promise<() => Promise<void>>): void {
+  start().then((stop) => onShutdown(logger, stop), exitOnStartupError(logger));
+}

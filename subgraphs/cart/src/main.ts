@@ -1,11 +1,11 @@
-import { createLogger, exitOnStartupError, onShutdown } from '@commerce/common';
+import { createLogger, runProcess } from '@commerce/common';
 import { createDb } from './db';
 import { loadCartConfig } from './env';
 import { startCartSubgraph } from './server';
 
 const logger = createLogger('cart-subgraph');
 
-async function main() {
+runProcess(logger, async () => {
   const config = loadCartConfig();
   logger.level = config.LOG_LEVEL;
   const db = createDb({ connectionString: config.CART_DATABASE_URL });
@@ -17,10 +17,8 @@ async function main() {
     productSubgraphUrl: config.PRODUCT_SUBGRAPH_URL,
     logger,
   });
-  onShutdown(logger, async () => {
+  return async () => {
     await server.close();
     await db.$disconnect();
-  });
-}
-
-main().catch(exitOnStartupError(logger));
+  };
+});

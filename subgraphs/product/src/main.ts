@@ -1,11 +1,11 @@
-import { createLogger, exitOnStartupError, onShutdown } from '@commerce/common';
+import { createLogger, runProcess } from '@commerce/common';
 import { createDb } from './db';
 import { loadProductConfig } from './env';
 import { startProductSubgraph } from './server';
 
 const logger = createLogger('product-subgraph');
 
-async function main() {
+runProcess(logger, async () => {
   const config = loadProductConfig();
   logger.level = config.LOG_LEVEL;
   const db = createDb({ connectionString: config.PRODUCT_DATABASE_URL });
@@ -16,10 +16,8 @@ async function main() {
     internalSecret: config.INTERNAL_JWT_SECRET,
     logger,
   });
-  onShutdown(logger, async () => {
+  return async () => {
     await server.close();
     await db.$disconnect();
-  });
-}
-
-main().catch(exitOnStartupError(logger));
+  };
+});

@@ -1,11 +1,11 @@
-import { createLogger, exitOnStartupError, onShutdown } from '@commerce/common';
+import { createLogger, runProcess } from '@commerce/common';
 import { createDb } from './db';
 import { loadReviewConfig } from './env';
 import { startReviewSubgraph } from './server';
 
 const logger = createLogger('review-subgraph');
 
-async function main() {
+runProcess(logger, async () => {
   const config = loadReviewConfig();
   logger.level = config.LOG_LEVEL;
   const db = createDb({ connectionString: config.REVIEW_DATABASE_URL });
@@ -16,10 +16,8 @@ async function main() {
     internalSecret: config.INTERNAL_JWT_SECRET,
     logger,
   });
-  onShutdown(logger, async () => {
+  return async () => {
     await server.close();
     await db.$disconnect();
-  });
-}
-
-main().catch(exitOnStartupError(logger));
+  };
+});

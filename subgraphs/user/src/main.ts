@@ -1,11 +1,11 @@
-import { createLogger, exitOnStartupError, onShutdown } from '@commerce/common';
+import { createLogger, runProcess } from '@commerce/common';
 import { createDb } from './db';
 import { loadUserConfig } from './env';
 import { startUserSubgraph } from './server';
 
 const logger = createLogger('user-subgraph');
 
-async function main() {
+runProcess(logger, async () => {
   const config = loadUserConfig();
   logger.level = config.LOG_LEVEL;
   const db = createDb({ connectionString: config.USER_DATABASE_URL });
@@ -17,10 +17,8 @@ async function main() {
     jwtSecret: config.JWT_SECRET,
     logger,
   });
-  onShutdown(logger, async () => {
+  return async () => {
     await server.close();
     await db.$disconnect();
-  });
-}
-
-main().catch(exitOnStartupError(logger));
+  };
+});

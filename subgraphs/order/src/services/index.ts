@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import {
   QueueName,
   bullPrefix,
+  createRedis,
   createServiceClient,
   defaultJobOptions,
   type CheckoutJob,
@@ -9,7 +10,8 @@ import {
   type OrderNotificationJob,
   type Redis,
 } from '@commerce/common';
-import type { OrderDb } from '../db';
+import { createDb, type OrderDb } from '../db';
+import type { OrderConfig } from '../env';
 import { CheckoutProcessor } from './checkout.processor';
 import { CartClient, InventoryClient } from './clients';
 import { OrderEventPublisher } from './order-events';
@@ -52,3 +54,26 @@ export function createOrderServices(options: OrderServicesOptions) {
   };
 }
 export type OrderServices = ReturnType<typeof createOrderServices>;
+
+/** The order subgraph's database, Redis connection and services as its configuration describes them. */
+export function createOrderRuntime(config: OrderConfig, logger: Logger, name: string) {
+  const db = createDb({ connectionString: config.ORDER_DATABASE_URL });
+  const redis = createRedis(config.REDIS_URL, name);
+  const services = createOrderServices({
+    db,
+    redis,
+    redisPrefix: config.REDIS_PREFIX,
+    internalSecret: config.INTERNAL_JWT_SECRET,
+    cartSubgraphUrl: config.CART_SUBGRAPH_URL,
+    productSubgraphUrl: config.PRODUCT_SUBGRAPH_URL,
+    logger,
+  });
+  return {
+    services,
+    close: async () => {
+      await services.close();
+      await redis.quit();
+      await db.$disconnect();
+    },
+  };
+}

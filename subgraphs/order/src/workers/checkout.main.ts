@@ -1,42 +1,29 @@
-import { createLogger, createRedis, exitOnStartupError, onShutdown } from '@commerce/common';
-import { createDb } from '../db';
+import { createLogger, createRedis, runProcess } from '@commerce/common';
 import { loadOrderConfig } from '../env';
-import { createOrderServices } from '../services';
+import { createOrderRuntime } from '../services';
 import { createCheckoutWorker } from './checkout.worker';
 
 // One checkout worker process; run more of them (npm run worker:checkout) to scale out.
 const logger = createLogger('checkout-worker');
 
-async function main() {
+runProcess(logger, async () => {
   const config = loadOrderConfig();
   logger.level = config.LOG_LEVEL;
-  const db = createDb({ connectionString: config.ORDER_DATABASE_URL });
-  const redis = createRedis(config.REDIS_URL, 'checkout-worker');
-  const services = createOrderServices({
-    db,
-    redis,
-    redisPrefix: config.REDIS_PREFIX,
-    internalSecret: config.INTERNAL_JWT_SECRET,
-    cartSubgraphUrl: config.CART_SUBGRAPH_URL,
-    productSubgraphUrl: config.PRODUCT_SUBGRAPH_URL,
-    logger,
-  });
+  const runtime = createOrderRuntime(config, logger, 'checkout-worker');
+  const connection = createRedis(config.REDIS_URL, 'checkout-worker-blocking');
   const worker = createCheckoutWorker({
-    processor: services.checkout,
-    connection: createRedis(config.REDIS_URL, 'checkout-worker-blocking'),
+    processor: runtime.services.checkout,
+    connection,
     prefix: config.REDIS_PREFIX,
     concurrency: config.CHECKOUT_CONCURRENCY,
     logger,
   });
   await worker.waitUntilReady();
   logger.info({ concurrency: config.CHECKOUT_CONCURRENCY }, 'checkout worker ready');
-  onShutdown(logger, async () => {
-    // Lets active jobs finish before the connection goes.
+  return async () => {
+    // Lets active jobs finish before the connections go.
     await worker.close();
-    await services.close();
-    await redis.quit();
-    await db.$disconnect();
-  });
-}
-
-main().catch(exitOnStartupError(logger));
+    await connection.quit();
+    await runtime.close();
+  };
+});

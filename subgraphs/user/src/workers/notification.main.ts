@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createLogger, createRedis, exitOnStartupError, onShutdown } from '@commerce/common';
+import { createLogger, createRedis, runProcess } from '@commerce/common';
 import { createDb } from '../db';
 import { loadUserConfig } from '../env';
 import { createMailer } from '../services/mailer';
@@ -9,25 +9,25 @@ import { createNotificationWorker } from './notification.worker';
 // One notification worker process; run more of them (npm run worker:notifications) to scale out.
 const logger = createLogger('notification-worker');
 
-async function main() {
+runProcess(logger, async () => {
   const config = loadUserConfig();
   logger.level = config.LOG_LEVEL;
   const db = createDb({ connectionString: config.USER_DATABASE_URL });
   const outboxDir = path.resolve(config.MAIL_OUTBOX_DIR);
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, outboxDir, from: config.MAIL_FROM });
+  const connection = createRedis(config.REDIS_URL, 'notification-worker');
   const worker = createNotificationWorker({
     notifications: new NotificationService(db, mailer, logger),
-    connection: createRedis(config.REDIS_URL, 'notification-worker'),
+    connection,
     prefix: config.REDIS_PREFIX,
     concurrency: config.NOTIFICATION_CONCURRENCY,
     logger,
   });
   await worker.waitUntilReady();
   logger.info(config.SMTP_URL ? { smtp: 'configured' } : { outboxDir }, 'notification worker ready');
-  onShutdown(logger, async () => {
+  return async () => {
     await worker.close();
+    await connection.quit();
     await db.$disconnect();
-  });
-}
-
-main().catch(exitOnStartupError(logger));
+  };
+});
