@@ -214,3 +214,41 @@ test('concurrent checkouts of one scarce product confirm exactly the stock, neve
   expect(orders.filter((o) => o.status === 'FAILED').every((o) => o.failureReason === 'OUT_OF_STOCK')).toBe(true);
   expect(await stockOf('10')).toBe(0);
 });
+
+test('without orderId a subscriber gets every order of theirs, and never another user’s', async () => {
+  const [a, b] = [customer(20), customer(21)];
+  const tokens = [await stack.login(a.username, a.password), await stack.login(b.username, b.password)];
+  const seen: { orderId: string; status: string }[][] = [[], []];
+  for (const [i, token] of tokens.entries()) {
+    const client = wsClient(token);
+    client.subscribe<{ orderStatusChanged: { id: string; status: string } }>(
+      { query: 'subscription { orderStatusChanged { id status } }' },
+      {
+        next: (msg) => msg.data && seen[i]!.push({ orderId: msg.data.orderStatusChanged.id, status: msg.data.orderStatusChanged.status }),
+        error: () => undefined,
+        complete: () => undefined,
+      },
+    );
+    // A query on the same socket answers after the subscription above has been set up.
+    await new Promise((resolve, reject) =>
+      client.subscribe({ query: '{ me { id } }' }, { next: resolve, error: reject, complete: () => undefined }),
+    );
+  }
+  const placed: string[][] = [[], []];
+  for (const round of [1, 2]) {
+    for (const [i, token] of tokens.entries()) {
+      await stack.gql('mutation { addToCart(productId: "4", quantity: 1) { totalQuantity } }', {}, token);
+      const res = await stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: `interleaved-${round}` }, token);
+      placed[i]!.push(res.data!.checkout.order.id);
+    }
+  }
+  await Promise.all(placed.flatMap((ids, i) => ids.map((id) => settled(tokens[i]!, id))));
+  for (const i of [0, 1]) {
+    await eventually(
+      async () => (seen[i]!.filter((e) => e.status !== 'PENDING').length === 2 ? true : undefined),
+      `user ${i}'s final events`,
+    );
+    expect(new Set(seen[i]!.map((e) => e.orderId))).toEqual(new Set(placed[i]));
+    for (const id of placed[i]!) expect(seen[i]!.filter((e) => e.orderId === id).map((e) => e.status)).toEqual(['PENDING', 'CONFIRMED']);
+  }
+});
