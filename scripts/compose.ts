@@ -5,19 +5,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { baseEnvSchema, parseConfig } from '@commerce/common';
+import { baseEnvSchema, parseConfig, subgraphUrls } from '@commerce/common';
 import { composeSupergraph } from '../gateway/src/compose';
 
 const env = parseConfig(baseEnvSchema);
 const out = path.resolve(__dirname, '../gateway/supergraph.graphql');
 try {
-  const sdl = composeSupergraph({
-    user: env.USER_SUBGRAPH_URL,
-    product: env.PRODUCT_SUBGRAPH_URL,
-    review: env.REVIEW_SUBGRAPH_URL,
-    cart: env.CART_SUBGRAPH_URL,
-    order: env.ORDER_SUBGRAPH_URL,
-  });
+  const sdl = composeSupergraph(subgraphUrls(env));
   writeFileSync(out, sdl);
   console.log(`composed supergraph → ${path.relative(process.cwd(), out)}`);
 } catch (err) {

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { envSchema, parseConfig, port } from '@commerce/common';
+import { envSchema, parseConfig, port, subgraphUrls } from '@commerce/common';
 import { REPO_ROOT, SUBGRAPHS, databaseUrls, type SubgraphName } from '@commerce/db-tools';
 import { preflight, type ListenPort } from './lib/preflight';
 import {
@@ -90,17 +90,8 @@ const reachableHost = (host: string): string =>
 async function main(): Promise<void> {
   // The base variables every process reads, plus the gateway's port.
   const config = parseConfig(envSchema({ GATEWAY_PORT: port(4000) }));
-  const subgraphUrls: Record<SubgraphName, string> = {
-    user: config.USER_SUBGRAPH_URL,
-    product: config.PRODUCT_SUBGRAPH_URL,
-    review: config.REVIEW_SUBGRAPH_URL,
-    cart: config.CART_SUBGRAPH_URL,
-    order: config.ORDER_SUBGRAPH_URL,
-  };
-  const subgraphPorts = Object.fromEntries(SUBGRAPHS.map((name) => [name, listenPort(name, subgraphUrls[name])])) as Record<
-    SubgraphName,
-    number
-  >;
+  const urls = subgraphUrls(config);
+  const subgraphPorts = Object.fromEntries(SUBGRAPHS.map((name) => [name, listenPort(name, urls[name])])) as Record<SubgraphName, number>;
   const dbUrls = databaseUrls();
 
   say(paint(BOLD, '▸ Checking PostgreSQL, Redis and free ports…'));
@@ -143,7 +134,7 @@ async function main(): Promise<void> {
   supervise(spawnPrefixed('notifier', tsx('subgraphs/user/src/workers/notification.main.ts'), here));
 
   await waitForHealthy(
-    SUBGRAPHS.map((name) => ({ name, url: new URL('/health', subgraphUrls[name]).toString() })),
+    SUBGRAPHS.map((name) => ({ name, url: new URL('/health', urls[name]).toString() })),
     { intervalMs: 200, timeoutMs: 60_000, signal: cancelled.signal },
   );
 

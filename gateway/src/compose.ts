@@ -2,10 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-
-/** The five subgraphs in composition order, each with the folder holding its `src/schema.graphql`. */
-export const SUBGRAPH_NAMES = ['user', 'product', 'review', 'cart', 'order'] as const;
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+import { SUBGRAPHS, type SubgraphName } from '@commerce/common';
 
 const repoRoot = path.resolve(__dirname, '../..');
 
@@ -28,7 +25,7 @@ export class CompositionError extends Error {
  * @throws CompositionError with every error composition reported.
  */
 export function composeSupergraph(urls: Record<SubgraphName, string>): string {
-  const result = composeServices(SUBGRAPH_NAMES.map((name) => ({ name, url: urls[name], typeDefs: parse(subgraphSdl(name)) })));
+  const result = composeServices(SUBGRAPHS.map((name) => ({ name, url: urls[name], typeDefs: parse(subgraphSdl(name)) })));
   if (result.errors) throw new CompositionError(result.errors.map((e) => e.message));
   return result.supergraphSdl;
 }

@@ -1,3 +1,3 @@
-export { composeSupergraph, SUBGRAPH_NAMES, type SubgraphName } from './compose';
+export { composeSupergraph, subgraphSdl } from './compose';
 export { loadGatewayConfig, type GatewayConfig } from './env';
 export { startGateway, type GatewayOptions, type RunningGateway } from './server';

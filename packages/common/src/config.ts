@@ -71,9 +71,30 @@ export const baseEnvSchema = envSchema({});
 
 export type BaseConfig = z.infer<typeof baseEnvSchema>;
 
-/** Database URL variable with the local default `postgresql://postgres@127.0.0.1:5432/commerce_<name>`. */
-export const databaseUrl = (subgraph: string) =>
-  z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
-    .default(`postgresql://postgres@127.0.0.1:5432/commerce_${subgraph}`);
+/** The subgraphs of the supergraph; each owns one database. Composition and tools use this order. */
+export const SUBGRAPHS = ['user', 'product', 'review', 'cart', 'order'] as const;
+export type SubgraphName = (typeof SUBGRAPHS)[number];
+
+/** Local default of `<SUBGRAPH>_DATABASE_URL`. */
+export const defaultDatabaseUrl = (subgraph: SubgraphName) => `postgresql://postgres@127.0.0.1:5432/commerce_${subgraph}`;
+
+/** `<SUBGRAPH>_DATABASE_URL`: a postgresql:// URL; unset or empty means {@link defaultDatabaseUrl}. */
+export const databaseUrl = (subgraph: SubgraphName) =>
+  z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+      .default(defaultDatabaseUrl(subgraph)),
+  );
+
+/** The `*_SUBGRAPH_URL` of each subgraph, keyed by name. */
+export function subgraphUrls(config: BaseConfig): Record<SubgraphName, string> {
+  return {
+    user: config.USER_SUBGRAPH_URL,
+    product: config.PRODUCT_SUBGRAPH_URL,
+    review: config.REVIEW_SUBGRAPH_URL,
+    cart: config.CART_SUBGRAPH_URL,
+    order: config.ORDER_SUBGRAPH_URL,
+  };
+}

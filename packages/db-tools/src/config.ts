@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { SUBGRAPHS, defaultDatabaseUrl, type SubgraphName } from '@commerce/common';
 
-/** The subgraphs that own a database, in the order tools process them. */
-export const SUBGRAPHS = ['user', 'product', 'review', 'cart', 'order'] as const;
-export type SubgraphName = (typeof SUBGRAPHS)[number];
+export { SUBGRAPHS, type SubgraphName };
 
 /** Absolute path of the monorepo root. */
 export const REPO_ROOT = path.resolve(__dirname, '../../..');
@@ -33,9 +32,7 @@ const postgresUrl = z
  */
 export function databaseUrls(env: NodeJS.ProcessEnv = process.env): Record<SubgraphName, string> {
   const shape = Object.fromEntries(SUBGRAPHS.map((s) => [envVarName(s), postgresUrl])) as Record<string, typeof postgresUrl>;
-  const input = Object.fromEntries(
-    SUBGRAPHS.map((s) => [envVarName(s), env[envVarName(s)] || `postgresql://postgres@127.0.0.1:5432/commerce_${s}`]),
-  );
+  const input = Object.fromEntries(SUBGRAPHS.map((s) => [envVarName(s), env[envVarName(s)] || defaultDatabaseUrl(s)]));
   const parsed = z.object(shape).safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
