@@ -3,15 +3,6 @@ import type { BaseContext } from '@commerce/common';
 import type { ReviewDb, ReviewRecord } from './db';
 import { ReviewService, type ProductReviewAggregate, type ReviewPage, type TotalCounts } from './services/review.service';
 
-/**
- * A Product or User: entities other subgraphs own, known here only by their key. Every field this
- * subgraph serves on them reads nothing but `id`, so a reference is a complete parent.
- */
-export interface EntityRef {
-  __typename?: 'Product' | 'User';
-  id: string;
-}
-
 /** Page arguments after validation: `first` already checked by pageSize. */
 export interface PageKey {
   first: number;

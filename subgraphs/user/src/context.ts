@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { BaseContext, Logger } from '@commerce/common';
+import { alignByKey, type BaseContext, type Logger } from '@commerce/common';
 import type { UserDb, UserRecord } from './db';
 import { AuthService } from './services/auth.service';
 
@@ -17,11 +17,9 @@ export function createContextFactory(db: UserDb, jwtSecret: string, logger: Logg
     ...base,
     auth,
     loaders: {
-      user: new DataLoader(async (ids: readonly number[]) => {
-        const rows = await db.user.findMany({ where: { id: { in: [...ids] } } });
-        const byId = new Map(rows.map((r) => [r.id, r]));
-        return ids.map((id) => byId.get(id) ?? null);
-      }),
+      user: new DataLoader(async (ids: readonly number[]) =>
+        alignByKey(ids, await db.user.findMany({ where: { id: { in: [...ids] } } }), (r) => r.id),
+      ),
     },
   });
 }

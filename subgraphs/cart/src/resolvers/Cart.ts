@@ -1,4 +1,4 @@
-import { lineTotal, money, orderSubtotal } from '@commerce/common';
+import { entityRef, lineTotal, money, orderSubtotal } from '@commerce/common';
 import type { CartItemResolvers, CartResolvers } from '../__generated__/resolvers-types';
 
 const DEFAULT_CURRENCY = 'USD';
@@ -14,7 +14,7 @@ export const Cart: CartResolvers = {
 };
 
 export const CartItem: CartItemResolvers = {
-  product: (item) => ({ __typename: 'Product', id: String(item.productId) }),
+  product: (item) => entityRef('Product', item.productId),
   unitPrice: (item) => money(item.unitPriceCents, item.currencyCode),
   discountPercentage: (item) => item.discountBasisPoints / 100,
   lineTotal: (item) => money(lineTotal(item.unitPriceCents, item.quantity, item.discountBasisPoints), item.currencyCode),

@@ -1,4 +1,4 @@
-import { money } from '@commerce/common';
+import { entityRef, money } from '@commerce/common';
 import type { OrderConnectionResolvers, OrderItemResolvers, OrderResolvers } from '../__generated__/resolvers-types';
 
 export const Order: OrderResolvers = {
@@ -7,13 +7,13 @@ export const Order: OrderResolvers = {
   total: (o) => money(o.totalCents, o.currencyCode),
   createdAt: (o) => o.createdAt.toISOString(),
   updatedAt: (o) => o.updatedAt.toISOString(),
-  user: (o) => ({ id: String(o.userId) }),
+  user: (o) => entityRef('User', o.userId),
   // Money of a line shares its order's currency.
   items: (o) => o.items.map((item) => ({ ...item, currencyCode: o.currencyCode })),
 };
 
 export const OrderItem: OrderItemResolvers = {
-  product: (item) => ({ __typename: 'Product', id: String(item.productId) }),
+  product: (item) => entityRef('Product', item.productId),
   unitPrice: (item) => money(item.unitPriceCents, (item as { currencyCode?: string }).currencyCode),
   discountPercentage: (item) => item.discountBasisPoints / 100,
   lineTotal: (item) => money(item.lineTotalCents, (item as { currencyCode?: string }).currencyCode),

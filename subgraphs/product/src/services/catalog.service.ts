@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, pageSize } from '@commerce/common';
+import { alignByKey, decodeCursor, encodeCursor, pageSize } from '@commerce/common';
 import type { CategoryRecord, ProductDb, ProductRecord } from '../db';
 import { Prisma } from '../db';
 
@@ -35,15 +35,11 @@ export class CatalogService {
 
   /** Batch function for the product DataLoader: one query for any number of ids, in input order. */
   async productsByIds(ids: readonly number[]): Promise<(ProductRecord | null)[]> {
-    const rows = await this.db.product.findMany({ where: { id: { in: [...ids] } } });
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return alignByKey(ids, await this.db.product.findMany({ where: { id: { in: [...ids] } } }), (r) => r.id);
   }
 
   async categoriesByIds(ids: readonly number[]): Promise<(CategoryRecord | null)[]> {
-    const rows = await this.db.category.findMany({ where: { id: { in: [...ids] } } });
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return alignByKey(ids, await this.db.category.findMany({ where: { id: { in: [...ids] } } }), (r) => r.id);
   }
 
   categories(): Promise<CategoryRecord[]> {

@@ -1,13 +1,13 @@
-import { pageSize, tryParseIntId } from '@commerce/common';
 import type { ProductResolvers } from '../__generated__/resolvers-types';
 import { DEFAULT_REVIEW_PAGE, MAX_REVIEW_PAGE } from '../services/review.service';
-import { entityId, productRef } from './refs';
+import { entityRef, pageSize, tryParseIntId } from '@commerce/common';
+import { entityId } from './refs';
 
 export const Product: ProductResolvers = {
   // Any integer id is a product as far as reviews go: one without reviews has an empty connection.
   __resolveReference: (ref) => {
     const id = tryParseIntId(ref.id);
-    return id === null ? null : productRef(id);
+    return id === null ? null : entityRef('Product', id);
   },
   reviews: (p, { first, after }, ctx) =>
     ctx.loaders.productReviews({ first: pageSize(first, MAX_REVIEW_PAGE, DEFAULT_REVIEW_PAGE), after }).load(entityId(p, 'product')),

@@ -1,11 +1,6 @@
-import { parseIntId } from '@commerce/common';
-import type { EntityRef } from '../context';
+import { parseIntId, type EntityRef } from '@commerce/common';
 
-/** A Product entity reference; the gateway asks the product subgraph for the rest of its fields. */
-export const productRef = (productId: number): EntityRef => ({ __typename: 'Product', id: String(productId) });
-
-/** A User entity reference; the gateway asks the user subgraph for the rest of its fields. */
-export const userRef = (userId: number): EntityRef => ({ __typename: 'User', id: String(userId) });
+// Product and User here are references: every field this subgraph serves on them reads only `id`.
 
 /**
  * The integer key of a Product or User parent (validated by __resolveReference, or built by the refs above).

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, pageSize } from '@commerce/common';
+import { alignByKey, decodeCursor, encodeCursor, pageSize } from '@commerce/common';
 import { Prisma, type ReviewDb, type ReviewRecord } from '../db';
 
 /** Largest and default `first` of a review connection, as the SDL documents them. */
@@ -54,9 +54,7 @@ export class ReviewService {
 
   /** Batch function for the review DataLoader: one query for any number of ids, in input order. */
   async reviewsByIds(ids: readonly string[]): Promise<(ReviewRecord | null)[]> {
-    const rows = await this.db.review.findMany({ where: { id: { in: [...ids] } } });
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return alignByKey(ids, await this.db.review.findMany({ where: { id: { in: [...ids] } } }), (r) => r.id);
   }
 
   /**
