@@ -14,9 +14,9 @@ export const Order: OrderResolvers = {
 
 export const OrderItem: OrderItemResolvers = {
   product: (item) => entityRef('Product', item.productId),
-  unitPrice: (item) => money(item.unitPriceCents, (item as { currencyCode?: string }).currencyCode),
+  unitPrice: (item) => money(item.unitPriceCents, item.currencyCode),
   discountPercentage: (item) => item.discountBasisPoints / 100,
-  lineTotal: (item) => money(item.lineTotalCents, (item as { currencyCode?: string }).currencyCode),
+  lineTotal: (item) => money(item.lineTotalCents, item.currencyCode),
 };
 
 export const OrderConnection: OrderConnectionResolvers = {

@@ -4,6 +4,9 @@ import { canTransition } from './order-lifecycle';
 
 export type OrderWithItems = OrderRecord & { items: OrderItemRecord[] };
 
+/** Prisma `include` that loads an order's items in a stable order. */
+export const WITH_ITEMS = { items: { orderBy: { productId: 'asc' } } } as const;
+
 /** A priced line: unit price in cents, discount in basis points. */
 export interface PricedLine {
   productId: number;
@@ -30,7 +33,7 @@ export class OrderRepository {
   constructor(private readonly db: OrderDb) {}
 
   find(id: string): Promise<OrderWithItems | null> {
-    return this.db.order.findUnique({ where: { id }, include: { items: { orderBy: { productId: 'asc' } } } });
+    return this.db.order.findUnique({ where: { id }, include: WITH_ITEMS });
   }
 
   /**

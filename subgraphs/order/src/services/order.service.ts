@@ -9,13 +9,16 @@ import {
   type CheckoutJob,
 } from '@commerce/common';
 import type { Queue } from 'bullmq';
-import { Prisma, type OrderDb, type OrderStatus, type OrderStatusEventRecord } from '../db';
+import { Prisma, type OrderDb, type OrderItemRecord, type OrderStatusEventRecord } from '../db';
 import type { CartClient } from './clients';
 import type { OrderEventPublisher } from './order-events';
-import { priceLines, type OrderWithItems } from './order.repository';
+import { WITH_ITEMS, priceLines, type OrderWithItems } from './order.repository';
 
 /** An order as the API shows it; status fields may be those of a past event. */
 export type OrderView = OrderWithItems;
+
+/** A line item as the API shows it: its money is in the order's currency. */
+export type OrderItemView = OrderItemRecord & { currencyCode: string };
 
 export interface OrderPage {
   edges: { cursor: string; node: OrderView }[];
@@ -62,7 +65,7 @@ export class OrderService {
           items: { create: priced.items },
           events: { create: { status: 'PENDING' } },
         },
-        include: { items: { orderBy: { productId: 'asc' } }, events: true },
+        include: { ...WITH_ITEMS, events: true },
       });
     } catch (err) {
       // A concurrent request with the same key won: return its order.
@@ -80,19 +83,15 @@ export class OrderService {
 
   /** An order the caller may see (its owner, an admin, a service); null otherwise, so existence does not leak. */
   async orderFor(caller: Caller, id: string): Promise<OrderView | null> {
-    const order = await this.db.order
-      .findUnique({ where: { id }, include: { items: { orderBy: { productId: 'asc' } } } })
-      .catch(() => null);
+    const order = await this.db.order.findUnique({ where: { id }, include: WITH_ITEMS });
     return order && canActFor(caller, order.userId) ? order : null;
   }
 
   /** The order as it was at status event `eventId` (its status, failureReason and time). */
   async orderAtEvent(caller: Caller, eventId: string): Promise<OrderView | null> {
-    const event = await this.db.orderStatusEvent
-      .findUnique({ where: { id: eventId }, include: { order: { include: { items: { orderBy: { productId: 'asc' } } } } } })
-      .catch(() => null);
+    const event = await this.db.orderStatusEvent.findUnique({ where: { id: eventId }, include: { order: { include: WITH_ITEMS } } });
     if (!event || !canActFor(caller, event.order.userId)) return null;
-    return { ...event.order, status: event.status as OrderStatus, failureReason: event.failureReason, updatedAt: event.createdAt };
+    return { ...event.order, status: event.status, failureReason: event.failureReason, updatedAt: event.createdAt };
   }
 
   /**
@@ -105,7 +104,7 @@ export class OrderService {
     const rows = await this.db.order.findMany({
       where: { userId },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      include: { items: { orderBy: { productId: 'asc' } } },
+      include: WITH_ITEMS,
       take: take + 1,
       ...(after ? { cursor: { id: after.id }, skip: 1 } : {}),
     });
@@ -125,7 +124,7 @@ export class OrderService {
   private byKey(userId: number, idempotencyKey: string) {
     return this.db.order.findUnique({
       where: { userId_idempotencyKey: { userId, idempotencyKey } },
-      include: { items: { orderBy: { productId: 'asc' } } },
+      include: WITH_ITEMS,
     });
   }
 
