@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -8,7 +10,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { GraphQLError, type DocumentNode } from 'graphql';
+import { GraphQLError, parse, type DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 import { ANONYMOUS, CALLER_TOKEN_HEADER, verifyCallerToken, type Caller } from './caller';
 import { createFormatError } from './errors';
@@ -20,20 +22,30 @@ export interface BaseContext {
   logger: Logger;
 }
 
-export interface SubgraphServerOptions<TContext extends BaseContext> {
+/** Where and as whom a subgraph serves: what every subgraph's start function takes. */
+export interface SubgraphListenOptions {
+  /** Port to listen on; 0 picks a free one (tests). */
+  port: number;
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Key that verifies the caller token signed by the gateway or a worker. */
+  internalSecret: string;
+  logger: Logger;
+}
+
+/** The SDL next to a subgraph's sources: `<dir>/schema.graphql`. */
+export function loadTypeDefs(dir: string): DocumentNode {
+  return parse(readFileSync(path.join(dir, 'schema.graphql'), 'utf8'));
+}
+
+export interface SubgraphServerOptions<TContext extends BaseContext> extends SubgraphListenOptions {
   /** Subgraph name, used in logs. */
   name: string;
   typeDefs: DocumentNode;
   /** Resolvers typed by codegen; checked against the SDL by buildSubgraphSchema. */
   resolvers: object;
-  /** Key that verifies the caller token signed by the gateway or a worker. */
-  internalSecret: string;
-  logger: Logger;
   /** Adds per-request state (DataLoaders, services) to the base context. */
   createContext: (base: BaseContext) => TContext;
-  /** Port to listen on; 0 picks a free one (tests). */
-  port: number;
-  host?: string;
 }
 
 /** A running subgraph: where it listens and how to stop it (drains in-flight requests). */

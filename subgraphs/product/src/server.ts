@@ -1,29 +1,11 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { parse } from 'graphql';
-import { startSubgraphServer, type Logger, type RunningServer } from '@commerce/common';
+import { loadTypeDefs, startSubgraphServer, type RunningServer, type SubgraphListenOptions } from '@commerce/common';
 import type { ProductDb } from './db';
 import { createContextFactory } from './context';
 import { resolvers } from './resolvers';
 
-export const typeDefs = parse(readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8'));
+export const typeDefs = loadTypeDefs(__dirname);
 
 /** Starts the product subgraph on `port` (0: any free port). */
-export function startProductSubgraph(options: {
-  db: ProductDb;
-  port: number;
-  host?: string;
-  internalSecret: string;
-  logger: Logger;
-}): Promise<RunningServer> {
-  return startSubgraphServer({
-    name: 'product',
-    typeDefs,
-    resolvers,
-    internalSecret: options.internalSecret,
-    logger: options.logger,
-    port: options.port,
-    host: options.host,
-    createContext: createContextFactory(options.db),
-  });
+export function startProductSubgraph({ db, ...listen }: SubgraphListenOptions & { db: ProductDb }): Promise<RunningServer> {
+  return startSubgraphServer({ ...listen, name: 'product', typeDefs, resolvers, createContext: createContextFactory(db) });
 }

@@ -1,30 +1,21 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { parse } from 'graphql';
-import { startSubgraphServer, type Logger, type RunningServer } from '@commerce/common';
+import { loadTypeDefs, startSubgraphServer, type RunningServer, type SubgraphListenOptions } from '@commerce/common';
 import type { UserDb } from './db';
 import { createContextFactory } from './context';
 import { resolvers } from './resolvers';
 
-export const typeDefs = parse(readFileSync(path.join(__dirname, 'schema.graphql'), 'utf8'));
+export const typeDefs = loadTypeDefs(__dirname);
 
 /** Starts the user subgraph on `port` (0: any free port). */
-export function startUserSubgraph(options: {
-  db: UserDb;
-  port: number;
-  host?: string;
-  internalSecret: string;
-  jwtSecret: string;
-  logger: Logger;
-}): Promise<RunningServer> {
+export function startUserSubgraph({
+  db,
+  jwtSecret,
+  ...listen
+}: SubgraphListenOptions & { db: UserDb; jwtSecret: string }): Promise<RunningServer> {
   return startSubgraphServer({
+    ...listen,
     name: 'user',
     typeDefs,
     resolvers,
-    internalSecret: options.internalSecret,
-    logger: options.logger,
-    port: options.port,
-    host: options.host,
-    createContext: createContextFactory(options.db, options.jwtSecret, options.logger),
+    createContext: createContextFactory(db, jwtSecret, listen.logger),
   });
 }
