@@ -1,10 +1,10 @@
 import { ServiceCallError, notificationJobId, type Logger, type OrderNotificationJob } from '@commerce/common';
 import type { Queue } from 'bullmq';
 import type { OrderStatusEventRecord } from '../db';
-import type { CartClient, InventoryClient, ReservedLine } from './clients';
+import type { CartClient, InventoryClient } from './clients';
 import { FailureReason } from './order-lifecycle';
 import type { OrderEventPublisher } from './order-events';
-import { priceLines, type OrderRepository, type OrderWithItems } from './order.repository';
+import { priceLines, type OrderRepository, type OrderWithItems, type PricedOrder } from './order.repository';
 
 /** A step failed for a reason retrying will not fix. */
 export class PermanentCheckoutError extends Error {
@@ -40,22 +40,17 @@ export class CheckoutProcessor {
       await this.fail(order, FailureReason.EMPTY_CART);
       return;
     }
-    const reservation = await this.inventory.reserve(
-      order.id,
-      order.items.map((i) => ({ productId: i.productId, quantity: i.quantity })),
-    );
+    const lines = order.items.map((i) => ({ productId: i.productId, quantity: i.quantity }));
+    const reservation = await this.inventory.reserve(order.id, lines);
     if (!reservation.ok) {
       await this.fail(order, reservation.failureReason === 'NOT_FOUND' ? FailureReason.PRODUCT_NOT_FOUND : FailureReason.OUT_OF_STOCK);
       return;
     }
-    await this.carts.commitCheckout(
-      order.userId,
-      order.id,
-      order.items.map((i) => ({ productId: i.productId, quantity: i.quantity })),
-    );
-    const event = await this.orders.transition(order.id, 'PENDING', 'CONFIRMED', { reprice: reservation.lines });
+    await this.carts.commitCheckout(order.userId, order.id, lines);
+    const priced = priceLines(reservation.lines);
+    const event = await this.orders.transition(order.id, 'PENDING', 'CONFIRMED', { priced });
     if (!event) return;
-    await this.afterCommit(order, event, reservation.lines);
+    await this.afterCommit(order, event, { priced, titles: new Map(reservation.lines.map((l) => [l.productId, l.title])) });
   }
 
   /**
@@ -74,10 +69,13 @@ export class CheckoutProcessor {
     if (event) await this.afterCommit(order, event, null);
   }
 
-  private async afterCommit(order: OrderWithItems, event: OrderStatusEventRecord, reserved: ReservedLine[] | null): Promise<void> {
+  private async afterCommit(
+    order: OrderWithItems,
+    event: OrderStatusEventRecord,
+    confirmed: { priced: PricedOrder; titles: Map<number, string> } | null,
+  ): Promise<void> {
     await this.events.published(event, order.userId);
-    const priced = reserved ? priceLines(reserved) : null;
-    const titles = new Map(reserved?.map((l) => [l.productId, l.title]));
+    const priced = confirmed?.priced;
     const job: OrderNotificationJob = {
       kind: event.status === 'CONFIRMED' ? 'ORDER_CONFIRMED' : 'ORDER_FAILED',
       orderId: order.id,
@@ -88,7 +86,7 @@ export class CheckoutProcessor {
       currencyCode: order.currencyCode,
       lines: (priced?.items ?? order.items).map((i) => ({
         productId: i.productId,
-        title: titles.get(i.productId) ?? `Product ${i.productId}`,
+        title: confirmed?.titles.get(i.productId) ?? `Product ${i.productId}`,
         quantity: i.quantity,
         lineTotalCents: i.lineTotalCents,
       })),

@@ -16,6 +16,8 @@ export interface PricedLine {
 }
 
 /** Items and totals by the pricing rule (DESIGN.md), in cents. */
+export type PricedOrder = ReturnType<typeof priceLines>;
+
 export function priceLines(lines: readonly PricedLine[]) {
   const items = lines.map(({ productId, quantity, unitPriceCents, discountBasisPoints }) => ({
     productId,
@@ -38,7 +40,7 @@ export class OrderRepository {
 
   /**
    * Moves an order from `from` to `to` (a legal transition) and records the event, atomically;
-   * `reprice` replaces the items and totals in the same transaction. A compare-and-set on the
+   * `priced` replaces the items' prices and the totals in the same transaction. A compare-and-set on the
    * status makes it safe against a concurrent change.
    * @returns the event, or null when the order was no longer in `from` (nothing changed).
    */
@@ -46,11 +48,11 @@ export class OrderRepository {
     orderId: string,
     from: OrderStatus,
     to: OrderStatus,
-    change: { failureReason?: string; reprice?: readonly PricedLine[] } = {},
+    change: { failureReason?: string; priced?: PricedOrder } = {},
   ): Promise<OrderStatusEventRecord | null> {
     if (!canTransition(from, to)) throw new Error(`illegal order transition ${from} → ${to}`);
     return this.db.$transaction(async (tx) => {
-      const priced = change.reprice ? priceLines(change.reprice) : null;
+      const { priced } = change;
       const { count } = await tx.order.updateMany({
         where: { id: orderId, status: from },
         data: {

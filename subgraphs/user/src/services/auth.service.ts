@@ -50,7 +50,7 @@ export class AuthService {
   async login(usernameOrEmail: string, password: string): Promise<AuthResult> {
     const login = usernameOrEmail.trim();
     if (login.length === 0 || login.length > 254 || password.length > 128) throw new UnauthenticatedError('Invalid username or password');
-    const user = await this.db.user.findFirst({
+    const user = await this.db.user.findUnique({
       where: login.includes('@') ? { email: login.toLowerCase() } : { username: login },
     });
     const ok = user ? await verifyPassword(user.passwordHash, password) : await dummyVerify(password);
