@@ -12,4 +12,5 @@ export * from './pricing';
 export * from './queues';
 export * from './redis';
 export * from './service-client';
+export * from './stock-events';
 export * from './subgraph-server';

@@ -4,6 +4,8 @@ import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 export const QueueName = {
   checkout: 'checkout',
   notifications: 'notifications',
+  /** Confirmed purchases for the review subgraph (verified-purchase reviews); fed by the order subgraph. */
+  purchases: 'purchases',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -34,6 +36,20 @@ export interface OrderNotificationJob {
   currencyCode: string;
   lines: NotificationLine[];
 }
+
+/**
+ * A purchase the review subgraph learns of, so it can mark reviews as verified without reading
+ * the order database. `CONFIRMED` adds the products to the user's purchases; `CANCELLED` removes
+ * them again. Job id = `purchase-<orderId>-<status>`.
+ */
+export interface PurchaseJob {
+  orderId: string;
+  userId: number;
+  productIds: number[];
+  status: 'CONFIRMED' | 'CANCELLED';
+}
+
+export const purchaseJobId = (orderId: string, status: PurchaseJob['status']) => `purchase-${orderId}-${status}`;
 
 /** Retries with exponential backoff; completed and failed jobs are kept, but bounded. */
 export const defaultJobOptions: JobsOptions = {
