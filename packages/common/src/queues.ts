@@ -22,12 +22,16 @@ export interface NotificationLine {
   lineTotalCents: number;
 }
 
+/** What happened to the order; one email template and one webhook event type each. */
+export const OrderNotificationKinds = ['ORDER_CONFIRMED', 'ORDER_FAILED', 'ORDER_CANCELLED', 'ORDER_SHIPPED', 'ORDER_DELIVERED'] as const;
+export type OrderNotificationKind = (typeof OrderNotificationKinds)[number];
+
 /**
  * Notification job: an email about an order to its owner. Job id = `notify:<orderId>:<status>`,
  * and the user subgraph records each send under the same key, so a re-run sends nothing twice.
  */
 export interface OrderNotificationJob {
-  kind: 'ORDER_CONFIRMED' | 'ORDER_FAILED';
+  kind: OrderNotificationKind;
   orderId: string;
   userId: number;
   status: string;
