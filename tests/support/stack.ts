@@ -27,7 +27,15 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
  * databases (cloned from the run's seeded templates), the five subgraphs and the gateway on
  * free ports, its own Redis prefix, and, when started, the checkout and notification workers.
  */
-export async function startStack() {
+export interface StackOptions {
+  /** Simulated payment provider: timeout and added latency of each call, in ms. */
+  paymentTimeoutMs?: number;
+  paymentLatencyMs?: number;
+  /** Run the reconciler in this process with these settings (off unless given). */
+  reconciler?: { intervalMs: number; recheckAfterMs: number; pendingMaxAgeMs: number };
+}
+
+export async function startStack(options: StackOptions = {}) {
   const runId = process.env.TEST_RUN_ID;
   if (!runId) throw new Error('TEST_RUN_ID missing: run the tests through jest (global-setup)');
   const id = `${runId}_${randomBytes(4).toString('hex')}`;
@@ -65,7 +73,13 @@ export async function startStack() {
     cartSubgraphUrl: cartServer.url,
     productSubgraphUrl: productServer.url,
     logger,
+    paymentTimeoutMs: options.paymentTimeoutMs ?? 300,
+    paymentLatencyMs: options.paymentLatencyMs ?? 0,
+    outboxPollMs: 100,
+    ...(options.reconciler ? { reconciler: options.reconciler } : {}),
   });
+  orderServices.relay.start();
+  if (options.reconciler) orderServices.reconciler.start();
   const orderServer = await order.startOrderSubgraph({ ...common, orders: orderServices.orders });
   const supergraphSdl = composeSupergraph({
     user: userServer.url,
@@ -86,6 +100,7 @@ export async function startStack() {
 
   const mailDir = mkdtempSync(path.join(os.tmpdir(), 'commerce-mail-'));
   const workers: Worker[] = [];
+  const checkoutWorkers: Worker[] = [];
   /** Starts the checkout and notification workers (tests start them late to observe PENDING). */
   async function startWorkers(options: { checkoutConcurrency?: number } = {}) {
     const checkout = order.createCheckoutWorker({
@@ -95,6 +110,7 @@ export async function startStack() {
       concurrency: options.checkoutConcurrency ?? 5,
       logger,
     });
+    checkoutWorkers.push(checkout);
     const notifications = user.createNotificationWorker({
       notifications: new user.NotificationService(db.user, user.createMailer({ outboxDir: mailDir, from: 'test@commerce.local' }), logger),
       connection: connection(),
@@ -143,7 +159,32 @@ export async function startStack() {
     rmSync(mailDir, { recursive: true, force: true });
   }
 
-  return { gateway, db, urls, redisPrefix, mailDir, startWorkers, gql, login, close };
+  /**
+   * Environment for a worker process of this stack (e.g. `npm run worker:checkout` spawned by a
+   * test): its databases, Redis prefix, secrets and subgraph URLs.
+   */
+  const processEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: redisPrefix,
+    INTERNAL_JWT_SECRET: INTERNAL_SECRET,
+    JWT_SECRET,
+    ORDER_DATABASE_URL: urls.order,
+    USER_DATABASE_URL: urls.user,
+    PRODUCT_DATABASE_URL: urls.product,
+    REVIEW_DATABASE_URL: urls.review,
+    CART_DATABASE_URL: urls.cart,
+    USER_SUBGRAPH_URL: userServer.url,
+    PRODUCT_SUBGRAPH_URL: productServer.url,
+    REVIEW_SUBGRAPH_URL: reviewServer.url,
+    CART_SUBGRAPH_URL: cartServer.url,
+    ORDER_SUBGRAPH_URL: orderServer.url,
+    ...extra,
+  });
+
+  return { gateway, db, urls, redis, redisPrefix, mailDir, orderServices, checkoutWorkers, processEnv, startWorkers, gql, login, close };
 }
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;

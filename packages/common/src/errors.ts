@@ -11,6 +11,10 @@ export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
+  /** The same idempotency key was sent with a different request (Stripe: idempotency_key_in_use / parameters mismatch). */
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  /** The order's status does not allow the requested transition. */
+  INVALID_ORDER_STATE: 'INVALID_ORDER_STATE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -55,6 +59,23 @@ export class NotFoundError extends DomainError {
 export class ConflictError extends DomainError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super(message, ErrorCode.CONFLICT, details);
+  }
+}
+
+/**
+ * An idempotency key came back with a different request than the one that first used it.
+ * Stripe answers this case with an error rather than replaying (docs.stripe.com/idempotency).
+ */
+export class IdempotencyKeyReusedError extends DomainError {
+  constructor(message = 'This idempotencyKey was already used for a different checkout') {
+    super(message, ErrorCode.IDEMPOTENCY_KEY_REUSED);
+  }
+}
+
+/** A transition the order lifecycle does not allow from the order's current status; nothing changed. */
+export class InvalidOrderStateError extends DomainError {
+  constructor(orderId: string, status: string, wanted: string) {
+    super(`Order ${orderId} is ${status} and cannot become ${wanted}`, ErrorCode.INVALID_ORDER_STATE, { status, wanted });
   }
 }
 

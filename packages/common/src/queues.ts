@@ -9,7 +9,10 @@ export const QueueName = {
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
-/** Checkout job: drives one PENDING order to CONFIRMED or FAILED. Job id = `checkout:<orderId>`. */
+/**
+ * Job of the checkout queue, named `checkout` (drive a PENDING order to CONFIRMED or FAILED) or
+ * `compensate` (release what a FAILED or CANCELLED order holds). Job id = its outbox message id.
+ */
 export interface CheckoutJob {
   orderId: string;
 }
@@ -55,10 +58,13 @@ export interface PurchaseJob {
 
 export const purchaseJobId = (orderId: string, status: PurchaseJob['status']) => `purchase-${orderId}-${status}`;
 
-/** Retries with exponential backoff; completed and failed jobs are kept, but bounded. */
+/**
+ * Retries with exponential backoff and jitter (so retries of a burst do not arrive together);
+ * completed and failed jobs are kept, but bounded in count and age.
+ */
 export const defaultJobOptions: JobsOptions = {
   attempts: 5,
-  backoff: { type: 'exponential', delay: 500 },
+  backoff: { type: 'exponential', delay: 500, jitter: 0.5 },
   removeOnComplete: { count: 1000, age: 24 * 3600 },
   removeOnFail: { count: 5000, age: 7 * 24 * 3600 },
 };

@@ -1,11 +1,29 @@
 import { z } from 'zod';
 import { databaseUrl, envSchema, parseConfig, port } from '@commerce/common';
 
+const ms = (defaultMs: number) => z.coerce.number().int().min(0).default(defaultMs);
+
 export const orderEnvSchema = envSchema({
   ORDER_DATABASE_URL: databaseUrl('order'),
   ORDER_PORT: port(4005),
   /** Checkout jobs one worker process runs at once. */
   CHECKOUT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+  /** BullMQ lock of an active checkout job; a worker that dies loses it after this long and another takes the job over. */
+  CHECKOUT_LOCK_MS: ms(30_000),
+  /** Payment provider; only the simulated one ships (tok_visa, tok_chargeDeclined, tok_timeout). */
+  PAYMENT_PROVIDER: z.enum(['simulated']).default('simulated'),
+  /** A payment call that has not answered after this long counts as timed out. */
+  PAYMENT_TIMEOUT_MS: ms(10_000),
+  /** Added latency of every simulated payment call (benchmarks, crash tests). */
+  PAYMENT_SIMULATED_LATENCY_MS: ms(0),
+  /** Backstop poll of the outbox relay. */
+  OUTBOX_POLL_MS: ms(500),
+  /** How often the reconciler looks for lost jobs and stale orders. */
+  RECONCILE_INTERVAL_MS: ms(15_000),
+  /** A dispatched job missing from Redis this long after dispatch is enqueued again. */
+  RECONCILE_RECHECK_AFTER_MS: ms(10_000),
+  /** A PENDING order older than this is failed (CHECKOUT_TIMEOUT) and its stock released. */
+  PENDING_ORDER_MAX_AGE_MS: ms(15 * 60_000),
 });
 export type OrderConfig = ReturnType<typeof orderEnvSchema.parse>;
 

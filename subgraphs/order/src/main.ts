@@ -1,4 +1,4 @@
-import { createLogger, runProcess } from '@commerce/common';
+import { createLogger, runProcess, warnIfRedisMayEvict } from '@commerce/common';
 import { loadOrderConfig } from './env';
 import { startOrderSubgraph } from './server';
 import { createOrderRuntime } from './services';
@@ -9,6 +9,9 @@ runProcess(logger, async () => {
   const config = loadOrderConfig();
   logger.level = config.LOG_LEVEL;
   const runtime = createOrderRuntime(config, logger, 'order-subgraph');
+  await warnIfRedisMayEvict(runtime.redis, logger);
+  // Dispatches the outbox of orders created here at once; worker processes run the reconciler.
+  runtime.services.relay.start();
   const server = await startOrderSubgraph({
     orders: runtime.services.orders,
     port: config.ORDER_PORT,

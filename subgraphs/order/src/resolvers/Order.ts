@@ -1,5 +1,5 @@
 import { entityRef, money } from '@commerce/common';
-import type { OrderConnectionResolvers, OrderItemResolvers, OrderResolvers } from '../__generated__/resolvers-types';
+import type { OrderConnectionResolvers, OrderItemResolvers, OrderResolvers, PaymentResolvers } from '../__generated__/resolvers-types';
 
 export const Order: OrderResolvers = {
   __resolveReference: (ref, ctx) => ctx.orders.orderFor(ctx.caller, String(ref.id)),
@@ -8,6 +8,7 @@ export const Order: OrderResolvers = {
   createdAt: (o) => o.createdAt.toISOString(),
   updatedAt: (o) => o.updatedAt.toISOString(),
   user: (o) => entityRef('User', o.userId),
+  payment: (o) => o.payment,
   // Money of a line shares its order's currency.
   items: (o) => o.items.map((item) => ({ ...item, currencyCode: o.currencyCode })),
 };
@@ -17,6 +18,10 @@ export const OrderItem: OrderItemResolvers = {
   unitPrice: (item) => money(item.unitPriceCents, item.currencyCode),
   discountPercentage: (item) => item.discountBasisPoints / 100,
   lineTotal: (item) => money(item.lineTotalCents, item.currencyCode),
+};
+
+export const Payment: PaymentResolvers = {
+  amount: (p) => money(p.amountCents, p.currencyCode),
 };
 
 export const OrderConnection: OrderConnectionResolvers = {

@@ -1,9 +1,9 @@
 import type { Resolvers } from '../__generated__/resolvers-types';
 import { Mutation } from './Mutation';
-import { Order, OrderConnection, OrderItem } from './Order';
+import { Order, OrderConnection, OrderItem, Payment } from './Order';
 import { Query } from './Query';
 import { User } from './User';
 
 // Subscription.orderStatusChanged is served by the gateway over graphql-ws (from Redis events,
 // resolved through Query.orderStatusEvent); a subgraph has no subscription transport.
-export const resolvers: Resolvers = { Query, Mutation, Order, OrderItem, OrderConnection, User };
+export const resolvers: Resolvers = { Query, Mutation, Order, OrderItem, OrderConnection, Payment, User };

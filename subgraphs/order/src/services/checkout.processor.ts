@@ -1,10 +1,9 @@
-import { ServiceCallError, notificationJobId, type Logger, type OrderNotificationJob } from '@commerce/common';
-import type { Queue } from 'bullmq';
-import type { OrderStatusEventRecord } from '../db';
+import { ServiceCallError, type Logger } from '@commerce/common';
+import type { OrderStatus } from '../db';
 import type { CartClient, InventoryClient } from './clients';
 import { FailureReason } from './order-lifecycle';
-import type { OrderEventPublisher } from './order-events';
-import { priceLines, type OrderRepository, type OrderWithItems, type PricedOrder } from './order.repository';
+import { priceLines, type OrderRepository, type OrderWithItems, type PaymentChange } from './order.repository';
+import { PaymentDeclinedError, PaymentStateError, PaymentTimeoutError, type PaymentIntent, type PaymentProvider } from './payments';
 
 /** A step failed for a reason retrying will not fix. */
 export class PermanentCheckoutError extends Error {
@@ -14,88 +13,144 @@ export class PermanentCheckoutError extends Error {
   }
 }
 
+/** Idempotency keys of the payment calls of one order: a retried step repeats its key. */
+export const paymentKeys = (orderId: string) => ({
+  authorize: `authorize-${orderId}`,
+  capture: `capture-${orderId}`,
+  void: `void-${orderId}`,
+  refund: `refund-${orderId}`,
+});
+
 /**
- * The checkout of one PENDING order, run by the checkout worker: reserve stock (product
- * subgraph) → price from the reservation → take the lines out of the cart (cart subgraph) →
- * CONFIRMED → notify. Each step is idempotent by the order id, so a retried job resumes where
- * the last attempt stopped and never reserves or removes twice. Failures end in FAILED with a
- * reason and nothing reserved.
+ * The checkout saga of one PENDING order, run by the checkout worker:
+ *
+ *   reserve stock (product subgraph) → authorize payment → take the lines out of the cart
+ *   (cart subgraph) → capture → CONFIRMED (with notification and purchase, via the outbox)
+ *
+ * Each step is idempotent by the order id (reservations by order id, payment calls by
+ * idempotency key, cart removal by order id), so a retried or resumed job never reserves,
+ * authorizes or captures twice. A failure ends in FAILED with a `failureReason`; entering FAILED
+ * (like CANCELLED) writes a compensation job to the outbox, which voids or refunds the payment
+ * and releases the stock ({@link compensate}). So the only final states are (CONFIRMED, stock
+ * taken, payment captured) and (FAILED, stock restored, nothing captured).
  */
 export class CheckoutProcessor {
   constructor(
     private readonly orders: OrderRepository,
     private readonly inventory: InventoryClient,
     private readonly carts: CartClient,
-    private readonly events: OrderEventPublisher,
-    private readonly notifications: Queue<OrderNotificationJob>,
+    private readonly payments: PaymentProvider,
+    private readonly committed: () => void,
     private readonly logger: Logger,
   ) {}
 
-  /** Runs the checkout of `orderId`; a no-op for an order that is no longer PENDING. */
+  /**
+   * Runs the saga of `orderId`; a no-op for an order that is no longer PENDING.
+   * @throws PermanentCheckoutError for an unknown order; retryable errors (network, timeouts) as they are.
+   */
   async process(orderId: string): Promise<void> {
     const order = await this.orders.find(orderId);
     if (!order) throw new PermanentCheckoutError(`order ${orderId} does not exist`);
     if (order.status !== 'PENDING') return;
-    if (order.items.length === 0) {
-      await this.fail(order, FailureReason.EMPTY_CART);
-      return;
-    }
+    if (order.items.length === 0) return this.fail(order, FailureReason.EMPTY_CART);
+
     const lines = order.items.map((i) => ({ productId: i.productId, quantity: i.quantity }));
     const reservation = await this.inventory.reserve(order.id, lines);
     if (!reservation.ok) {
-      await this.fail(order, reservation.failureReason === 'NOT_FOUND' ? FailureReason.PRODUCT_NOT_FOUND : FailureReason.OUT_OF_STOCK);
+      return this.fail(order, reservation.failureReason === 'NOT_FOUND' ? FailureReason.PRODUCT_NOT_FOUND : FailureReason.OUT_OF_STOCK);
+    }
+    const priced = priceLines(reservation.lines);
+    if (await this.abandoned(order.id)) return;
+
+    const keys = paymentKeys(order.id);
+    let intent: PaymentIntent;
+    try {
+      intent = await this.payments.authorize({
+        idempotencyKey: keys.authorize,
+        token: order.paymentToken,
+        amountCents: priced.totalCents,
+        currencyCode: order.currencyCode,
+        description: `Order ${order.id}`,
+      });
+    } catch (err) {
+      if (!(err instanceof PaymentDeclinedError)) throw err;
+      return this.fail(order, FailureReason.PAYMENT_DECLINED, this.paymentOf({ reference: err.reference, status: 'DECLINED', amountCents: priced.totalCents, currencyCode: order.currencyCode }));
+    }
+    if (await this.abandoned(order.id)) return;
+
+    await this.carts.commitCheckout(order.userId, order.id, lines);
+    const captured = await this.payments.capture({ idempotencyKey: keys.capture, reference: intent.reference });
+    const event = await this.orders.transition(order.id, 'PENDING', 'CONFIRMED', { priced, payment: this.paymentOf(captured) });
+    if (!event) {
+      // Someone else (the reconciler) ended the order meanwhile; its compensation job undoes our steps too.
+      this.logger.warn({ orderId }, 'order left PENDING during its checkout; compensating');
+      await this.compensate(order.id);
       return;
     }
-    await this.carts.commitCheckout(order.userId, order.id, lines);
-    const priced = priceLines(reservation.lines);
-    const event = await this.orders.transition(order.id, 'PENDING', 'CONFIRMED', { priced });
-    if (!event) return;
-    await this.afterCommit(order, event, { priced, titles: new Map(reservation.lines.map((l) => [l.productId, l.title])) });
+    this.committed();
+    this.logger.info({ orderId, totalCents: priced.totalCents }, 'checkout confirmed');
   }
 
   /**
-   * Compensation when the job has used its last attempt: give the stock back and fail the order,
-   * so no order stays PENDING with stock held.
+   * Ends a PENDING order that cannot complete (last attempt used, or too old): FAILED with a reason
+   * derived from `cause`; the compensation job then releases what it holds.
    */
-  async giveUp(orderId: string, cause: unknown): Promise<void> {
+  async giveUp(orderId: string, cause: unknown, reason?: string): Promise<void> {
     this.logger.error({ err: cause, orderId }, 'checkout failed for good');
-    await this.inventory.release(orderId);
     const order = await this.orders.find(orderId);
-    if (order?.status === 'PENDING') await this.fail(order, FailureReason.CHECKOUT_ERROR);
+    if (order?.status !== 'PENDING') return;
+    await this.fail(order, reason ?? (cause instanceof PaymentTimeoutError ? FailureReason.PAYMENT_TIMEOUT : FailureReason.CHECKOUT_ERROR));
   }
 
-  private async fail(order: OrderWithItems, reason: string): Promise<void> {
-    const event = await this.orders.transition(order.id, 'PENDING', 'FAILED', { failureReason: reason });
-    if (event) await this.afterCommit(order, event, null);
+  /**
+   * Compensation of a FAILED or CANCELLED order: voids the payment hold or refunds the capture,
+   * then gives the stock back. Idempotent (keys and order ids); a no-op for other statuses.
+   */
+  async compensate(orderId: string): Promise<void> {
+    const order = await this.orders.find(orderId);
+    if (!order) throw new PermanentCheckoutError(`order ${orderId} does not exist`);
+    if (!COMPENSATED.has(order.status)) return;
+    const keys = paymentKeys(orderId);
+    const intent = await this.payments.findByAuthorizationKey(keys.authorize);
+    if (intent) {
+      let after = intent;
+      try {
+        if (intent.status === 'AUTHORIZED') after = await this.payments.void({ idempotencyKey: keys.void, reference: intent.reference });
+        if (intent.status === 'CAPTURED') after = await this.payments.refund({ idempotencyKey: keys.refund, reference: intent.reference });
+      } catch (err) {
+        // A capture racing our void: read again and refund what was captured.
+        if (!(err instanceof PaymentStateError)) throw err;
+        return this.compensate(orderId);
+      }
+      await this.orders.recordPayment(orderId, this.paymentOf(after));
+    }
+    await this.inventory.release(orderId);
+    this.logger.info({ orderId, status: order.status, payment: intent?.status ?? 'none' }, 'order compensated');
   }
 
-  private async afterCommit(
-    order: OrderWithItems,
-    event: OrderStatusEventRecord,
-    confirmed: { priced: PricedOrder; titles: Map<number, string> } | null,
-  ): Promise<void> {
-    await this.events.published(event, order.userId);
-    const priced = confirmed?.priced;
-    const job: OrderNotificationJob = {
-      kind: event.status === 'CONFIRMED' ? 'ORDER_CONFIRMED' : 'ORDER_FAILED',
-      orderId: order.id,
-      userId: order.userId,
-      status: event.status,
-      failureReason: event.failureReason,
-      totalCents: priced?.totalCents ?? order.totalCents,
-      currencyCode: order.currencyCode,
-      lines: (priced?.items ?? order.items).map((i) => ({
-        productId: i.productId,
-        title: confirmed?.titles.get(i.productId) ?? `Product ${i.productId}`,
-        quantity: i.quantity,
-        lineTotalCents: i.lineTotalCents,
-      })),
-    };
-    await this.notifications.add(job.kind, job, { jobId: notificationJobId(order.id, event.status) });
-    this.logger.info({ orderId: order.id, status: event.status, failureReason: event.failureReason }, 'checkout finished');
+  private async fail(order: OrderWithItems, reason: string, payment?: PaymentChange): Promise<void> {
+    const event = await this.orders.transition(order.id, 'PENDING', 'FAILED', { failureReason: reason, ...(payment ? { payment } : {}) });
+    if (event) this.committed();
+    this.logger.info({ orderId: order.id, failureReason: reason }, 'checkout failed');
+  }
+
+  // Re-read between steps: when the order was ended meanwhile, undo what this run did and stop.
+  private async abandoned(orderId: string): Promise<boolean> {
+    const current = await this.orders.find(orderId);
+    if (current?.status === 'PENDING') return false;
+    await this.compensate(orderId);
+    return true;
+  }
+
+  private paymentOf(intent: Omit<PaymentIntent, 'status'> & { status: PaymentChange['status'] }): PaymentChange {
+    return { provider: this.payments.name, reference: intent.reference, status: intent.status, amountCents: intent.amountCents, currencyCode: intent.currencyCode };
   }
 }
 
-/** Whether an error from a step is worth retrying (network, 5xx) or final. */
+const COMPENSATED: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['FAILED', 'CANCELLED']);
+
+/** Whether an error from a step is worth retrying (network, 5xx, timeouts) or final. */
 export const isRetryable = (err: unknown) =>
-  !(err instanceof PermanentCheckoutError) && (!(err instanceof ServiceCallError) || err.retryable);
+  !(err instanceof PermanentCheckoutError) &&
+  !(err instanceof PaymentStateError) &&
+  (!(err instanceof ServiceCallError) || err.retryable);

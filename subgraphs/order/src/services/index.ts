@@ -1,22 +1,14 @@
 import { Queue } from 'bullmq';
-import {
-  QueueName,
-  bullPrefix,
-  createRedis,
-  createServiceClient,
-  defaultJobOptions,
-  type CheckoutJob,
-  type Logger,
-  type OrderNotificationJob,
-  type Redis,
-} from '@commerce/common';
+import { QueueName, bullPrefix, createRedis, createServiceClient, defaultJobOptions, type Logger, type Redis } from '@commerce/common';
 import { createDb, type OrderDb } from '../db';
 import type { OrderConfig } from '../env';
 import { CheckoutProcessor } from './checkout.processor';
 import { CartClient, InventoryClient } from './clients';
-import { OrderEventPublisher } from './order-events';
 import { OrderRepository } from './order.repository';
 import { OrderService } from './order.service';
+import { OutboxRelay, type OutboxQueues } from './outbox';
+import { SimulatedPaymentProvider, type PaymentProvider } from './payments';
+import { Reconciler, type ReconcilerOptions } from './reconciler';
 
 export interface OrderServicesOptions {
   db: OrderDb;
@@ -27,29 +19,53 @@ export interface OrderServicesOptions {
   cartSubgraphUrl: string;
   productSubgraphUrl: string;
   logger: Logger;
+  /** Defaults to the simulated provider on this database. */
+  payments?: PaymentProvider;
+  /** Simulated provider settings, in ms. */
+  paymentTimeoutMs?: number;
+  paymentLatencyMs?: number;
+  outboxPollMs?: number;
+  reconciler?: Partial<ReconcilerOptions>;
 }
 
 /** Wires the order subgraph's services; the API process and the checkout worker share it. */
 export function createOrderServices(options: OrderServicesOptions) {
   const client = (url: string) => createServiceClient({ url, service: 'order-subgraph', secret: options.internalSecret });
   const queueOptions = { connection: options.redis, prefix: bullPrefix(options.redisPrefix), defaultJobOptions };
-  const checkoutQueue = new Queue<CheckoutJob>(QueueName.checkout, queueOptions);
-  const notificationQueue = new Queue<OrderNotificationJob>(QueueName.notifications, queueOptions);
-  const events = new OrderEventPublisher(options.redis, options.redisPrefix, options.logger);
+  const queues: OutboxQueues = {
+    [QueueName.checkout]: new Queue(QueueName.checkout, queueOptions),
+    [QueueName.notifications]: new Queue(QueueName.notifications, queueOptions),
+    [QueueName.purchases]: new Queue(QueueName.purchases, queueOptions),
+  };
+  const relay = new OutboxRelay(options.db, queues, options.redis, options.redisPrefix, options.logger, {
+    pollMs: options.outboxPollMs ?? 500,
+    batchSize: 200,
+  });
+  const committed = () => relay.kick();
+  const payments =
+    options.payments ??
+    new SimulatedPaymentProvider(options.db, { timeoutMs: options.paymentTimeoutMs ?? 10_000, latencyMs: options.paymentLatencyMs ?? 0 });
   const carts = new CartClient(client(options.cartSubgraphUrl));
   const repository = new OrderRepository(options.db);
+  const checkout = new CheckoutProcessor(repository, new InventoryClient(client(options.productSubgraphUrl)), carts, payments, committed, options.logger);
+  const reconciler = new Reconciler(options.db, queues, checkout, options.logger, {
+    intervalMs: 15_000,
+    recheckAfterMs: 10_000,
+    pendingMaxAgeMs: 15 * 60_000,
+    batchSize: 500,
+    ...options.reconciler,
+  });
   return {
-    orders: new OrderService(options.db, carts, checkoutQueue, events),
-    checkout: new CheckoutProcessor(
-      repository,
-      new InventoryClient(client(options.productSubgraphUrl)),
-      carts,
-      events,
-      notificationQueue,
-      options.logger,
-    ),
+    orders: new OrderService(options.db, carts, repository, committed),
+    checkout,
+    payments,
+    relay,
+    reconciler,
+    queues,
     close: async () => {
-      await Promise.all([checkoutQueue.close(), notificationQueue.close()]);
+      await reconciler.stop();
+      await relay.stop();
+      await Promise.all(Object.values(queues).map((q) => q.close()));
     },
   };
 }
@@ -67,8 +83,18 @@ export function createOrderRuntime(config: OrderConfig, logger: Logger, name: st
     cartSubgraphUrl: config.CART_SUBGRAPH_URL,
     productSubgraphUrl: config.PRODUCT_SUBGRAPH_URL,
     logger,
+    paymentTimeoutMs: config.PAYMENT_TIMEOUT_MS,
+    paymentLatencyMs: config.PAYMENT_SIMULATED_LATENCY_MS,
+    outboxPollMs: config.OUTBOX_POLL_MS,
+    reconciler: {
+      intervalMs: config.RECONCILE_INTERVAL_MS,
+      recheckAfterMs: config.RECONCILE_RECHECK_AFTER_MS,
+      pendingMaxAgeMs: config.PENDING_ORDER_MAX_AGE_MS,
+    },
   });
   return {
+    db,
+    redis,
     services,
     close: async () => {
       await services.close();

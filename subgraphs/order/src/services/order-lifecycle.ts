@@ -1,30 +1,73 @@
 import type { OrderStatus } from '../db';
 
+/** Who asks for a transition: the order's owner, an admin, or the system (checkout saga, reconciler). */
+export type Actor = 'owner' | 'admin' | 'system';
+
+interface TransitionRule {
+  /** Actors allowed to cause it. */
+  readonly by: readonly Actor[];
+}
+
 /**
- * Which status may follow which, as data (after Vendure's order process). Everything else is
- * an illegal transition. Checked at module load: every status appears, no unknown targets.
+ * The order lifecycle as data (after Vendure's order process): for each status, the statuses that
+ * may follow and who may cause each move. Everything else is an illegal transition
+ * (INVALID_ORDER_STATE). Checked when the module loads, see {@link validateLifecycle}.
  */
-export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
-  PENDING: ['CONFIRMED', 'FAILED'],
-  CONFIRMED: ['CANCELLED', 'SHIPPED'],
-  SHIPPED: ['DELIVERED'],
-  FAILED: [],
-  CANCELLED: [],
-  DELIVERED: [],
+export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Partial<Record<OrderStatus, TransitionRule>>>>> = {
+  PENDING: { CONFIRMED: { by: ['system'] }, FAILED: { by: ['system'] } },
+  // Cancellation is only possible before shipping.
+  CONFIRMED: { CANCELLED: { by: ['owner', 'admin'] }, SHIPPED: { by: ['admin'] } },
+  SHIPPED: { DELIVERED: { by: ['admin'] } },
+  FAILED: {},
+  CANCELLED: {},
+  DELIVERED: {},
 };
 
-export const canTransition = (from: OrderStatus, to: OrderStatus) => ORDER_TRANSITIONS[from].includes(to);
+export const canTransition = (from: OrderStatus, to: OrderStatus) => ORDER_TRANSITIONS[from][to] !== undefined;
 
-for (const [from, targets] of Object.entries(ORDER_TRANSITIONS)) {
-  for (const to of targets) {
-    if (!(to in ORDER_TRANSITIONS)) throw new Error(`order lifecycle: ${from} → unknown status ${to}`);
+/** Whether `actor` may move an order from `from` to `to`; false for an illegal transition too. */
+export const mayTransition = (from: OrderStatus, to: OrderStatus, actor: Actor) => ORDER_TRANSITIONS[from][to]?.by.includes(actor) ?? false;
+
+/** Statuses with no way out. */
+export const isTerminal = (status: OrderStatus) => Object.keys(ORDER_TRANSITIONS[status]).length === 0;
+
+/**
+ * Checks the map's shape: targets are known statuses, every status is reachable from PENDING,
+ * every rule names at least one actor, and every path ends in a terminal status (no cycles).
+ * @throws Error describing the first problem.
+ */
+export function validateLifecycle(map: typeof ORDER_TRANSITIONS = ORDER_TRANSITIONS): void {
+  const statuses = Object.keys(map) as OrderStatus[];
+  for (const from of statuses) {
+    for (const [to, rule] of Object.entries(map[from]) as [OrderStatus, TransitionRule][]) {
+      if (!(to in map)) throw new Error(`order lifecycle: ${from} → unknown status ${to}`);
+      if (rule.by.length === 0) throw new Error(`order lifecycle: nobody may move ${from} → ${to}`);
+    }
   }
+  const reached = new Set<OrderStatus>(['PENDING']);
+  const visit = (status: OrderStatus, path: OrderStatus[]) => {
+    for (const to of Object.keys(map[status]) as OrderStatus[]) {
+      if (path.includes(to)) throw new Error(`order lifecycle: cycle ${[...path, to].join(' → ')}`);
+      reached.add(to);
+      visit(to, [...path, to]);
+    }
+  };
+  visit('PENDING', ['PENDING']);
+  const unreachable = statuses.filter((s) => !reached.has(s));
+  if (unreachable.length > 0) throw new Error(`order lifecycle: unreachable from PENDING: ${unreachable.join(', ')}`);
 }
+
+validateLifecycle();
 
 /** Why a checkout failed, as clients see it in Order.failureReason. */
 export const FailureReason = {
   OUT_OF_STOCK: 'OUT_OF_STOCK',
   EMPTY_CART: 'EMPTY_CART',
   PRODUCT_NOT_FOUND: 'PRODUCT_NOT_FOUND',
+  PAYMENT_DECLINED: 'PAYMENT_DECLINED',
+  /** The payment provider did not answer, on every attempt. */
+  PAYMENT_TIMEOUT: 'PAYMENT_TIMEOUT',
+  /** The order stayed PENDING longer than PENDING_ORDER_MAX_AGE_MS; the reconciler failed it. */
+  CHECKOUT_TIMEOUT: 'CHECKOUT_TIMEOUT',
   CHECKOUT_ERROR: 'CHECKOUT_ERROR',
 } as const;

@@ -1,18 +1,23 @@
+import { createHash } from 'node:crypto';
 import {
   BadUserInputError,
+  ForbiddenError,
+  IdempotencyKeyReusedError,
+  InvalidOrderStateError,
+  NotFoundError,
   canActFor,
-  checkoutJobId,
   decodeCursor,
   encodeCursor,
+  hasRole,
   pageSize,
   type Caller,
-  type CheckoutJob,
 } from '@commerce/common';
-import type { Queue } from 'bullmq';
-import { Prisma, type OrderDb, type OrderItemRecord, type OrderStatusEventRecord } from '../db';
-import type { CartClient } from './clients';
-import type { OrderEventPublisher } from './order-events';
-import { WITH_ITEMS, priceLines, type OrderWithItems } from './order.repository';
+import { Prisma, type OrderDb, type OrderItemRecord, type OrderStatus, type PaymentRecord } from '../db';
+import type { CartClient, CartLine } from './clients';
+import { effectsOf } from './order-effects';
+import { mayTransition, type Actor } from './order-lifecycle';
+import { WITH_ITEMS, priceLines, type OrderRepository, type OrderWithItems } from './order.repository';
+import { writeOutbox } from './outbox';
 
 /** An order as the API shows it; status fields may be those of a past event. */
 export type OrderView = OrderWithItems;
@@ -26,59 +31,117 @@ export interface OrderPage {
   totalCount: () => Promise<number>;
 }
 
+/** A checkout request: the idempotency key (1..255 characters) and the card token to charge. */
+export interface CheckoutRequest {
+  idempotencyKey: string;
+  paymentToken?: string | null;
+}
+
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+const DEFAULT_PAYMENT_TOKEN = 'tok_visa';
+const PAYMENT_TOKEN = /^tok_[A-Za-z0-9_]{1,100}$/;
 const isCursor = (v: unknown): v is { id: string } => typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string';
 
-/** Orders: checkout (creation), reads, history. */
+/** sha256 over what a checkout request asks for: the cart's lines (sorted) and the card token. */
+export function requestFingerprint(lines: readonly Pick<CartLine, 'productId' | 'quantity'>[], paymentToken: string): string {
+  const canonical = [...lines].sort((a, b) => a.productId - b.productId).map((l) => [l.productId, l.quantity]);
+  return createHash('sha256').update(JSON.stringify({ lines: canonical, paymentToken })).digest('hex');
+}
+
+/** Orders: checkout (creation), the lifecycle operations, reads, history. */
 export class OrderService {
   constructor(
     private readonly db: OrderDb,
     private readonly carts: CartClient,
-    private readonly checkoutQueue: Queue<CheckoutJob>,
-    private readonly events: OrderEventPublisher,
+    private readonly repository: OrderRepository,
+    private readonly committed: () => void,
   ) {}
 
   /**
-   * Creates a PENDING order from the user's cart and queues its checkout job. Idempotency follows
-   * Stripe (docs.stripe.com/idempotency): the key is scoped to the user, and a request repeating a
-   * key gets the order the first request created, never a second one, also when the two race.
-   * @throws BadUserInputError for an empty key or one longer than 255 characters.
+   * Creates a PENDING order from the user's cart; its checkout job and PENDING event go to the
+   * outbox in the same transaction. Idempotency follows Stripe (docs.stripe.com/idempotency): the
+   * key is scoped to the user and kept with the order (so for as long as the order exists, at least
+   * 24 hours); a request repeating a key gets the order the first request created, also when many
+   * race; the same key with a different request (another cart, another card token) is refused.
+   * The cart is consumed by a successful checkout, so a retry that finds it empty replays too.
+   * @throws BadUserInputError for a key outside 1..255 characters or a malformed payment token.
+   * @throws IdempotencyKeyReusedError when the key was used for a different request.
    */
-  async checkout(userId: number, idempotencyKey: string): Promise<OrderView> {
+  async checkout(userId: number, request: CheckoutRequest): Promise<OrderView> {
+    const { idempotencyKey } = request;
+    const paymentToken = request.paymentToken ?? DEFAULT_PAYMENT_TOKEN;
     if (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
       throw new BadUserInputError(`idempotencyKey must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, { field: 'idempotencyKey' });
     }
-    const existing = await this.byKey(userId, idempotencyKey);
-    if (existing) return this.enqueue(existing);
-
+    if (!PAYMENT_TOKEN.test(paymentToken)) {
+      throw new BadUserInputError('paymentToken must look like tok_…', { field: 'paymentToken' });
+    }
     const lines = await this.carts.linesOf(userId);
+    const fingerprint = requestFingerprint(lines, paymentToken);
+    const existing = await this.byKey(userId, idempotencyKey);
+    if (existing) return this.replay(existing, lines, fingerprint, paymentToken);
+
     const priced = priceLines(lines);
-    let created: OrderView & { events: OrderStatusEventRecord[] };
     try {
-      created = await this.db.order.create({
-        data: {
-          userId,
-          idempotencyKey,
-          subtotalCents: priced.subtotalCents,
-          totalCents: priced.totalCents,
-          currencyCode: lines[0]?.currencyCode ?? 'USD',
-          items: { create: priced.items },
-          events: { create: { status: 'PENDING' } },
-        },
-        include: { ...WITH_ITEMS, events: true },
+      const created = await this.db.$transaction(async (tx) => {
+        const order = await tx.order.create({
+          data: {
+            userId,
+            idempotencyKey,
+            requestFingerprint: fingerprint,
+            paymentToken,
+            subtotalCents: priced.subtotalCents,
+            totalCents: priced.totalCents,
+            currencyCode: lines[0]?.currencyCode ?? 'USD',
+            items: { create: priced.items },
+          },
+          include: WITH_ITEMS,
+        });
+        const event = await tx.orderStatusEvent.create({ data: { orderId: order.id, status: 'PENDING' } });
+        await writeOutbox(tx, effectsOf(order, event));
+        return order;
       });
+      this.committed();
+      return created;
     } catch (err) {
-      // A concurrent request with the same key won: return its order.
+      // A concurrent request with the same key won: answer as a replay of it.
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
         const winner = await this.byKey(userId, idempotencyKey);
-        if (winner) return this.enqueue(winner);
+        if (winner) return this.replay(winner, lines, fingerprint, paymentToken);
       }
       throw err;
     }
-    // The order, its items and its PENDING event were written in one statement; publish after it.
-    const [pending] = created.events;
-    if (pending) await this.events.published(pending, userId);
-    return this.enqueue(created);
+  }
+
+  /**
+   * Cancels a CONFIRMED order (its owner or an admin; not once shipped). The compensation job
+   * written with it refunds the capture and releases the stock; the customer is notified.
+   * @throws NotFoundError when the caller may not see the order.
+   * @throws InvalidOrderStateError unless the order is CONFIRMED.
+   */
+  cancel(caller: Caller, id: string): Promise<OrderView> {
+    return this.move(caller, id, 'CANCELLED');
+  }
+
+  /**
+   * Marks a CONFIRMED order SHIPPED (admins only).
+   * @throws ForbiddenError for anyone but an admin. @throws InvalidOrderStateError unless CONFIRMED.
+   */
+  ship(caller: Caller, id: string): Promise<OrderView> {
+    return this.move(caller, id, 'SHIPPED');
+  }
+
+  /**
+   * Marks a SHIPPED order DELIVERED (admins only).
+   * @throws ForbiddenError for anyone but an admin. @throws InvalidOrderStateError unless SHIPPED.
+   */
+  deliver(caller: Caller, id: string): Promise<OrderView> {
+    return this.move(caller, id, 'DELIVERED');
+  }
+
+  /** The order's payment, if the provider was reached. */
+  paymentOf(orderId: string): Promise<PaymentRecord | null> {
+    return this.db.payment.findUnique({ where: { orderId } });
   }
 
   /** An order the caller may see (its owner, an admin, a service); null otherwise, so existence does not leak. */
@@ -128,11 +191,29 @@ export class OrderService {
     });
   }
 
-  // The job id is derived from the order, so re-adding it after a crash or a retried request is a no-op.
-  private async enqueue(order: OrderView): Promise<OrderView> {
-    if (order.status === 'PENDING') {
-      await this.checkoutQueue.add('checkout', { orderId: order.id }, { jobId: checkoutJobId(order.id) });
-    }
+  private replay(order: OrderView, lines: readonly CartLine[], fingerprint: string, paymentToken: string): OrderView {
+    const sameCart = lines.length === 0 || fingerprint === order.requestFingerprint;
+    if (paymentToken !== order.paymentToken || !sameCart) throw new IdempotencyKeyReusedError();
     return order;
+  }
+
+  private async move(caller: Caller, id: string, to: OrderStatus): Promise<OrderView> {
+    const order = await this.orderFor(caller, id);
+    if (!order) throw new NotFoundError('Order', id);
+    const actor: Actor | null = hasRole(caller, 'ADMIN') ? 'admin' : caller.kind === 'user' && caller.userId === order.userId ? 'owner' : null;
+    const allowed = (a: Actor | null) => a !== null && mayTransition(order.status, to, a);
+    if (!allowed(actor)) {
+      // Illegal from this status for anyone → INVALID_ORDER_STATE; legal but not for this caller → FORBIDDEN.
+      const legalForSomeone = (['owner', 'admin', 'system'] as const).some((a) => mayTransition(order.status, to, a));
+      if (legalForSomeone) throw new ForbiddenError(`Only an admin may mark an order ${to}`);
+      throw new InvalidOrderStateError(order.id, order.status, to);
+    }
+    const event = await this.repository.transition(order.id, order.status, to);
+    if (!event) {
+      const now = await this.repository.find(order.id);
+      throw new InvalidOrderStateError(order.id, now?.status ?? 'gone', to);
+    }
+    this.committed();
+    return (await this.repository.find(order.id))!;
   }
 }

@@ -1,0 +1,150 @@
+import type { Queue } from 'bullmq';
+import {
+  QueueName,
+  publishOrderStatusEvent,
+  type CheckoutJob,
+  type Logger,
+  type OrderNotificationJob,
+  type OrderStatusEvent,
+  type PurchaseJob,
+  type Redis,
+} from '@commerce/common';
+import type { OrderDb, Prisma } from '../db';
+
+/** Outbox "queue" of order status events, which go to Redis pub/sub instead of BullMQ. */
+export const EVENTS = 'events';
+
+/** Job names on the checkout queue: run the saga of a PENDING order, or undo what a FAILED/CANCELLED one holds. */
+export const CheckoutJobName = { checkout: 'checkout', compensate: 'compensate' } as const;
+export type CheckoutJobName = (typeof CheckoutJobName)[keyof typeof CheckoutJobName];
+
+/** Something an order change causes, written to the outbox in the transaction of the change. */
+export type OutboxEntry =
+  | { queue: typeof EVENTS; name: 'order-status'; payload: OrderStatusEvent }
+  | { queue: typeof QueueName.checkout; name: CheckoutJobName; payload: CheckoutJob }
+  | { queue: typeof QueueName.notifications; name: OrderNotificationJob['kind']; payload: OrderNotificationJob }
+  | { queue: typeof QueueName.purchases; name: 'purchase'; payload: PurchaseJob };
+
+export type OutboxQueues = Record<Exclude<OutboxEntry['queue'], typeof EVENTS>, Queue>;
+
+/** Writes `entries` inside transaction `tx`; they reach Redis only if it commits. */
+export async function writeOutbox(tx: Prisma.TransactionClient, entries: readonly OutboxEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.outboxMessage.createMany({
+    data: entries.map((e) => ({ queue: e.queue, name: e.name, payload: e.payload as unknown as Prisma.InputJsonValue })),
+  });
+}
+
+// One relay at a time dispatches (per database), so events leave in commit order.
+const RELAY_LOCK = 0x6f7574626f78; // "outbox"
+
+export interface OutboxRelayOptions {
+  /** Backstop poll for messages written by other processes or left by a crash, in ms. */
+  pollMs: number;
+  /** Messages per dispatch transaction. */
+  batchSize: number;
+}
+
+/**
+ * Moves committed outbox messages to Redis: jobs to BullMQ with `jobId` = message id (so a relay
+ * that crashes after enqueueing and before marking re-enqueues a duplicate id, which BullMQ
+ * ignores), events to pub/sub. Messages are locked while dispatched and marked in the same
+ * transaction, so any number of relay processes can run.
+ */
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly db: OrderDb,
+    private readonly queues: OutboxQueues,
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly logger: Logger,
+    private readonly options: OutboxRelayOptions,
+  ) {}
+
+  /** Starts the backstop poll. */
+  start(): void {
+    this.stopped = false;
+    this.timer ??= setInterval(() => this.kick(), this.options.pollMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Dispatches soon; call after a transaction that wrote to the outbox has committed. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (let round = 0; round < 100; round++) {
+        const result = await this.dispatchOnce();
+        if (result === 'busy') {
+          // Another relay holds the lock and may have read before our commit: look again shortly.
+          setTimeout(() => this.kick(), 25).unref();
+          return;
+        }
+        if (result < this.options.batchSize) return;
+      }
+    } catch (err) {
+      this.logger.error({ err }, 'outbox relay failed; retrying at the next poll');
+    }
+  }
+
+  /** One batch. @returns how many messages were dispatched, or 'busy' when another relay is dispatching. */
+  async dispatchOnce(): Promise<number | 'busy'> {
+    return this.db.$transaction(
+      async (tx) => {
+        const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked`;
+        if (!lock?.locked) return 'busy' as const;
+        const rows = await tx.outboxMessage.findMany({
+          where: { status: 'PENDING' },
+          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+          take: this.options.batchSize,
+        });
+        if (rows.length === 0) return 0;
+        const byQueue = new Map<keyof OutboxQueues, typeof rows>();
+        for (const row of rows) {
+          if (row.queue === EVENTS) {
+            await publishOrderStatusEvent(this.redis, this.prefix, row.payload as unknown as OrderStatusEvent);
+          } else {
+            const queue = row.queue as keyof OutboxQueues;
+            byQueue.set(queue, [...(byQueue.get(queue) ?? []), row]);
+          }
+        }
+        for (const [queue, jobs] of byQueue) {
+          await this.queues[queue].addBulk(jobs.map((j) => ({ name: j.name, data: j.payload, opts: { jobId: j.id } })));
+        }
+        const now = new Date();
+        const events = rows.filter((r) => r.queue === EVENTS).map((r) => r.id);
+        const jobs = rows.filter((r) => r.queue !== EVENTS).map((r) => r.id);
+        if (events.length) await tx.outboxMessage.updateMany({ where: { id: { in: events } }, data: { status: 'DONE', dispatchedAt: now, doneAt: now } });
+        if (jobs.length) await tx.outboxMessage.updateMany({ where: { id: { in: jobs } }, data: { status: 'DISPATCHED', dispatchedAt: now } });
+        return rows.length;
+      },
+      { timeout: 30_000, maxWait: 10_000 },
+    );
+  }
+}

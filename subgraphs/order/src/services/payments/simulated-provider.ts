@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Prisma, type OrderDb } from '../../db';
+import {
+  PaymentDeclinedError,
+  PaymentStateError,
+  PaymentTimeoutError,
+  type AuthorizeRequest,
+  type PaymentIntent,
+  type PaymentIntentStatus,
+  type PaymentProvider,
+} from './payment-provider';
+
+/** Test card tokens, after Stripe's (docs.stripe.com/testing). Any other token is declined. */
+export const TestTokens = {
+  /** Authorizes and captures. */
+  visa: 'tok_visa',
+  mastercard: 'tok_mastercard',
+  /** Declined with `card_declined`. */
+  chargeDeclined: 'tok_chargeDeclined',
+  /** The provider takes the hold but its answer never arrives in time, on every attempt. */
+  timeout: 'tok_timeout',
+} as const;
+
+const APPROVED = new Set<string>([TestTokens.visa, TestTokens.mastercard]);
+
+export interface SimulatedProviderOptions {
+  /** Time after which a call counts as timed out, in ms. */
+  timeoutMs: number;
+  /** Extra latency of every call, in ms (0 locally; benchmarks and crash tests raise it). */
+  latencyMs: number;
+}
+
+type IntentRow = { id: string; status: PaymentIntentStatus; amountCents: number; currencyCode: string; token: string };
+
+const view = (row: IntentRow): PaymentIntent => ({
+  reference: row.id,
+  status: row.status,
+  amountCents: row.amountCents,
+  currencyCode: row.currencyCode,
+});
+
+const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+
+/**
+ * A payment provider that behaves like a real one for tests and local use: idempotency keys,
+ * holds, captures, voids and refunds with state checks, declines and timeouts. Its ledger lives
+ * in the `SimulatedPayment*` tables (a real provider keeps it on its side), so tests can count
+ * exactly how many authorizations and captures happened.
+ */
+export class SimulatedPaymentProvider implements PaymentProvider {
+  readonly name = 'simulated';
+
+  constructor(
+    private readonly db: OrderDb,
+    private readonly options: SimulatedProviderOptions,
+  ) {}
+
+  async authorize(request: AuthorizeRequest): Promise<PaymentIntent> {
+    await this.latency();
+    let intent = await this.byKey(request.idempotencyKey);
+    if (!intent) {
+      const status: PaymentIntentStatus = APPROVED.has(request.token) || request.token === TestTokens.timeout ? 'AUTHORIZED' : 'DECLINED';
+      const id = `pi_sim_${randomBytes(12).toString('hex')}`;
+      try {
+        intent = await this.db.simulatedPaymentIntent.create({
+          data: {
+            id,
+            idempotencyKey: request.idempotencyKey,
+            token: request.token,
+            amountCents: request.amountCents,
+            currencyCode: request.currencyCode,
+            status,
+            operations: { create: { idempotencyKey: request.idempotencyKey, kind: 'AUTHORIZE', amountCents: request.amountCents } },
+          },
+        });
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        intent = await this.byKey(request.idempotencyKey);
+        if (!intent) throw err;
+      }
+    }
+    if (intent.token === TestTokens.timeout) {
+      // The hold exists, but the answer is lost: the caller must find and void it.
+      await sleep(this.options.timeoutMs);
+      throw new PaymentTimeoutError(this.options.timeoutMs);
+    }
+    if (intent.status === 'DECLINED') {
+      throw new PaymentDeclinedError(intent.id, 'card_declined');
+    }
+    return view(intent);
+  }
+
+  capture(request: { idempotencyKey: string; reference: string }): Promise<PaymentIntent> {
+    return this.operate(request, 'CAPTURE', { from: 'AUTHORIZED', to: 'CAPTURED' });
+  }
+
+  void(request: { idempotencyKey: string; reference: string }): Promise<PaymentIntent> {
+    return this.operate(request, 'VOID', { from: 'AUTHORIZED', to: 'VOIDED' });
+  }
+
+  refund(request: { idempotencyKey: string; reference: string }): Promise<PaymentIntent> {
+    return this.operate(request, 'REFUND', { from: 'CAPTURED', to: 'REFUNDED' });
+  }
+
+  async findByAuthorizationKey(idempotencyKey: string): Promise<PaymentIntent | null> {
+    const intent = await this.byKey(idempotencyKey);
+    return intent ? view(intent) : null;
+  }
+
+  /** One state change of an intent, performed once per idempotency key. */
+  private async operate(
+    request: { idempotencyKey: string; reference: string },
+    kind: 'CAPTURE' | 'VOID' | 'REFUND',
+    move: { from: PaymentIntentStatus; to: PaymentIntentStatus },
+  ): Promise<PaymentIntent> {
+    await this.latency();
+    try {
+      return await this.db.$transaction(async (tx) => {
+        const done = await tx.simulatedPaymentOperation.findUnique({ where: { idempotencyKey: request.idempotencyKey } });
+        if (done) return view(await tx.simulatedPaymentIntent.findUniqueOrThrow({ where: { id: done.intentId } }));
+        const intent = await tx.simulatedPaymentIntent.findUnique({ where: { id: request.reference } });
+        if (!intent) throw new PaymentStateError(`no such payment ${request.reference}`);
+        if (intent.status === move.to) return view(intent);
+        const { count } = await tx.simulatedPaymentIntent.updateMany({
+          where: { id: intent.id, status: move.from },
+          data: {
+            status: move.to,
+            ...(kind === 'CAPTURE' ? { capturedCents: intent.amountCents } : {}),
+            ...(kind === 'REFUND' ? { refundedCents: intent.capturedCents } : {}),
+          },
+        });
+        if (count === 0) throw new PaymentStateError(`cannot ${kind.toLowerCase()} a payment that is ${intent.status}`);
+        await tx.simulatedPaymentOperation.create({
+          data: {
+            idempotencyKey: request.idempotencyKey,
+            intentId: intent.id,
+            kind,
+            amountCents: kind === 'REFUND' ? intent.capturedCents : intent.amountCents,
+          },
+        });
+        return view(await tx.simulatedPaymentIntent.findUniqueOrThrow({ where: { id: intent.id } }));
+      });
+    } catch (err) {
+      // The same key raced in from another worker: its result is the answer.
+      if (!isUniqueViolation(err)) throw err;
+      const done = await this.db.simulatedPaymentOperation.findUniqueOrThrow({
+        where: { idempotencyKey: request.idempotencyKey },
+        include: { intent: true },
+      });
+      return view(done.intent);
+    }
+  }
+
+  private byKey(idempotencyKey: string): Promise<IntentRow | null> {
+    return this.db.simulatedPaymentIntent.findUnique({ where: { idempotencyKey } });
+  }
+
+  private async latency(): Promise<void> {
+    if (this.options.latencyMs > 0) await sleep(this.options.latencyMs);
+  }
+}
