@@ -1,0 +1,34 @@
+import { signAccessToken } from '@commerce/common';
+import type { Catalog } from '@commerce/seed-data';
+import { JWT_SECRET, type Stack } from './stack';
+
+const ROLE = { user: 'CUSTOMER', moderator: 'MODERATOR', admin: 'ADMIN' } as const;
+
+/**
+ * Access tokens for many seeded shoppers (every user but the admins) at once, signed as the user subgraph signs them (same
+ * secret, claims and lifetime); signing in 200 users through argon2 would only slow the tests.
+ */
+export async function customerTokens(catalog: Catalog, from: number, count: number): Promise<{ userId: number; token: string }[]> {
+  const users = catalog.users.filter((u) => u.role !== 'admin').slice(from, from + count);
+  return Promise.all(users.map(async (u) => ({ userId: u.id, token: await signAccessToken({ userId: u.id, role: ROLE[u.role] }, JWT_SECRET) })));
+}
+
+/** Empties the cart, then adds `lines` in the given order, through the gateway. */
+export async function fillCart(stack: Stack, token: string, lines: { productId: number; quantity: number }[]): Promise<void> {
+  await stack.gql('mutation { clearCart { totalQuantity } }', {}, token);
+  for (const l of lines) {
+    const res = await stack.gql(`mutation { addToCart(productId: "${l.productId}", quantity: ${l.quantity}) { totalQuantity } }`, {}, token);
+    if (res.errors) throw new Error(`addToCart failed: ${JSON.stringify(res.errors)}`);
+  }
+}
+
+export const CHECKOUT = `mutation Checkout($key: String!, $token: String) {
+  checkout(input: { idempotencyKey: $key, paymentToken: $token }) { order { id status } }
+}`;
+
+/** Places an order through the gateway; returns its id. @throws on a GraphQL error. */
+export async function checkout(stack: Stack, token: string, key: string, paymentToken?: string): Promise<string> {
+  const res = await stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key, token: paymentToken ?? null }, token);
+  if (!res.data?.checkout) throw new Error(`checkout failed: ${JSON.stringify(res.errors)}`);
+  return res.data.checkout.order.id;
+}
