@@ -102,15 +102,19 @@ export async function startStack(options: StackOptions = {}) {
   const workers: Worker[] = [];
   const checkoutWorkers: Worker[] = [];
   /** Starts the checkout and notification workers (tests start them late to observe PENDING). */
-  async function startWorkers(options: { checkoutConcurrency?: number } = {}) {
-    const checkout = order.createCheckoutWorker({
-      processor: orderServices.checkout,
-      connection: connection(),
-      prefix: redisPrefix,
-      concurrency: options.checkoutConcurrency ?? 5,
-      logger,
-    });
-    checkoutWorkers.push(checkout);
+  async function startWorkers(options: { checkoutConcurrency?: number; checkout?: boolean } = {}) {
+    const started: Worker[] = [];
+    if (options.checkout !== false) {
+      const checkout = order.createCheckoutWorker({
+        processor: orderServices.checkout,
+        connection: connection(),
+        prefix: redisPrefix,
+        concurrency: options.checkoutConcurrency ?? 5,
+        logger,
+      });
+      checkoutWorkers.push(checkout);
+      started.push(checkout);
+    }
     const notifications = user.createNotificationWorker({
       notifications: new user.NotificationService(db.user, user.createMailer({ outboxDir: mailDir, from: 'test@commerce.local' }), logger),
       connection: connection(),
@@ -118,8 +122,9 @@ export async function startStack(options: StackOptions = {}) {
       concurrency: 2,
       logger,
     });
-    workers.push(checkout, notifications);
-    await Promise.all([checkout.waitUntilReady(), notifications.waitUntilReady()]);
+    started.push(notifications);
+    workers.push(...started);
+    await Promise.all(started.map((w) => w.waitUntilReady()));
   }
 
   /** POSTs an operation to the gateway over HTTP, as `token`'s user when given. */
@@ -184,7 +189,7 @@ export async function startStack(options: StackOptions = {}) {
     ...extra,
   });
 
-  return { gateway, db, urls, redis, redisPrefix, mailDir, orderServices, checkoutWorkers, processEnv, startWorkers, gql, login, close };
+  return { gateway, db, urls, redis, redisUrl, redisPrefix, logger, mailDir, orderServices, checkoutWorkers, processEnv, startWorkers, gql, login, close };
 }
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
