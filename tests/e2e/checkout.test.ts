@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
 import { lineTotal } from '@commerce/common';
 import { dollarsToCents, loadCatalog, percentToBasisPoints, type Catalog } from '@commerce/seed-data';
+import { eventually } from '../support/eventually';
 import { startStack, type Stack } from '../support/stack';
 
 const CHECKOUT = 'mutation($key: String!) { checkout(input: { idempotencyKey: $key }) { order { id status } } }';
@@ -36,17 +37,6 @@ function wsClient(token?: string): Client {
   });
   clients.push(client);
   return client;
-}
-
-/** Polls until `check` returns a value; generous, so a slow machine waits instead of failing. */
-async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const settled = (token: string, id: string) =>

@@ -30,8 +30,8 @@ export const OrderNotificationKinds = ['ORDER_CONFIRMED', 'ORDER_FAILED', 'ORDER
 export type OrderNotificationKind = (typeof OrderNotificationKinds)[number];
 
 /**
- * Notification job: an email about an order to its owner. Job id = `notify:<orderId>:<status>`,
- * and the user subgraph records each send under the same key, so a re-run sends nothing twice.
+ * Notification job: an email about an order to its owner. Job id = its outbox message id; the
+ * user subgraph records each send under `order:<orderId>:<status>`, so a re-run sends nothing twice.
  */
 export interface OrderNotificationJob {
   kind: OrderNotificationKind;
@@ -69,7 +69,6 @@ export const defaultJobOptions: JobsOptions = {
   removeOnFail: { count: 5000, age: 7 * 24 * 3600 },
 };
 
-export const checkoutJobId = (orderId: string) => `checkout-${orderId}`;
 export const notificationJobId = (orderId: string, status: string) => `notify-${orderId}-${status}`;
 
 /** Opens a queue with the shared defaults. */
