@@ -13,6 +13,22 @@ export async function customerTokens(catalog: Catalog, from: number, count: numb
   return Promise.all(users.map(async (u) => ({ userId: u.id, token: await signAccessToken({ userId: u.id, role: ROLE[u.role] }, JWT_SECRET) })));
 }
 
+/**
+ * Runs `task` over `items` with at most `limit` in flight. Setting up many shoppers at once would
+ * only measure how many requests one test process can juggle; the concurrency under test is
+ * the checkout's, which tests still fire all at once.
+ */
+export async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await task(items[i]!, i);
+    }
+  });
+  await Promise.all(lanes);
+}
+
 /** Empties the cart, then adds `lines` in the given order, through the gateway. */
 export async function fillCart(stack: Stack, token: string, lines: { productId: number; quantity: number }[]): Promise<void> {
   await stack.gql('mutation { clearCart { totalQuantity } }', {}, token);

@@ -96,6 +96,8 @@ export async function startStack(options: StackOptions = {}) {
     subscriber: connection(),
     redisPrefix,
     logger,
+    // A loaded test machine is slow, not broken: the production default (10 s) would turn that into failures.
+    subgraphTimeoutMs: 30_000,
   });
 
   const mailDir = mkdtempSync(path.join(os.tmpdir(), 'commerce-mail-'));
