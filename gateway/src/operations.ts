@@ -31,7 +31,11 @@ export function streamingOperations(options: {
     validate: validateOperation,
     context: (caller, buffer, requestId) => ({ caller, buffer, requestId: requestId ?? randomUUID() }),
     execute: (args) =>
-      options.execute(print(args.document), (args.variableValues ?? {}) as Record<string, unknown>, args.contextValue as SubscriptionContext),
+      options.execute(
+        print(args.document),
+        (args.variableValues ?? {}) as Record<string, unknown>,
+        args.contextValue as SubscriptionContext,
+      ),
     subscribe: (args) =>
       subscribe(
         {

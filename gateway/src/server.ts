@@ -10,14 +10,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import {
-  RedisEventHub,
-  createFormatError,
-  orderEventsChannel,
-  productStockChannel,
-  type Logger,
-  type Redis,
-} from '@commerce/common';
+import { RedisEventHub, createFormatError, orderEventsChannel, productStockChannel, type Logger, type Redis } from '@commerce/common';
 import { callerFromAuthorization } from './auth';
 import type { GatewayContext } from './context';
 import { CallerForwardingDataSource } from './datasource';
@@ -48,12 +41,23 @@ export interface GatewayOptions {
   logger: Logger;
 }
 
+export interface GatewayStats {
+  /** Open graphql-ws connections. */
+  webSocketConnections: number;
+  /** Open graphql-sse streams. */
+  sseStreams: number;
+  /** Connections closed (1013) or streams cut for not keeping up, since start. */
+  slowConsumersClosed: number;
+}
+
 export interface RunningGateway {
   url: string;
   wsUrl: string;
   /** The graphql-sse endpoint. */
   sseUrl: string;
   port: number;
+  /** Live counts of the streaming transports. */
+  stats: () => GatewayStats;
   close: () => Promise<void>;
 }
 
@@ -130,13 +134,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     subscriptions: { hub, redisPrefix: options.redisPrefix, execute: sharedExecute, lookup, logger },
   });
   const maxPendingEvents = options.maxPendingEvents ?? 256;
+  let slowConsumersClosed = 0;
+  const onSlowConsumer = () => void (slowConsumersClosed += 1);
   const ws = serveWebSocket(httpServer, operations, {
     jwtSecret: options.jwtSecret,
     keepAliveMs: options.keepAliveMs ?? 12_000,
     maxPendingEvents,
     logger,
+    onSlowConsumer,
   });
-  const sse = sseRouter(operations, { jwtSecret: options.jwtSecret, maxPendingEvents, logger });
+  const sse = sseRouter(operations, { jwtSecret: options.jwtSecret, maxPendingEvents, logger, onSlowConsumer });
 
   await server.start();
   app.get('/health', (_req, res) => {
@@ -166,6 +173,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     wsUrl: url.replace(/^http/, 'ws'),
     sseUrl: `${url}/stream`,
     port,
+    stats: () => ({ webSocketConnections: ws.connectionCount(), sseStreams: sse.streamCount(), slowConsumersClosed }),
     close: async () => {
       await server.stop();
       await hub.close();

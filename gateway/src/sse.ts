@@ -15,6 +15,8 @@ export interface SseOptions {
   jwtSecret: string;
   maxPendingEvents: number;
   logger: Logger;
+  /** Called each time a slow stream is cut (for stats). */
+  onSlowConsumer?: () => void;
 }
 
 interface SseLocals {
@@ -54,7 +56,10 @@ function countDeliveries(res: Response, buffer: ConnectionBuffer): void {
  * keep proxies from closing idle streams. Single connection mode (reservations) is refused with
  * 405, so every stream is one HTTP response the gateway can bound and close.
  */
-export function sseRouter(operations: StreamingOperations, options: SseOptions): { router: Router; close: () => void } {
+export function sseRouter(
+  operations: StreamingOperations,
+  options: SseOptions,
+): { router: Router; close: () => void; streamCount: () => number } {
   const open = new Set<Response>();
   const handler = createHandler<SseContext>({
     schema: () => operations.schema(),
@@ -86,6 +91,7 @@ export function sseRouter(operations: StreamingOperations, options: SseOptions):
     }
     const buffer = new ConnectionBuffer(options.maxPendingEvents, (reason) => {
       options.logger.warn({ reason }, 'closing a slow SSE consumer');
+      options.onSlowConsumer?.();
       res.destroy();
     });
     const locals: SseLocals = { caller, buffer, requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID() };
@@ -97,13 +103,15 @@ export function sseRouter(operations: StreamingOperations, options: SseOptions):
       await handler(req, res);
     } catch (err) {
       options.logger.error({ err }, 'SSE request failed');
-      if (!res.headersSent) res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      if (!res.headersSent)
+        res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
       else res.end();
     }
   });
 
   return {
     router,
+    streamCount: () => open.size,
     close: () => {
       for (const res of open) res.end();
       open.clear();

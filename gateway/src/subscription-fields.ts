@@ -118,9 +118,12 @@ function productStockChanged({ args, redisPrefix, lookup }: PlanInput): Subscrip
     },
     eventTarget: PRODUCT,
     start: async () => {
-      const product = await lookup<{ product: { stock: number } | null }>('query SubscriptionProduct($id: ID!) { product(id: $id) { stock } }', {
-        id: productId,
-      });
+      const product = await lookup<{ product: { stock: number } | null }>(
+        'query SubscriptionProduct($id: ID!) { product(id: $id) { stock } }',
+        {
+          id: productId,
+        },
+      );
       if (!product?.product) throw new NotFoundError('Product', productId);
       return { target: PRODUCT, id: productId, seen: { key: productId, value: String(product.product.stock) } };
     },

@@ -61,7 +61,10 @@ const refused = (error: unknown, logger: Logger): ExecutionResult => {
  * @returns an ExecutionResult with errors (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT)
  * when the subscription is refused.
  */
-export async function subscribe(args: SubscribeArgs, services: SubscriptionServices): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
+export async function subscribe(
+  args: SubscribeArgs,
+  services: SubscriptionServices,
+): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
   const { contextValue: context, schema } = args;
   const { hub, execute, logger } = services;
   let plan: ReturnType<(typeof SUBSCRIPTION_FIELDS)[string]>;
@@ -78,7 +81,8 @@ export async function subscribe(args: SubscribeArgs, services: SubscriptionServi
       throw new GraphQLError(`Subscription.${field.name.value} is not served`, { extensions: { code: 'BAD_USER_INPUT' } });
     }
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], args.variableValues ?? {});
-    if (coerced.errors) return { errors: coerced.errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT' } })) };
+    if (coerced.errors)
+      return { errors: coerced.errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT' } })) };
     const fieldArgs = getArgumentValues(definition, field, coerced.coerced);
     plan = servedBy({ args: fieldArgs, caller: context.caller, redisPrefix: services.redisPrefix, lookup: services.lookup });
   } catch (err) {

@@ -12,6 +12,8 @@ export interface WebSocketOptions {
   keepAliveMs: number;
   maxPendingEvents: number;
   logger: Logger;
+  /** Called each time a slow connection is closed (for stats). */
+  onSlowConsumer?: () => void;
 }
 
 interface ConnectionState {
@@ -35,7 +37,7 @@ function authorizationParam(params: Record<string, unknown>): string | undefined
 export function serveWebSocket(httpServer: http.Server, operations: StreamingOperations, options: WebSocketOptions) {
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const connections = new WeakMap<object, ConnectionState>();
-  return useServer<Record<string, unknown>, { socket: WebSocket }>(
+  const server = useServer<Record<string, unknown>, { socket: WebSocket }>(
     {
       schema: () => operations.schema(),
       validate: operations.validate,
@@ -45,6 +47,9 @@ export function serveWebSocket(httpServer: http.Server, operations: StreamingOpe
           const socket = ctx.extra.socket;
           const buffer = new ConnectionBuffer(options.maxPendingEvents, (reason) => {
             options.logger.warn({ reason }, 'closing a slow graphql-ws consumer');
+            options.onSlowConsumer?.();
+            // The close frame queues behind what the client has not read yet: a client that reads
+            // again sees the code; one that never does is terminated by the keep-alive.
             socket.close(SLOW_CONSUMER_CLOSE_CODE, reason);
           });
           connections.set(ctx.extra, { caller, buffer });
@@ -55,7 +60,10 @@ export function serveWebSocket(httpServer: http.Server, operations: StreamingOpe
       },
       context: (ctx) => {
         const state = connections.get(ctx.extra);
-        return operations.context(state?.caller ?? ANONYMOUS, state?.buffer ?? new ConnectionBuffer(options.maxPendingEvents, () => undefined));
+        return operations.context(
+          state?.caller ?? ANONYMOUS,
+          state?.buffer ?? new ConnectionBuffer(options.maxPendingEvents, () => undefined),
+        );
       },
       execute: operations.execute,
       subscribe: operations.subscribe,
@@ -63,4 +71,5 @@ export function serveWebSocket(httpServer: http.Server, operations: StreamingOpe
     wsServer,
     options.keepAliveMs,
   );
+  return { dispose: () => server.dispose(), connectionCount: () => wsServer.clients.size };
 }
