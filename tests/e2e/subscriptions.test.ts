@@ -323,6 +323,47 @@ test('a consumer that stops reading is closed with 1013 once its buffer is full;
   expect(slowReceived).toBeLessThan(published + 1);
 });
 
+test('an SSE consumer that stops reading has its stream cut once its buffer is full', async () => {
+  const product = catalog.products.find((p) => p.stock > 0 && p.id > 30)!;
+  const id = String(product.id);
+  const fast = watch<{ stock: number }>({ sse: gatewayA }, 'productStockChanged', {
+    query: `subscription { productStockChanged(productId: "${id}") { stock } }`,
+  });
+  const bulky = Array.from({ length: 200 }, (_, i) => `d${i}: description`).join(' ');
+  const response = await fetch(gatewayA.sseUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query: `subscription { productStockChanged(productId: "${id}") { stock ${bulky} } }` }),
+  });
+  expect(response.status).toBe(200);
+  const reader = response.body!.getReader();
+  // Read up to the current state, then stop reading.
+  let text = '';
+  while (!text.includes('event: next')) text += new TextDecoder().decode((await reader.read()).value);
+  await fast.until(() => fast.data.length === 1, 'the current level');
+
+  const before = gatewayA.stats().slowConsumersClosed;
+  let published = 0;
+  while (gatewayA.stats().slowConsumersClosed === before) {
+    if (published === 5_000) throw new Error('the slow SSE consumer was never cut');
+    published += 1;
+    await publishProductStockEvent(stack.redis, stack.redisPrefix, {
+      productId: id,
+      stock: 200_000 + published,
+      occurredAt: new Date().toISOString(),
+    });
+    await fast.until(() => fast.data.length === published + 1, `event ${published} at the fast consumer`);
+  }
+  // Reading again, the client finds its stream cut short.
+  await expect(
+    (async () => {
+      for (;;) if ((await reader.read()).done) return 'ended';
+    })(),
+  ).rejects.toThrow();
+  expect(fast.data).toHaveLength(published + 1);
+  expect(fast.ended).toBeUndefined();
+});
+
 test('graceful shutdown closes WebSockets with 1001 Going Away and ends SSE streams', async () => {
   const token = await signIn(customers()[34]!);
   const overWs = watch({ ws: wsClient(gatewayB, token) }, 'productStockChanged', {
