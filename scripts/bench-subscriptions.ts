@@ -63,6 +63,13 @@ function rssOf(pid: number | undefined): number {
   return match ? Number(match[1]) * 1024 : Number.NaN;
 }
 
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (Linux, 100 ticks/s). */
+function cpuSecondsOf(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 
 async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
@@ -103,10 +110,11 @@ async function main(): Promise<void> {
   writeFileSync(supergraphPath, composeSupergraph(subgraphUrls));
 
   say('▸ Starting five subgraphs, the checkout worker and two gateway processes…');
+  const children: Child[] = [];
   for (const s of SUBGRAPHS) {
-    spawnPrefixed(s, tsx(`subgraphs/${s}/src/main.ts`), { cwd: REPO_ROOT, env: { ...env, [`${s.toUpperCase()}_PORT`]: String(SUBGRAPH_PORTS[s]) } });
+    children.push(spawnPrefixed(s, tsx(`subgraphs/${s}/src/main.ts`), { cwd: REPO_ROOT, env: { ...env, [`${s.toUpperCase()}_PORT`]: String(SUBGRAPH_PORTS[s]) } }));
   }
-  spawnPrefixed('checkout', tsx('subgraphs/order/src/workers/checkout.main.ts'), { cwd: REPO_ROOT, env });
+  children.push(spawnPrefixed('checkout', tsx('subgraphs/order/src/workers/checkout.main.ts'), { cwd: REPO_ROOT, env }));
   await waitForHealthy(SUBGRAPHS.map((name) => ({ name, url: new URL('/health', subgraphUrls[name]).toString() })));
   const gateways: Child[] = GATEWAY_PORTS.map((port, i) =>
     spawnPrefixed(`gateway-${'AB'[i]}`, tsx('gateway/src/main.ts'), {
@@ -198,6 +206,8 @@ async function main(): Promise<void> {
 
   say(`▸ ${ROUNDS} rounds of checkouts by ${users.length} customers through both gateways, ${RATE} orders/s…`);
   const started = Date.now();
+  const processes = [...gateways, ...children];
+  const cpuBefore = processes.map((c) => cpuSecondsOf(c.pid));
   const orders: string[] = [];
   const placing: Promise<void>[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
@@ -228,6 +238,8 @@ async function main(): Promise<void> {
   for (let waited = 0; settled() < orders.length && waited < 120_000; waited += 100) await sleep(100);
   const lastPublish = Math.max(...published.map((e) => Date.parse(e.occurredAt)));
   for (let quiet = 0; deliveries < expected() && quiet < 30_000; quiet += 100) await sleep(100);
+  const wall = (Date.now() - started) / 1000;
+  const cpu = processes.map((c, i) => `${c.name.replace('gateway-', 'gw ')} ${((100 * (cpuSecondsOf(c.pid) - cpuBefore[i]!)) / wall).toFixed(0)}%`);
 
   const sorted = [...latencies].sort((a, b) => a - b);
   const sortedFromPublish = [...fromPublish].sort((a, b) => a - b);
@@ -245,6 +257,7 @@ async function main(): Promise<void> {
   say(
     `gateway memory:       ${(perConnection / 1024).toFixed(1)} KiB RSS per connection (RSS ${rssBefore.map((b) => (b / 2 ** 20).toFixed(0)).join('/')} → ${rssAfter.map((a) => (a / 2 ** 20).toFixed(0)).join('/')} MiB)`,
   );
+  say(`cpu while streaming:  ${cpu.join(', ')} (of one core; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)`);
   say('');
 
   await Promise.all(clients.map((c) => c.dispose()));
