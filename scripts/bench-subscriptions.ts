@@ -51,7 +51,10 @@ const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const server = new URL(process.env.USER_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
 const dbUrl = (subgraph: SubgraphName) => Object.assign(new URL(server), { pathname: `/${id}_${subgraph}` }).toString();
 const dbUrls = Object.fromEntries(SUBGRAPHS.map((s) => [s, dbUrl(s)])) as Record<SubgraphName, string>;
-const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((s) => [s, `http://${HOST}:${SUBGRAPH_PORTS[s]}/graphql`])) as Record<SubgraphName, string>;
+const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((s) => [s, `http://${HOST}:${SUBGRAPH_PORTS[s]}/graphql`])) as Record<
+  SubgraphName,
+  string
+>;
 const gatewayUrls = GATEWAY_PORTS.map((p) => `http://${HOST}:${p}/graphql`);
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -70,7 +73,8 @@ function cpuSecondsOf(pid: number | undefined): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 
 async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
   const response = await fetch(url, {
@@ -112,7 +116,12 @@ async function main(): Promise<void> {
   say('▸ Starting five subgraphs, the checkout worker and two gateway processes…');
   const children: Child[] = [];
   for (const s of SUBGRAPHS) {
-    children.push(spawnPrefixed(s, tsx(`subgraphs/${s}/src/main.ts`), { cwd: REPO_ROOT, env: { ...env, [`${s.toUpperCase()}_PORT`]: String(SUBGRAPH_PORTS[s]) } }));
+    children.push(
+      spawnPrefixed(s, tsx(`subgraphs/${s}/src/main.ts`), {
+        cwd: REPO_ROOT,
+        env: { ...env, [`${s.toUpperCase()}_PORT`]: String(SUBGRAPH_PORTS[s]) },
+      }),
+    );
   }
   children.push(spawnPrefixed('checkout', tsx('subgraphs/order/src/workers/checkout.main.ts'), { cwd: REPO_ROOT, env }));
   await waitForHealthy(SUBGRAPHS.map((name) => ({ name, url: new URL('/health', subgraphUrls[name]).toString() })));
@@ -128,17 +137,24 @@ async function main(): Promise<void> {
   const users = catalog.users.filter((u) => u.role === 'user').slice(0, USERS);
   // Orders spread evenly over well-stocked products, so (nearly) all confirm rather than fail.
   const products = catalog.products.filter((p) => p.stock >= 50);
-  if (users.length < USERS || products.length * 50 < ROUNDS * USERS) throw new Error('the catalog has too few customers or stocked products for these settings');
+  if (users.length < USERS || products.length * 50 < ROUNDS * USERS)
+    throw new Error('the catalog has too few customers or stocked products for these settings');
   say(`▸ Signing in ${users.length} customers…`);
   const tokens: string[] = [];
   for (const u of users) {
-    const { login } = await gql<{ login: { accessToken: string } }>(gatewayUrls[0]!, 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }', {
-      u: u.username,
-      p: u.password,
-    });
+    const { login } = await gql<{ login: { accessToken: string } }>(
+      gatewayUrls[0]!,
+      'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }',
+      {
+        u: u.username,
+        p: u.password,
+      },
+    );
     tokens.push(login.accessToken);
   }
-  const userIds = await Promise.all(tokens.map(async (t) => Number((await gql<{ me: { id: string } }>(gatewayUrls[0]!, '{ me { id } }', {}, t)).me.id)));
+  const userIds = await Promise.all(
+    tokens.map(async (t) => Number((await gql<{ me: { id: string } }>(gatewayUrls[0]!, '{ me { id } }', {}, t)).me.id)),
+  );
   // Warm both gateways' query plans before measuring memory.
   await Promise.all(gatewayUrls.map((url) => gql(url, '{ categories { id } }')));
   const rssBefore = gateways.map((g) => rssOf(g.pid));
@@ -189,7 +205,9 @@ async function main(): Promise<void> {
       },
     );
     // A query on the same socket answers after the subscription was set up.
-    await new Promise((resolve, reject) => client.subscribe({ query: '{ __typename }' }, { next: resolve, error: reject, complete: () => undefined }));
+    await new Promise((resolve, reject) =>
+      client.subscribe({ query: '{ __typename }' }, { next: resolve, error: reject, complete: () => undefined }),
+    );
   }
   await sleep(2000);
   const rssAfter = gateways.map((g) => rssOf(g.pid));
@@ -239,21 +257,31 @@ async function main(): Promise<void> {
   const lastPublish = Math.max(...published.map((e) => Date.parse(e.occurredAt)));
   for (let quiet = 0; deliveries < expected() && quiet < 30_000; quiet += 100) await sleep(100);
   const wall = (Date.now() - started) / 1000;
-  const cpu = processes.map((c, i) => `${c.name.replace('gateway-', 'gw ')} ${((100 * (cpuSecondsOf(c.pid) - cpuBefore[i]!)) / wall).toFixed(0)}%`);
+  const cpu = processes.map(
+    (c, i) => `${c.name.replace('gateway-', 'gw ')} ${((100 * (cpuSecondsOf(c.pid) - cpuBefore[i]!)) / wall).toFixed(0)}%`,
+  );
 
   const sorted = [...latencies].sort((a, b) => a - b);
   const sortedFromPublish = [...fromPublish].sort((a, b) => a - b);
   const perConnection = (rssAfter.reduce((a, b) => a + b, 0) - rssBefore.reduce((a, b) => a + b, 0)) / SUBSCRIBERS;
   const seconds = (lastPublish - started) / 1000;
   say('');
-  say(`subscribers:          ${SUBSCRIBERS} graphql-ws connections (${users.length} customers × ${SUBSCRIBERS / users.length}), 2 gateway processes`);
+  say(
+    `subscribers:          ${SUBSCRIBERS} graphql-ws connections (${users.length} customers × ${SUBSCRIBERS / users.length}), 2 gateway processes`,
+  );
   say(`orders:               ${orders.length} (${settled()} settled), ${published.length} status events published`);
-  say(`delivery ratio:       ${((100 * deliveries) / expected()).toFixed(2)}% (${deliveries} of ${expected()} expected; ${duplicates} duplicates, ${errors} errors, ${partial} with field errors)`);
-  say(`latency commit→client: p50 ${percentile(sorted, 50)} ms, p95 ${percentile(sorted, 95)} ms, p99 ${percentile(sorted, 99)} ms, max ${sorted.at(-1)} ms`);
+  say(
+    `delivery ratio:       ${((100 * deliveries) / expected()).toFixed(2)}% (${deliveries} of ${expected()} expected; ${duplicates} duplicates, ${errors} errors, ${partial} with field errors)`,
+  );
+  say(
+    `latency commit→client: p50 ${percentile(sorted, 50)} ms, p95 ${percentile(sorted, 95)} ms, p99 ${percentile(sorted, 99)} ms, max ${sorted.at(-1)} ms`,
+  );
   say(
     `latency publish→client: p50 ${percentile(sortedFromPublish, 50)} ms, p95 ${percentile(sortedFromPublish, 95)} ms, p99 ${percentile(sortedFromPublish, 99)} ms (Redis PUBLISH seen by the bench → client)`,
   );
-  say(`throughput:           ${(published.length / seconds).toFixed(1)} events/s published, ${(deliveries / ((lastReceipt - started) / 1000)).toFixed(0)} deliveries/s`);
+  say(
+    `throughput:           ${(published.length / seconds).toFixed(1)} events/s published, ${(deliveries / ((lastReceipt - started) / 1000)).toFixed(0)} deliveries/s`,
+  );
   say(
     `gateway memory:       ${(perConnection / 1024).toFixed(1)} KiB RSS per connection (RSS ${rssBefore.map((b) => (b / 2 ** 20).toFixed(0)).join('/')} → ${rssAfter.map((a) => (a / 2 ** 20).toFixed(0)).join('/')} MiB)`,
   );
