@@ -1,3 +1,3 @@
 export { composeSupergraph, subgraphSdl } from './compose';
 export { loadGatewayConfig, type GatewayConfig } from './env';
-export { startGateway, type GatewayOptions, type RunningGateway } from './server';
+export { startGateway, type GatewayOptions, type GatewayStats, type RunningGateway } from './server';

@@ -21,6 +21,8 @@ runProcess(logger, async () => {
     subscriber,
     redisPrefix: config.REDIS_PREFIX,
     subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+    keepAliveMs: config.SUBSCRIPTION_KEEPALIVE_MS,
+    maxPendingEvents: config.SUBSCRIPTION_MAX_PENDING_EVENTS,
     production: config.NODE_ENV === 'production',
     logger,
   });

@@ -3,20 +3,23 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import cors from 'cors';
-import { WebSocketServer } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { GraphQLError, print, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { ANONYMOUS, OrderEventHub, createFormatError, type Caller, type Logger, type Redis } from '@commerce/common';
+import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { RedisEventHub, createFormatError, orderEventsChannel, productStockChannel, type Logger, type Redis } from '@commerce/common';
 import { callerFromAuthorization } from './auth';
 import type { GatewayContext } from './context';
 import { CallerForwardingDataSource } from './datasource';
-import { orderStatusStream, type QueryExecutor } from './subscriptions';
+import { coalescing, type QueryExecutor } from './coalesce';
+import { streamingOperations } from './operations';
+import { sseRouter } from './sse';
+import type { ServiceLookup } from './subscription-fields';
+import { extraValidationRules } from './validation';
+import { serveWebSocket } from './websocket';
 
 export interface GatewayOptions {
   /** Supergraph SDL from `npm run compose`. */
@@ -29,22 +32,40 @@ export interface GatewayOptions {
   subscriber: Redis;
   redisPrefix: string;
   subgraphTimeoutMs?: number;
+  /** Milliseconds between graphql-ws keep-alive pings (default 12 000). */
+  keepAliveMs?: number;
+  /** Events that may wait for one client connection before it is closed as too slow (default 256). */
+  maxPendingEvents?: number;
   /** Apollo Sandbox on GET /graphql and introspection; off in production. */
   production?: boolean;
   logger: Logger;
 }
 
+export interface GatewayStats {
+  /** Open graphql-ws connections. */
+  webSocketConnections: number;
+  /** Open graphql-sse streams. */
+  sseStreams: number;
+  /** Connections closed (1013) or streams cut for not keeping up, since start. */
+  slowConsumersClosed: number;
+}
+
 export interface RunningGateway {
   url: string;
   wsUrl: string;
+  /** The graphql-sse endpoint. */
+  sseUrl: string;
   port: number;
+  /** Live counts of the streaming transports. */
+  stats: () => GatewayStats;
   close: () => Promise<void>;
 }
 
 /**
  * The supergraph's front door: `@apollo/gateway` over HTTP at `/graphql` (Apollo Sandbox on
- * GET outside production), and graphql-ws on the same path for `orderStatusChanged`, which
- * `@apollo/gateway` cannot execute itself (see subscriptions.ts).
+ * GET outside production); graphql-ws on the same path and graphql-sse at `/graphql/stream` for
+ * every operation including subscriptions, which `@apollo/gateway` cannot execute itself (see
+ * subscriptions.ts). Events reach subscriptions through one Redis subscriber connection.
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { logger } = options;
@@ -59,9 +80,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   const app = express();
   const httpServer = http.createServer(app);
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const hub = new OrderEventHub(options.subscriber, options.redisPrefix, logger);
-  await hub.start();
+  const hub = new RedisEventHub(options.subscriber, logger);
+  // Subscribe at start-up, so a Redis problem shows now rather than at the first subscriber.
+  await hub.prepare(orderEventsChannel(options.redisPrefix), productStockChannel(options.redisPrefix));
 
   const server = new ApolloServer<GatewayContext>({
     gateway,
@@ -69,16 +90,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     includeStacktraceInErrorResponses: false,
     // onShutdown() owns the signals: it stops the server, then closes queues and database pools.
     stopOnTerminationSignals: false,
+    validationRules: extraValidationRules,
     introspection: !options.production,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       {
-        // graphql-ws sockets are not HTTP requests: close them when the server drains.
+        // Sockets and event streams outlive requests: close them (1001 Going Away) when the server drains.
         async serverWillStart() {
           return {
             async drainServer() {
-              await wsCleanup.dispose();
+              sse.close();
+              await ws.dispose();
             },
           };
         },
@@ -95,49 +118,39 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       errors: errors?.map((e) => new GraphQLError(e.message, { extensions: e.extensions, path: e.path })),
     };
   };
+  const sharedExecute = coalescing(execute);
+  const lookup: ServiceLookup = async <T>(query: string, variables: Record<string, unknown>) => {
+    const result = await sharedExecute(query, variables, { caller: { kind: 'service', service: 'gateway' }, requestId: randomUUID() });
+    if (result.errors?.length) throw result.errors[0];
+    return result.data as T | null | undefined;
+  };
 
-  const callers = new WeakMap<object, Caller>();
-  const wsCleanup = useServer<Record<string, unknown>, { caller?: Caller }>(
-    {
-      schema: () => {
-        if (!apiSchema) throw new Error('supergraph not loaded yet');
-        return apiSchema;
-      },
-      // Authenticated once, at connection time; a bad token closes the socket with 4403.
-      onConnect: async (ctx) => {
-        const params = ctx.connectionParams ?? {};
-        const raw =
-          params.authorization ?? params.Authorization ?? (params.accessToken ? `Bearer ${String(params.accessToken)}` : undefined);
-        try {
-          const caller = await callerFromAuthorization(typeof raw === 'string' ? raw : undefined, options.jwtSecret);
-          if (caller.kind !== 'user') return false;
-          callers.set(ctx.extra, caller);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      context: (ctx): GatewayContext => ({ caller: callers.get(ctx.extra) ?? ANONYMOUS, requestId: randomUUID() }),
-      // Queries and mutations over the socket go through the gateway like HTTP ones.
-      execute: async (args) =>
-        execute(print(args.document), (args.variableValues ?? {}) as Record<string, unknown>, args.contextValue as GatewayContext),
-      subscribe: (args) =>
-        orderStatusStream({
-          document: args.document,
-          operationName: args.operationName,
-          variables: (args.variableValues ?? {}) as Record<string, unknown>,
-          context: args.contextValue as GatewayContext,
-          hub,
-          execute,
-        }),
+  const operations = streamingOperations({
+    schema: () => {
+      if (!apiSchema) throw new Error('supergraph not loaded yet');
+      return apiSchema;
     },
-    wsServer,
-  );
+    execute,
+    subscriptions: { hub, redisPrefix: options.redisPrefix, execute: sharedExecute, lookup, logger },
+  });
+  const maxPendingEvents = options.maxPendingEvents ?? 256;
+  let slowConsumersClosed = 0;
+  const onSlowConsumer = () => void (slowConsumersClosed += 1);
+  const ws = serveWebSocket(httpServer, operations, {
+    jwtSecret: options.jwtSecret,
+    keepAliveMs: options.keepAliveMs ?? 12_000,
+    maxPendingEvents,
+    logger,
+    onSlowConsumer,
+  });
+  const sse = sseRouter(operations, { jwtSecret: options.jwtSecret, maxPendingEvents, logger, onSlowConsumer });
 
   await server.start();
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Before /graphql, which would otherwise claim /graphql/stream as a sub-path.
+  app.use(sse.router);
   app.use(
     '/graphql',
     cors<cors.CorsRequest>(),
@@ -158,7 +171,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   return {
     url,
     wsUrl: url.replace(/^http/, 'ws'),
+    sseUrl: `${url}/stream`,
     port,
+    stats: () => ({ webSocketConnections: ws.connectionCount(), sseStreams: sse.streamCount(), slowConsumersClosed }),
     close: async () => {
       await server.stop();
       await hub.close();

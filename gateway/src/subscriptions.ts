@@ -1,172 +1,145 @@
 import {
   GraphQLError,
-  Kind,
+  getArgumentValues,
   getOperationAST,
-  print,
-  visit,
+  getVariableValues,
   type DocumentNode,
   type ExecutionResult,
-  type FieldNode,
-  type OperationDefinitionNode,
-  type ValueNode,
+  type GraphQLSchema,
 } from 'graphql';
-import type { OrderEventHub } from '@commerce/common';
+import { DomainError, toGraphQLError, type Logger, type RedisEventHub } from '@commerce/common';
+import { BufferedQueue, type ConnectionBuffer } from './backpressure';
+import type { QueryExecutor } from './coalesce';
 import type { GatewayContext } from './context';
+import { eventQueryFor, subscriptionRootField } from './event-query';
+import { SUBSCRIPTION_FIELDS, type EventRef, type ServiceLookup } from './subscription-fields';
 
-/** Runs a query through the gateway's query planner as `context`'s caller. */
-export type QueryExecutor = (query: string, variables: Record<string, unknown>, context: GatewayContext) => Promise<ExecutionResult>;
-
-const SUBSCRIPTION_FIELD = 'orderStatusChanged';
-const EVENT_VARIABLE = '__orderStatusEventId';
-const ORDER_VARIABLE = '__orderStatusOrderId';
-
-function rootField(operation: OperationDefinitionNode): FieldNode {
-  const [selection, ...rest] = operation.selectionSet.selections;
-  if (!selection || rest.length > 0 || selection.kind !== Kind.FIELD || selection.name.value !== SUBSCRIPTION_FIELD) {
-    throw new GraphQLError(`A subscription selects exactly one field, ${SUBSCRIPTION_FIELD}`, { extensions: { code: 'BAD_USER_INPUT' } });
-  }
-  return selection;
+/** Context of an operation over a long-lived transport (graphql-ws socket, SSE response). */
+export interface SubscriptionContext extends GatewayContext {
+  /** The bounded buffer of the client connection the subscription runs on. */
+  buffer: ConnectionBuffer;
 }
 
-function valueOf(node: ValueNode | undefined, variables: Record<string, unknown>): unknown {
-  if (!node || node.kind === Kind.NULL) return null;
-  if (node.kind === Kind.VARIABLE) return variables[node.name.value] ?? null;
-  if (node.kind === Kind.STRING || node.kind === Kind.INT) return node.value;
-  throw new GraphQLError('orderId must be an ID', { extensions: { code: 'BAD_USER_INPUT' } });
+export interface SubscriptionServices {
+  hub: RedisEventHub;
+  redisPrefix: string;
+  /** Runs a query through the query planner as the given context's caller. */
+  execute: QueryExecutor;
+  /** Runs a query as the gateway itself; access checks read owners with it. */
+  lookup: ServiceLookup;
+  logger: Logger;
 }
 
-/**
- * Turns `subscription { orderStatusChanged(orderId: …) { <selection> } }` (with `target` 'event') into
- * `query ($__orderStatusEventId: ID!) { orderStatusChanged: orderStatusEvent(id: $__orderStatusEventId) { <selection> } }`.
- * Run once per event, that query lets the gateway's query planner resolve every field of the
- * selection, those owned by other subgraphs included (`items { product { title } }`), batched
- * through `_entities` exactly as for any query. Variables the rewrite no longer uses are dropped.
- */
-export function eventQueryFor(
-  document: DocumentNode,
-  operationName: string | null | undefined,
-  target: 'event' | 'order' = 'event',
-): { query: string; alias: string; variable: string } {
-  // 'order' reads the order's current state instead: `order(id: $__orderStatusOrderId)`.
-  const [fieldName, variable] = target === 'event' ? ['orderStatusEvent', EVENT_VARIABLE] : ['order', ORDER_VARIABLE];
-  const operation = getOperationAST(document, operationName);
-  if (!operation || operation.operation !== 'subscription')
-    throw new GraphQLError('Not a subscription', { extensions: { code: 'BAD_USER_INPUT' } });
-  const field = rootField(operation);
-  const alias = field.alias?.value ?? SUBSCRIPTION_FIELD;
-
-  const rewritten: OperationDefinitionNode = {
-    ...operation,
-    operation: 'query' as OperationDefinitionNode['operation'],
-    variableDefinitions: [
-      ...(operation.variableDefinitions ?? []),
-      {
-        kind: Kind.VARIABLE_DEFINITION,
-        variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: variable } },
-        type: { kind: Kind.NON_NULL_TYPE, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: 'ID' } } },
-      },
-    ],
-    selectionSet: {
-      ...operation.selectionSet,
-      selections: [
-        {
-          ...field,
-          alias: { kind: Kind.NAME, value: alias },
-          name: { kind: Kind.NAME, value: fieldName },
-          arguments: [
-            {
-              kind: Kind.ARGUMENT,
-              name: { kind: Kind.NAME, value: 'id' },
-              value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: variable } },
-            },
-          ],
-        },
-      ],
-    },
-  };
-  const others = document.definitions.filter((d) => d.kind !== Kind.OPERATION_DEFINITION);
-  const used = new Set<string>();
-  visit(
-    { kind: Kind.DOCUMENT, definitions: [{ ...rewritten, variableDefinitions: [] }, ...others] },
-    {
-      Variable: (node) => {
-        used.add(node.name.value);
-      },
-    },
-  );
-  const query: DocumentNode = {
-    kind: Kind.DOCUMENT,
-    definitions: [
-      { ...rewritten, variableDefinitions: rewritten.variableDefinitions?.filter((v) => used.has(v.variable.name.value)) },
-      ...others,
-    ],
-  };
-  return { query: print(query), alias, variable };
-}
-
-/**
- * The stream of one `orderStatusChanged` subscription: events of the caller's orders (of one
- * order with `orderId`) from Redis pub/sub, each resolved through the query planner. With an
- * `orderId`, the order's current state comes first, so a client that subscribes late still
- * learns a final state. The caller must be signed in; someone else's `orderId` is NOT_FOUND,
- * as for `order(id)`.
- */
-export async function orderStatusStream(options: {
+export interface SubscribeArgs {
+  schema: GraphQLSchema;
   document: DocumentNode;
   operationName?: string | null;
-  variables: Record<string, unknown>;
-  context: GatewayContext;
-  hub: OrderEventHub;
-  execute: QueryExecutor;
-}): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
-  const { context, variables, hub, execute } = options;
-  if (context.caller.kind !== 'user') {
-    return { errors: [new GraphQLError('Sign in to subscribe', { extensions: { code: 'UNAUTHENTICATED' } })] };
-  }
-  const userId = context.caller.userId;
-  let eventQuery: ReturnType<typeof eventQueryFor>;
-  let orderId: string | null;
+  variableValues?: Record<string, unknown> | null;
+  contextValue: SubscriptionContext;
+}
+
+interface PendingEvent {
+  ref: EventRef;
+  /** Its query, started on arrival once access was granted. */
+  result: Promise<ExecutionResult> | undefined;
+}
+
+const refused = (error: unknown, logger: Logger): ExecutionResult => {
+  if (error instanceof DomainError) return { errors: [toGraphQLError(error)] };
+  if (error instanceof GraphQLError && typeof error.extensions.code === 'string') return { errors: [error] };
+  logger.error({ err: error }, 'subscription failed to start');
+  return { errors: [new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] };
+};
+
+/**
+ * Starts one subscription (`@apollo/gateway` cannot execute them): finds the served field,
+ * coerces its arguments against the API schema, listens on the field's Redis channel, checks
+ * access, and returns the stream of results. Each event becomes a query on the field's event
+ * target (e.g. `orderStatusEvent(id)`) with the subscription's own selection, run through the query
+ * planner, so fields of every subgraph resolve as in any query. When the field has a current state
+ * (an `orderId`, a product) it is sent first. Events go through the connection's bounded buffer.
+ * @returns an ExecutionResult with errors (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT)
+ * when the subscription is refused.
+ */
+export async function subscribe(
+  args: SubscribeArgs,
+  services: SubscriptionServices,
+): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
+  const { contextValue: context, schema } = args;
+  const { hub, execute, logger } = services;
+  let plan: ReturnType<(typeof SUBSCRIPTION_FIELDS)[string]>;
+  let operation;
   try {
-    eventQuery = eventQueryFor(options.document, options.operationName, 'event');
-    const operation = getOperationAST(options.document, options.operationName)!;
-    const raw = valueOf(rootField(operation).arguments?.find((a) => a.name.value === 'orderId')?.value, variables);
-    orderId = raw === null ? null : String(raw);
+    operation = getOperationAST(args.document, args.operationName);
+    if (!operation || operation.operation !== 'subscription') {
+      throw new GraphQLError('Not a subscription', { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    const field = subscriptionRootField(operation);
+    const definition = schema.getSubscriptionType()?.getFields()[field.name.value];
+    const servedBy = SUBSCRIPTION_FIELDS[field.name.value];
+    if (!definition || !servedBy) {
+      throw new GraphQLError(`Subscription.${field.name.value} is not served`, { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], args.variableValues ?? {});
+    if (coerced.errors)
+      return { errors: coerced.errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT' } })) };
+    const fieldArgs = getArgumentValues(definition, field, coerced.coerced);
+    plan = servedBy({ args: fieldArgs, caller: context.caller, redisPrefix: services.redisPrefix, lookup: services.lookup });
   } catch (err) {
-    return { errors: [err as GraphQLError] };
+    return refused(err, logger);
   }
 
+  const variables = { ...(args.variableValues ?? {}) };
+  const eventQuery = eventQueryFor(args.document, operation, plan.eventTarget);
+  const run = (ref: EventRef): Promise<ExecutionResult> =>
+    execute(eventQuery.query, { ...variables, [eventQuery.variable]: ref.id }, context).catch((err: unknown) => refused(err, logger));
+  // Once access is granted, each event's query starts as it arrives, so a burst of events is
+  // resolved in parallel (bounded by the connection's buffer) and still delivered in order.
+  let granted = false;
+  const queue = new BufferedQueue<PendingEvent>(context.buffer);
   // Listen before reading the current state, so no change can fall between the two.
-  await hub.start();
-  const abort = new AbortController();
-  const events = hub.events((e) => e.userId === userId && (orderId === null || e.orderId === orderId), abort.signal);
-  let initial: ExecutionResult | null = null;
-  const lastStatus = new Map<string, string>();
-  if (orderId !== null) {
-    const current = await execute('query OrderStatus($id: ID!) { order(id: $id) { status } }', { id: orderId }, context);
-    const status = (current.data as { order?: { status: string } | null } | undefined)?.order?.status;
-    if (!status) {
-      abort.abort();
-      return { errors: [new GraphQLError(`Order ${orderId} not found`, { extensions: { code: 'NOT_FOUND' } })] };
+  const stopListening = await hub.listen(plan.channel, (event) => {
+    const ref = plan.match(event);
+    if (ref) queue.push({ ref, result: granted ? run(ref) : undefined });
+  });
+  const shown = new Map<string, string>();
+  let first: ExecutionResult | null = null;
+  try {
+    const current = await plan.start();
+    granted = true;
+    if (current) {
+      if (current.seen) shown.set(current.seen.key, current.seen.value);
+      const query = eventQueryFor(args.document, operation, current.target);
+      first = await execute(query.query, { ...variables, [query.variable]: current.id }, context);
     }
-    lastStatus.set(orderId, status);
-    const orderQuery = eventQueryFor(options.document, options.operationName, 'order');
-    initial = await execute(orderQuery.query, { ...variables, [orderQuery.variable]: orderId }, context);
+  } catch (err) {
+    stopListening();
+    queue.end();
+    return refused(err, logger);
   }
 
   async function* stream(): AsyncGenerator<ExecutionResult> {
     try {
-      if (initial) yield initial;
-      for await (const event of events) {
-        // The current state already went out; its own event may still be in flight.
-        if (lastStatus.get(event.orderId) === event.status) continue;
-        lastStatus.set(event.orderId, event.status);
-        const result = await execute(eventQuery.query, { ...variables, [eventQuery.variable]: event.eventId }, context);
-        const data = result.data as Record<string, unknown> | null | undefined;
-        if (data?.[eventQuery.alias] == null && !result.errors) continue;
-        yield result;
+      if (first) yield first;
+      for await (const { ref, result: started } of queue) {
+        try {
+          // The current state already went out; its own event may still have been in flight.
+          if (ref.dedupe) {
+            if (shown.get(ref.dedupe.key) === ref.dedupe.value) continue;
+            shown.set(ref.dedupe.key, ref.dedupe.value);
+          }
+          const result = await (started ?? run(ref));
+          const data = result.data as Record<string, unknown> | null | undefined;
+          // Not visible to this caller (null without errors): nothing to say.
+          if (data?.[eventQuery.alias] == null && !result.errors) continue;
+          yield result;
+        } finally {
+          queue.settle();
+        }
       }
     } finally {
-      abort.abort();
+      stopListening();
+      queue.end();
     }
   }
   return stream();

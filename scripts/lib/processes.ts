@@ -16,6 +16,8 @@ export interface ExitStatus {
 /** A child process started by {@link spawnPrefixed}. */
 export interface Child {
   readonly name: string;
+  /** The OS process id (undefined if it could not start), e.g. to read its memory use. */
+  readonly pid: number | undefined;
   /** Resolves once the child has exited and all of its output has been printed; never rejects. */
   readonly exited: Promise<ExitStatus>;
 }
@@ -99,7 +101,7 @@ export function spawnPrefixed(name: string, [command, args]: [string, string[]],
   const entry = { name, process: child, exited };
   running.add(entry);
   void exited.then(() => running.delete(entry));
-  return { name, exited };
+  return { name, pid: child.pid, exited };
 }
 
 /**

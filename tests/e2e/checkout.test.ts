@@ -126,32 +126,40 @@ test('a subscriber that connects after the order settled gets its final state fi
   expect(first.status).toBe('CONFIRMED');
 });
 
-test("subscriptions need a valid token, and another user's order is NOT_FOUND", async () => {
+test("order subscriptions need a valid token, and another user's order is FORBIDDEN", async () => {
   const closed = await new Promise<unknown>((resolve) => {
-    wsClient().subscribe(
+    wsClient('not-a-valid-token').subscribe(
       { query: 'subscription { orderStatusChanged { status } }' },
       { next: () => undefined, error: resolve, complete: () => undefined },
     );
   });
   expect((closed as { code?: number }).code).toBe(4403);
 
+  const firstResult = (client: Client, query: string) =>
+    new Promise<readonly { extensions?: { code?: unknown } }[]>((resolve, reject) => {
+      client.subscribe(
+        { query },
+        {
+          next: (msg) => (msg.errors ? resolve(msg.errors) : reject(new Error(`got data ${JSON.stringify(msg.data)}`))),
+          error: reject,
+          complete: () => undefined,
+        },
+      );
+    });
+  // Without a token the connection is anonymous: fine for the catalog, not for orders.
+  expect((await firstResult(wsClient(), 'subscription { orderStatusChanged { status } }'))[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+
   const emily = await stack.login('emilys', 'emilyspass');
   // A customer: admins may read every order.
   const other = await loginCustomer(0);
   await stack.gql('mutation { addToCart(productId: "3", quantity: 1) { totalQuantity } }', {}, emily);
   const placed = await stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: 'emily-private' }, emily);
-  const errors = await new Promise<readonly { extensions?: { code?: unknown } }[]>((resolve, reject) => {
-    wsClient(other).subscribe(
-      { query: `subscription { orderStatusChanged(orderId: "${placed.data!.checkout.order.id}") { status } }` },
-      {
-        next: (msg) => (msg.errors ? resolve(msg.errors) : reject(new Error(`got data ${JSON.stringify(msg.data)}`))),
-        error: reject,
-        complete: () => undefined,
-      },
-    );
-  });
-  expect(errors[0]?.extensions?.code).toBe('NOT_FOUND');
-  const direct = await stack.gql<{ order: null }>(ORDER, { id: placed.data!.checkout.order.id }, other);
+  const orderId = placed.data!.checkout.order.id;
+  const errors = await firstResult(wsClient(other), `subscription { orderStatusChanged(orderId: "${orderId}") { status } }`);
+  expect(errors[0]?.extensions?.code).toBe('FORBIDDEN');
+  const unknown = await firstResult(wsClient(other), 'subscription { orderStatusChanged(orderId: "no-such-order") { status } }');
+  expect(unknown[0]?.extensions?.code).toBe('NOT_FOUND');
+  const direct = await stack.gql<{ order: null }>(ORDER, { id: orderId }, other);
   expect(direct.data!.order).toBeNull();
 });
 

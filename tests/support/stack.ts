@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Worker } from 'bullmq';
 import { createLogger, createRedis, type Redis } from '@commerce/common';
 import { cloneDatabase, dropDatabase } from '@commerce/db-tools';
-import { composeSupergraph, startGateway } from '@commerce/gateway';
+import { composeSupergraph, startGateway, type GatewayOptions, type RunningGateway } from '@commerce/gateway';
 import * as cart from '@commerce/cart';
 import * as order from '@commerce/order';
 import * as product from '@commerce/product';
@@ -22,12 +22,11 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
   errors?: { message: string; extensions?: { code?: string } & Record<string, unknown> }[];
 }
 
-/**
- * The whole supergraph for one test suite, in this process over real HTTP: its own five
- * databases (cloned from the run's seeded templates), the five subgraphs and the gateway on
- * free ports, its own Redis prefix, and, when started, the checkout and notification workers.
- */
 export interface StackOptions {
+  /** Gateway instances against the same subgraphs and Redis prefix, as in a scaled-out deployment (default 1). */
+  gateways?: number;
+  /** Extra gateway options (e.g. a small maxPendingEvents), for every instance. */
+  gateway?: Partial<Pick<GatewayOptions, 'keepAliveMs' | 'maxPendingEvents'>>;
   /** Simulated payment provider: timeout and added latency of each call, in ms. */
   paymentTimeoutMs?: number;
   paymentLatencyMs?: number;
@@ -35,6 +34,11 @@ export interface StackOptions {
   reconciler?: { intervalMs: number; recheckAfterMs: number; pendingMaxAgeMs: number };
 }
 
+/**
+ * The whole supergraph for one test suite, in this process over real HTTP: its own five
+ * databases (cloned from the run's seeded templates), the five subgraphs and the gateway(s) on
+ * free ports, its own Redis prefix, and, when started, the checkout and notification workers.
+ */
 export async function startStack(options: StackOptions = {}) {
   const runId = process.env.TEST_RUN_ID;
   if (!runId) throw new Error('TEST_RUN_ID missing: run the tests through jest (global-setup)');
@@ -88,17 +92,30 @@ export async function startStack(options: StackOptions = {}) {
     cart: cartServer.url,
     order: orderServer.url,
   });
-  const gateway = await startGateway({
-    supergraphSdl,
-    port: 0,
-    internalSecret: INTERNAL_SECRET,
-    jwtSecret: JWT_SECRET,
-    subscriber: connection(),
-    redisPrefix,
-    logger,
-    // A loaded test machine is slow, not broken: the production default (10 s) would turn that into failures.
-    subgraphTimeoutMs: 30_000,
-  });
+  const gateways: RunningGateway[] = [];
+  for (let i = 0; i < (options.gateways ?? 1); i++) {
+    gateways.push(
+      await startGateway({
+        supergraphSdl,
+        port: 0,
+        internalSecret: INTERNAL_SECRET,
+        jwtSecret: JWT_SECRET,
+        subscriber: connection(),
+        redisPrefix,
+        logger,
+        // A loaded test machine is slow, not broken: the production default (10 s) would turn that into failures.
+        subgraphTimeoutMs: 30_000,
+        ...options.gateway,
+      }),
+    );
+  }
+  const gateway = gateways[0]!;
+  const closedGateways = new Set<RunningGateway>();
+  /** Stops one gateway instance (graceful shutdown); close() skips it later. */
+  async function stopGateway(instance: RunningGateway) {
+    closedGateways.add(instance);
+    await instance.close();
+  }
 
   const mailDir = mkdtempSync(path.join(os.tmpdir(), 'commerce-mail-'));
   const workers: Worker[] = [];
@@ -129,13 +146,14 @@ export async function startStack(options: StackOptions = {}) {
     await Promise.all(started.map((w) => w.waitUntilReady()));
   }
 
-  /** POSTs an operation to the gateway over HTTP, as `token`'s user when given. */
+  /** POSTs an operation to the gateway (or `via` another instance) over HTTP, as `token`'s user when given. */
   async function gql<T = Record<string, unknown>>(
     query: string,
     variables: Record<string, unknown> = {},
     token?: string,
+    via: RunningGateway = gateway,
   ): Promise<GraphQLResponse<T>> {
-    const response = await fetch(gateway.url, {
+    const response = await fetch(via.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify({ query, variables }),
@@ -155,7 +173,7 @@ export async function startStack(options: StackOptions = {}) {
 
   async function close() {
     await Promise.all(workers.map((w) => w.close()));
-    await gateway.close();
+    await Promise.all(gateways.filter((g) => !closedGateways.has(g)).map((g) => g.close()));
     await Promise.all([userServer, productServer, reviewServer, cartServer, orderServer].map((s) => s.close()));
     await orderServices.close();
     const keys = await redis.keys(`${redisPrefix}:*`);
@@ -191,7 +209,7 @@ export async function startStack(options: StackOptions = {}) {
     ...extra,
   });
 
-  return { gateway, db, urls, redis, redisUrl, redisPrefix, logger, mailDir, orderServices, checkoutWorkers, processEnv, startWorkers, gql, login, close };
+  return { gateway, gateways, stopGateway, db, urls, redis, redisUrl, redisPrefix, logger, mailDir, orderServices, checkoutWorkers, processEnv, startWorkers, gql, login, close };
 }
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;

@@ -4,6 +4,7 @@ export * from './caller';
 export * from './config';
 export * from './entities';
 export * from './errors';
+export * from './event-hub';
 export * from './ids';
 export * from './lifecycle';
 export * from './logger';

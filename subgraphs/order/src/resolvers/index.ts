@@ -4,6 +4,6 @@ import { Order, OrderConnection, OrderItem, Payment } from './Order';
 import { Query } from './Query';
 import { User } from './User';
 
-// Subscription.orderStatusChanged is served by the gateway over graphql-ws (from Redis events,
-// resolved through Query.orderStatusEvent); a subgraph has no subscription transport.
+// Subscription.orderStatusChanged and orderEvents are served by the gateway over graphql-ws and SSE
+// (from Redis events, resolved through Query.orderStatusEvent); a subgraph has no subscription transport.
 export const resolvers: Resolvers = { Query, Mutation, Order, OrderItem, OrderConnection, Payment, User };

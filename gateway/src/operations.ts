@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { print, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import type { Caller } from '@commerce/common';
+import type { ConnectionBuffer } from './backpressure';
+import type { QueryExecutor } from './coalesce';
+import { subscribe, type SubscriptionContext, type SubscriptionServices } from './subscriptions';
+import { validateOperation } from './validation';
+
+/**
+ * The one execution path of the streaming transports (graphql-ws and SSE), so both get the same
+ * validation rules, the same caller, and the same subscription fields: queries and mutations go
+ * through Apollo Server and the query planner like HTTP ones; subscriptions through subscribe().
+ */
+export interface StreamingOperations {
+  /** The API schema of the current supergraph. @throws Error before the gateway has loaded it. */
+  schema: () => GraphQLSchema;
+  validate: typeof validateOperation;
+  context: (caller: Caller, buffer: ConnectionBuffer, requestId?: string) => SubscriptionContext;
+  execute: (args: ExecutionArgs) => Promise<ExecutionResult>;
+  subscribe: (args: ExecutionArgs) => Promise<AsyncGenerator<ExecutionResult> | ExecutionResult>;
+}
+
+export function streamingOperations(options: {
+  schema: () => GraphQLSchema;
+  /** Runs an operation through Apollo Server (its plugins, formatError and the query planner). */
+  execute: QueryExecutor;
+  subscriptions: SubscriptionServices;
+}): StreamingOperations {
+  return {
+    schema: options.schema,
+    validate: validateOperation,
+    context: (caller, buffer, requestId) => ({ caller, buffer, requestId: requestId ?? randomUUID() }),
+    execute: (args) =>
+      options.execute(
+        print(args.document),
+        (args.variableValues ?? {}) as Record<string, unknown>,
+        args.contextValue as SubscriptionContext,
+      ),
+    subscribe: (args) =>
+      subscribe(
+        {
+          schema: args.schema,
+          document: args.document,
+          operationName: args.operationName,
+          variableValues: args.variableValues as Record<string, unknown> | undefined,
+          contextValue: args.contextValue as SubscriptionContext,
+        },
+        options.subscriptions,
+      ),
+  };
+}

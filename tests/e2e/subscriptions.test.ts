@@ -1,0 +1,382 @@
+import WebSocket from 'ws';
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import { createClient as createSseClient } from 'graphql-sse';
+import type { ExecutionResult } from 'graphql';
+import { publishProductStockEvent } from '@commerce/common';
+import type { RunningGateway } from '@commerce/gateway';
+import { loadCatalog, type Catalog } from '@commerce/seed-data';
+import { startStack, type Stack } from '../support/stack';
+
+const CHECKOUT = 'mutation($key: String!) { checkout(input: { idempotencyKey: $key }) { order { id status } } }';
+/** Fields of four subgraphs in one subscription: order, product, review, user and cart. */
+const FEDERATED_SELECTION = `id status
+  items { quantity product { id title averageRating reviewCount } }
+  user { email cart { totalQuantity } }`;
+const MAX_PENDING_EVENTS = 8;
+
+let stack: Stack;
+let catalog: Catalog;
+let gatewayA: RunningGateway;
+let gatewayB: RunningGateway;
+const disposers: (() => unknown)[] = [];
+
+beforeAll(async () => {
+  [stack, catalog] = await Promise.all([startStack({ gateways: 2, gateway: { maxPendingEvents: MAX_PENDING_EVENTS } }), loadCatalog()]);
+  [gatewayA, gatewayB] = stack.gateways as [RunningGateway, RunningGateway];
+});
+afterAll(async () => {
+  await Promise.all(disposers.map((d) => d()));
+  await stack?.close();
+});
+
+type Payload = { query: string; variables?: Record<string, unknown> };
+type ErrorList = readonly { message: string; extensions?: { code?: unknown } }[];
+
+/** One subscription's results as they arrive, and how it ended. */
+class Watch<T> {
+  readonly data: T[] = [];
+  errors: ErrorList | undefined;
+  ended: unknown;
+  private waiters: (() => void)[] = [];
+
+  push(result: ExecutionResult<Record<string, T>, unknown>, field: string) {
+    if (result.errors) this.errors = result.errors as unknown as ErrorList;
+    else this.data.push(result.data![field]!);
+    this.wake();
+  }
+  end(reason: unknown) {
+    this.ended = reason ?? 'complete';
+    this.wake();
+  }
+  /** Resolves once `check` holds; fails when the subscription ended first or after 30 s. */
+  async until(check: () => boolean, what: string): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (!check()) {
+      if (this.ended !== undefined) throw new Error(`subscription ended (${JSON.stringify(this.ended)}) before ${what}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+  private wake() {
+    for (const w of this.waiters.splice(0)) w();
+  }
+}
+
+function wsClient(gateway: RunningGateway, token?: string): WsClient {
+  const client = createWsClient({
+    url: gateway.wsUrl,
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+  });
+  disposers.push(() => client.dispose());
+  return client;
+}
+
+/** Subscribes over graphql-ws or (with `sse`) over graphql-sse to `field`. */
+function watch<T>(
+  transport: { ws: WsClient } | { sse: RunningGateway; token?: string },
+  field: string,
+  payload: Payload,
+): Watch<T> & { stop: () => void } {
+  const w = new Watch<T>();
+  const sink = {
+    next: (result: ExecutionResult<Record<string, T>, unknown>) => w.push(result, field),
+    error: (err: unknown) => w.end(err instanceof Error ? err.message : err),
+    complete: () => w.end('complete'),
+  };
+  let stop: () => void;
+  if ('ws' in transport) {
+    stop = transport.ws.subscribe<Record<string, T>>(payload, sink);
+  } else {
+    const client = createSseClient({
+      url: transport.sse.sseUrl,
+      headers: transport.token ? { authorization: `Bearer ${transport.token}` } : {},
+      retryAttempts: 0,
+    });
+    disposers.push(() => client.dispose());
+    stop = client.subscribe<Record<string, T>>(payload, sink);
+  }
+  disposers.push(stop);
+  return Object.assign(w, { stop });
+}
+
+/** Resolves after a query on the same socket has answered, i.e. after earlier subscriptions were set up. */
+const roundTrip = (client: WsClient) =>
+  new Promise((resolve, reject) =>
+    client.subscribe({ query: '{ categories { id } }' }, { next: resolve, error: reject, complete: () => undefined }),
+  );
+
+const customers = () => catalog.users.filter((u) => u.role === 'user');
+const admin = () => catalog.users.find((u) => u.role === 'admin')!;
+const signIn = (user: { username: string; password: string }) => stack.login(user.username, user.password);
+
+interface OrderEvent {
+  id: string;
+  status: string;
+  items: { quantity: number; product: { id: string; title: string; averageRating: number | null; reviewCount: number } }[];
+  user: { email: string; cart: { totalQuantity: number } };
+}
+
+test('an order placed through gateway A reaches subscribers on gateway B over WebSocket and SSE alike, with fields of every subgraph; a reconnecting client gets the latest state', async () => {
+  const shopper = customers()[30]!;
+  const token = await signIn(shopper);
+  const adminToken = await signIn(admin());
+  const product = catalog.products.find((p) => p.stock > 10 && p.id !== 1)!;
+
+  await stack.gql(`mutation { addToCart(productId: "${product.id}", quantity: 3) { totalQuantity } }`, {}, token, gatewayA);
+  const placed = await stack.gql<{ checkout: { order: { id: string; status: string } } }>(CHECKOUT, { key: 'scale-out' }, token, gatewayA);
+  const orderId = placed.data!.checkout.order.id;
+  const subscription = {
+    query: `subscription($id: ID) { orderStatusChanged(orderId: $id) { ${FEDERATED_SELECTION} } }`,
+    variables: { id: orderId },
+  };
+
+  // Subscribers on gateway B: graphql-ws, graphql-sse, and one that will drop off while PENDING.
+  const overWs = watch<OrderEvent>({ ws: wsClient(gatewayB, token) }, 'orderStatusChanged', subscription);
+  const overSse = watch<OrderEvent>({ sse: gatewayB, token }, 'orderStatusChanged', subscription);
+  const leaving = watch<OrderEvent>({ ws: wsClient(gatewayB, token) }, 'orderStatusChanged', subscription);
+  // An admin on gateway A watching confirmations of every order.
+  const adminClient = wsClient(gatewayA, adminToken);
+  const confirmations = watch<{ id: string; status: string; user: { email: string } }>({ ws: adminClient }, 'orderEvents', {
+    query: 'subscription { orderEvents(status: [CONFIRMED]) { id status user { email } } }',
+  });
+  await roundTrip(adminClient);
+  for (const w of [overWs, overSse, leaving]) await w.until(() => w.data.length === 1, 'the current state');
+  expect([overWs, overSse, leaving].map((w) => w.data[0]!.status)).toEqual(['PENDING', 'PENDING', 'PENDING']);
+  leaving.stop();
+
+  await stack.startWorkers();
+  for (const w of [overWs, overSse]) await w.until(() => w.data.some((e) => e.status === 'CONFIRMED'), 'CONFIRMED');
+  await confirmations.until(() => confirmations.data.some((e) => e.id === orderId), "the admin's confirmation");
+
+  // The same events, in the same order, over both transports; no errors, no duplicates.
+  expect(overWs.errors).toBeUndefined();
+  expect(overSse.data).toEqual(overWs.data);
+  expect(overWs.data.map((e) => e.status)).toEqual(['PENDING', 'CONFIRMED']);
+  // Cross-subgraph fields as a plain query through gateway A resolves them.
+  const viaQuery = await stack.gql<{ order: OrderEvent }>(
+    `query($id: ID!) { order(id: $id) { ${FEDERATED_SELECTION} } }`,
+    { id: orderId },
+    token,
+    gatewayA,
+  );
+  expect(overWs.data[1]).toEqual(viaQuery.data!.order);
+  expect(overWs.data[1]!.items).toEqual([
+    {
+      quantity: 3,
+      product: expect.objectContaining({ id: String(product.id), title: product.title, reviewCount: product.reviews.length }),
+    },
+  ]);
+  expect(overWs.data[1]!.user).toEqual({ email: shopper.email, cart: { totalQuantity: 0 } });
+  expect(confirmations.data.find((e) => e.id === orderId)).toEqual({ id: orderId, status: 'CONFIRMED', user: { email: shopper.email } });
+  expect(confirmations.data.every((e) => e.status === 'CONFIRMED')).toBe(true);
+
+  // The client that left while PENDING reconnects (to the other gateway): the latest state comes first.
+  const back = watch<OrderEvent>({ ws: wsClient(gatewayA, token) }, 'orderStatusChanged', subscription);
+  await back.until(() => back.data.length === 1, 'the latest state');
+  expect(back.data[0]).toEqual(overWs.data[1]);
+});
+
+test('orderEvents is for admins only; order subscriptions refuse anonymous callers over SSE too', async () => {
+  const customer = await signIn(customers()[31]!);
+  const refused = watch({ ws: wsClient(gatewayB, customer) }, 'orderEvents', { query: 'subscription { orderEvents { id } }' });
+  await refused.until(() => refused.errors !== undefined, 'the refusal');
+  expect(refused.errors![0]!.extensions?.code).toBe('FORBIDDEN');
+
+  const anonymous = watch({ sse: gatewayB }, 'orderStatusChanged', { query: 'subscription { orderStatusChanged { id } }' });
+  await anonymous.until(() => anonymous.errors !== undefined, 'the refusal');
+  expect(anonymous.errors![0]!.extensions?.code).toBe('UNAUTHENTICATED');
+
+  const badToken = await fetch(gatewayB.sseUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: 'Bearer nope' },
+    body: JSON.stringify({ query: 'subscription { orderStatusChanged { id } }' }),
+  });
+  expect(badToken.status).toBe(401);
+  expect(((await badToken.json()) as { errors: ErrorList }).errors[0]!.extensions?.code).toBe('UNAUTHENTICATED');
+});
+
+test('two users with interleaved orders on different gateways each see only their own', async () => {
+  const [a, b] = [customers()[32]!, customers()[33]!];
+  const tokens = [await signIn(a), await signIn(b)];
+  const clients = [wsClient(gatewayA, tokens[0]), wsClient(gatewayB, tokens[1])];
+  const seen = clients.map((client) =>
+    watch<{ id: string; status: string; user: { email: string } }>({ ws: client }, 'orderStatusChanged', {
+      query: 'subscription { orderStatusChanged { id status user { email } } }',
+    }),
+  );
+  for (const client of clients) await roundTrip(client);
+  const placed: string[][] = [[], []];
+  for (const round of [1, 2]) {
+    for (const [i, token] of tokens.entries()) {
+      // Each user orders through the other user's gateway.
+      const via = i === 0 ? gatewayB : gatewayA;
+      await stack.gql('mutation { addToCart(productId: "4", quantity: 1) { totalQuantity } }', {}, token, via);
+      const res = await stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: `interleaved-${round}` }, token, via);
+      placed[i]!.push(res.data!.checkout.order.id);
+    }
+  }
+  for (const [i, w] of seen.entries()) {
+    await w.until(() => w.data.filter((e) => e.status !== 'PENDING').length === 2, `user ${i}'s final events`);
+    expect(new Set(w.data.map((e) => e.id))).toEqual(new Set(placed[i]));
+    expect(new Set(w.data.map((e) => e.user.email))).toEqual(new Set([[a, b][i]!.email]));
+  }
+});
+
+test('productStockChanged: the current level first, then each committed change, over WebSocket (anonymous) and SSE', async () => {
+  const product = catalog.products.find((p) => p.stock > 5 && p.reviews.length > 0)!;
+  const id = String(product.id);
+  const subscription = {
+    query: `subscription($id: ID!) { productStockChanged(productId: $id) { id stock title reviewCount } }`,
+    variables: { id },
+  };
+  const overWs = watch<{ id: string; stock: number; title: string; reviewCount: number }>(
+    { ws: wsClient(gatewayB) },
+    'productStockChanged',
+    subscription,
+  );
+  const overSse = watch<{ id: string; stock: number; title: string; reviewCount: number }>(
+    { sse: gatewayA },
+    'productStockChanged',
+    subscription,
+  );
+  for (const w of [overWs, overSse]) await w.until(() => w.data.length === 1, 'the current level');
+  const start = overWs.data[0]!.stock;
+
+  for (const stock of [start - 1, start - 3]) {
+    // What the catalog does on a committed change: write, then publish the level after it.
+    await stack.db.product.product.update({ where: { id: product.id }, data: { stock } });
+    await publishProductStockEvent(stack.redis, stack.redisPrefix, { productId: id, stock, occurredAt: new Date().toISOString() });
+    for (const w of [overWs, overSse]) await w.until(() => w.data.at(-1)!.stock === stock, `stock ${stock}`);
+  }
+  const expected = [start, start - 1, start - 3].map((stock) => ({ id, stock, title: product.title, reviewCount: product.reviews.length }));
+  expect(overWs.data).toEqual(expected);
+  expect(overSse.data).toEqual(expected);
+
+  const unknown = watch({ ws: wsClient(gatewayB) }, 'productStockChanged', {
+    query: 'subscription { productStockChanged(productId: "999999") { id } }',
+  });
+  await unknown.until(() => unknown.errors !== undefined, 'NOT_FOUND');
+  expect(unknown.errors![0]!.extensions?.code).toBe('NOT_FOUND');
+});
+
+test('a consumer that stops reading is closed with 1013 once its buffer is full; a fast one on the same gateway gets every event', async () => {
+  const product = catalog.products.find((p) => p.stock > 0 && p.id > 20)!;
+  const id = String(product.id);
+  const fast = watch<{ stock: number }>({ ws: wsClient(gatewayB) }, 'productStockChanged', {
+    query: `subscription { productStockChanged(productId: "${id}") { stock } }`,
+  });
+
+  // A raw graphql-transport-ws client with a large selection (aliases make each event ~40 kB), which stops reading.
+  const bulky = Array.from({ length: 200 }, (_, i) => `d${i}: description`).join(' ');
+  const slow = new WebSocket(gatewayB.wsUrl, 'graphql-transport-ws');
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    slow.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+  );
+  let slowReceived = 0;
+  await new Promise<void>((resolve, reject) => {
+    slow.once('error', reject);
+    slow.once('open', () => slow.send(JSON.stringify({ type: 'connection_init', payload: {} })));
+    slow.on('message', (raw) => {
+      const message = JSON.parse(String(raw)) as { type: string };
+      if (message.type === 'connection_ack') {
+        slow.send(
+          JSON.stringify({
+            id: '1',
+            type: 'subscribe',
+            payload: { query: `subscription { productStockChanged(productId: "${id}") { stock ${bulky} } }` },
+          }),
+        );
+      }
+      if (message.type === 'next' && ++slowReceived === 1) {
+        slow.pause();
+        resolve();
+      }
+    });
+  });
+  await fast.until(() => fast.data.length === 1, 'the current level');
+
+  // Distinct levels, one at a time: the fast consumer gets each before the next is published,
+  // until the gateway has given up on the slow one (its close frame waits behind unread data).
+  let published = 0;
+  while (gatewayB.stats().slowConsumersClosed === 0) {
+    if (published === 5_000) throw new Error('the slow consumer was never closed');
+    published += 1;
+    await publishProductStockEvent(stack.redis, stack.redisPrefix, {
+      productId: id,
+      stock: 100_000 + published,
+      occurredAt: new Date().toISOString(),
+    });
+    await fast.until(() => fast.data.length === published + 1, `event ${published} at the fast consumer`);
+  }
+  // Reading again, the slow client gets what was buffered, then the close frame.
+  slow.resume();
+  const close = await closed;
+  expect(close.code).toBe(1013);
+  expect(close.reason).toBe(`slow consumer: more than ${MAX_PENDING_EVENTS} undelivered events`);
+  expect(fast.data).toHaveLength(published + 1);
+  expect(fast.ended).toBeUndefined();
+  expect(slowReceived).toBeLessThan(published + 1);
+});
+
+test('an SSE consumer that stops reading has its stream cut once its buffer is full', async () => {
+  const product = catalog.products.find((p) => p.stock > 0 && p.id > 30)!;
+  const id = String(product.id);
+  const fast = watch<{ stock: number }>({ sse: gatewayA }, 'productStockChanged', {
+    query: `subscription { productStockChanged(productId: "${id}") { stock } }`,
+  });
+  const bulky = Array.from({ length: 200 }, (_, i) => `d${i}: description`).join(' ');
+  const response = await fetch(gatewayA.sseUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query: `subscription { productStockChanged(productId: "${id}") { stock ${bulky} } }` }),
+  });
+  expect(response.status).toBe(200);
+  const reader = response.body!.getReader();
+  // Read up to the current state, then stop reading.
+  let text = '';
+  while (!text.includes('event: next')) text += new TextDecoder().decode((await reader.read()).value);
+  await fast.until(() => fast.data.length === 1, 'the current level');
+
+  const before = gatewayA.stats().slowConsumersClosed;
+  let published = 0;
+  while (gatewayA.stats().slowConsumersClosed === before) {
+    if (published === 5_000) throw new Error('the slow SSE consumer was never cut');
+    published += 1;
+    await publishProductStockEvent(stack.redis, stack.redisPrefix, {
+      productId: id,
+      stock: 200_000 + published,
+      occurredAt: new Date().toISOString(),
+    });
+    await fast.until(() => fast.data.length === published + 1, `event ${published} at the fast consumer`);
+  }
+  // Reading again, the client finds its stream cut short.
+  await expect(
+    (async () => {
+      for (;;) if ((await reader.read()).done) return 'ended';
+    })(),
+  ).rejects.toThrow();
+  expect(fast.data).toHaveLength(published + 1);
+  expect(fast.ended).toBeUndefined();
+});
+
+test('graceful shutdown closes WebSockets with 1001 Going Away and ends SSE streams', async () => {
+  const token = await signIn(customers()[34]!);
+  const overWs = watch({ ws: wsClient(gatewayB, token) }, 'productStockChanged', {
+    query: 'subscription { productStockChanged(productId: "1") { stock } }',
+  });
+  const overSse = watch({ sse: gatewayB, token }, 'productStockChanged', {
+    query: 'subscription { productStockChanged(productId: "1") { stock } }',
+  });
+  for (const w of [overWs, overSse]) await w.until(() => w.data.length === 1, 'the current level');
+  await stack.stopGateway(gatewayB);
+  for (const w of [overWs, overSse]) await w.until(() => w.ended !== undefined, 'the end of the stream');
+  expect((overWs.ended as { code?: number }).code).toBe(1001);
+  expect(overSse.ended).toBeDefined();
+  // Gateway A still serves.
+  expect((await stack.gql('{ categories { id } }', {}, undefined, gatewayA)).status).toBe(200);
+});
