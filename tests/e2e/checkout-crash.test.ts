@@ -40,7 +40,12 @@ async function checkoutWorker(env: Record<string, string> = {}): Promise<WorkerP
 
 const db = () => stack.db;
 const ledger = async (orderId: string) =>
-  (await db().order.simulatedPaymentOperation.findMany({ where: { intent: { idempotencyKey: `authorize-${orderId}` } }, orderBy: { createdAt: 'asc' } })).map((op) => op.kind);
+  (
+    await db().order.simulatedPaymentOperation.findMany({
+      where: { intent: { idempotencyKey: `authorize-${orderId}` } },
+      orderBy: { createdAt: 'asc' },
+    })
+  ).map((op) => op.kind);
 const stockOf = async (productId: number) => (await db().product.product.findUniqueOrThrow({ where: { id: productId } })).stock;
 const statusOf = async (id: string) => (await db().order.order.findUniqueOrThrow({ where: { id } })).status;
 const settled = (id: string) =>
@@ -49,7 +54,9 @@ const settled = (id: string) =>
     return status === 'PENDING' ? undefined : status;
   }, `order ${id} to settle`);
 const checkoutMessage = async (orderId: string) =>
-  (await db().order.outboxMessage.findFirst({ where: { queue: 'checkout', name: 'checkout', payload: { path: ['orderId'], equals: orderId } } }))!;
+  (await db().order.outboxMessage.findFirst({
+    where: { queue: 'checkout', name: 'checkout', payload: { path: ['orderId'], equals: orderId } },
+  }))!;
 
 test('Redis loses its data right after checkout (FLUSHALL): the reconciler re-enqueues the job and the order completes', async () => {
   const [shopper] = await customerTokens(catalog, 0, 1);
@@ -89,7 +96,10 @@ test('kill -9 of a worker in the middle of a saga: another worker finishes it; o
   expect(await ledger(id)).toEqual(['AUTHORIZE', 'CAPTURE']);
   expect(await stockOf(PRODUCT)).toBe(before - 2);
   expect(await db().order.order.count({ where: { idempotencyKey: 'crash', userId: shopper!.userId } })).toBe(1);
-  await eventually(async () => (await db().user.notification.findUnique({ where: { key: `order:${id}:CONFIRMED` } })) ?? undefined, 'the email');
+  await eventually(
+    async () => (await db().user.notification.findUnique({ where: { key: `order:${id}:CONFIRMED` } })) ?? undefined,
+    'the email',
+  );
   expect(rescuer.output()).toContain('stalled');
   const orderNumber = id.slice(0, 8).toUpperCase();
   const mails = await Promise.all((await readdir(stack.mailDir)).map((f) => readFile(path.join(stack.mailDir, f), 'utf8')));
@@ -135,7 +145,10 @@ test('a PENDING order older than the maximum age is failed and what it held is r
   });
   const result = await sweeper.runOnce();
   expect(result.expired).toBeGreaterThanOrEqual(1);
-  expect(await db().order.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'FAILED', failureReason: 'CHECKOUT_TIMEOUT' });
+  expect(await db().order.order.findUniqueOrThrow({ where: { id } })).toMatchObject({
+    status: 'FAILED',
+    failureReason: 'CHECKOUT_TIMEOUT',
+  });
   // The compensation job (through the outbox) gives the stock back once a worker runs.
   const worker = await checkoutWorker();
   await eventually(async () => ((await stockOf(PRODUCT)) === before ? true : undefined), 'the stock back');

@@ -42,7 +42,11 @@ const settledInDb = (orderId: string) =>
   }, `order ${orderId} to settle`);
 /** Waits until none of `ids` is PENDING (one query per poll, however many orders). */
 async function allSettled(ids: string[]) {
-  await eventually(async () => ((await db().order.order.count({ where: { id: { in: ids }, status: 'PENDING' } })) === 0 ? true : undefined), `${ids.length} orders to settle`, 120_000);
+  await eventually(
+    async () => ((await db().order.order.count({ where: { id: { in: ids }, status: 'PENDING' } })) === 0 ? true : undefined),
+    `${ids.length} orders to settle`,
+    120_000,
+  );
   return db().order.order.findMany({ where: { id: { in: ids } }, include: { payment: true } });
 }
 /** Waits until the compensation of a FAILED/CANCELLED order has released its reservation (or none was made). */
@@ -83,7 +87,19 @@ test('carts {A,B} and {B,A} checked out concurrently 100 times each: all confirm
   await db().product.product.updateMany({ where: { id: { in: [A, B] } }, data: { stock: 1000 } });
   const shoppers = await customerTokens(catalog, 0, 200);
   await forEachLimited(shoppers, 10, (s, i) =>
-    fillCart(stack, s.token, i % 2 === 0 ? [{ productId: A, quantity: 1 }, { productId: B, quantity: 1 }] : [{ productId: B, quantity: 1 }, { productId: A, quantity: 1 }]),
+    fillCart(
+      stack,
+      s.token,
+      i % 2 === 0
+        ? [
+            { productId: A, quantity: 1 },
+            { productId: B, quantity: 1 },
+          ]
+        : [
+            { productId: B, quantity: 1 },
+            { productId: A, quantity: 1 },
+          ],
+    ),
   );
   const ids = await Promise.all(shoppers.map((s, i) => checkout(stack, s.token, `pair-${i}`)));
   const orders = await allSettled(ids);
@@ -105,7 +121,9 @@ test('a declined card: FAILED with PAYMENT_DECLINED, stock restored, nothing cap
   expect(await stockOf(PRODUCT)).toBe(before);
   expect(await ledger(id)).toEqual(['AUTHORIZE']);
   // The checkout job ran once: a decline is final (UnrecoverableError is not even needed; the saga ends normally).
-  const [message] = await db().order.outboxMessage.findMany({ where: { queue: 'checkout', name: 'checkout', payload: { path: ['orderId'], equals: id } } });
+  const [message] = await db().order.outboxMessage.findMany({
+    where: { queue: 'checkout', name: 'checkout', payload: { path: ['orderId'], equals: id } },
+  });
   const job = await stack.orderServices.queues.checkout.getJob(message!.id);
   expect(job?.attemptsMade).toBe(1);
   // The cart was not consumed: the shopper can pay with another card.
@@ -121,7 +139,9 @@ test('a provider timeout is retried with backoff, then fails cleanly: PAYMENT_TI
   const id = await checkout(stack, shopper!.token, 'timeout', 'tok_timeout');
   const order = await settledInDb(id);
   expect(order).toMatchObject({ status: 'FAILED', failureReason: 'PAYMENT_TIMEOUT' });
-  const [message] = await db().order.outboxMessage.findMany({ where: { queue: 'checkout', name: 'checkout', payload: { path: ['orderId'], equals: id } } });
+  const [message] = await db().order.outboxMessage.findMany({
+    where: { queue: 'checkout', name: 'checkout', payload: { path: ['orderId'], equals: id } },
+  });
   const job = await stack.orderServices.queues.checkout.getJob(message!.id);
   expect(job?.attemptsMade).toBe(job?.opts.attempts);
   expect(job?.opts.attempts).toBeGreaterThanOrEqual(3);
@@ -141,7 +161,9 @@ test('idempotency (Stripe semantics): 50 parallel requests with one key make one
   const [, , shopper] = await customerTokens(catalog, 0, 3);
   const token = shopper!.token;
   await fillCart(stack, token, [{ productId: 40, quantity: 1 }]);
-  const results = await Promise.all(Array.from({ length: 50 }, () => stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: 'k-50', token: null }, token)));
+  const results = await Promise.all(
+    Array.from({ length: 50 }, () => stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: 'k-50', token: null }, token)),
+  );
   expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
   const ids = new Set(results.map((r) => r.data!.checkout.order.id));
   expect(ids.size).toBe(1);
@@ -171,7 +193,12 @@ test('idempotency (Stripe semantics): 50 parallel requests with one key make one
 });
 
 function wsClient(token: string): Client {
-  const client = createClient({ url: stack.gateway.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+  const client = createClient({
+    url: stack.gateway.wsUrl,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 0,
+  });
   clients.push(client);
   return client;
 }
@@ -225,7 +252,10 @@ test('cancel: stock back, capture refunded, email sent, subscribers told; then i
   }, 'the refund');
   expect(payment.amountCents).toBeGreaterThan(0);
   expect(await ledger(id)).toEqual(['AUTHORIZE', 'CAPTURE', 'REFUND']);
-  await eventually(async () => (await db().user.notification.findUnique({ where: { key: `order:${id}:CANCELLED` } })) ?? undefined, 'the cancellation email');
+  await eventually(
+    async () => (await db().user.notification.findUnique({ where: { key: `order:${id}:CANCELLED` } })) ?? undefined,
+    'the cancellation email',
+  );
 
   // Illegal now: cancel again, ship a cancelled order. Nothing changes.
   const events = await db().order.orderStatusEvent.count({ where: { orderId: id } });
@@ -247,14 +277,22 @@ test('ship and deliver: admin only, in lifecycle order; a shipped order can no l
   expect((await stack.gql(LIFECYCLE.ship, { id }, token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   expect((await stack.gql<{ shipOrder: { status: string } }>(LIFECYCLE.ship, { id }, adminToken)).data?.shipOrder.status).toBe('SHIPPED');
   expect((await stack.gql(LIFECYCLE.cancel, { id }, token)).errors?.[0]?.extensions?.code).toBe('INVALID_ORDER_STATE');
-  expect((await stack.gql<{ deliverOrder: { status: string } }>(LIFECYCLE.deliver, { id }, adminToken)).data?.deliverOrder.status).toBe('DELIVERED');
+  expect((await stack.gql<{ deliverOrder: { status: string } }>(LIFECYCLE.deliver, { id }, adminToken)).data?.deliverOrder.status).toBe(
+    'DELIVERED',
+  );
 
   const history = await db().order.orderStatusEvent.findMany({ where: { orderId: id }, orderBy: { createdAt: 'asc' } });
   expect(history.map((e) => e.status)).toEqual(['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED']);
   // Every transition went through the outbox to pub/sub, and the captured payment stayed.
-  await eventually(async () => ((await db().order.outboxMessage.count({ where: { queue: 'events', status: { not: 'DONE' } } })) === 0 ? true : undefined), 'events published');
+  await eventually(
+    async () => ((await db().order.outboxMessage.count({ where: { queue: 'events', status: { not: 'DONE' } } })) === 0 ? true : undefined),
+    'events published',
+  );
   for (const status of ['SHIPPED', 'DELIVERED']) {
-    await eventually(async () => (await db().user.notification.findUnique({ where: { key: `order:${id}:${status}` } })) ?? undefined, `${status} email`);
+    await eventually(
+      async () => (await db().user.notification.findUnique({ where: { key: `order:${id}:${status}` } })) ?? undefined,
+      `${status} email`,
+    );
   }
   expect((await db().order.payment.findUniqueOrThrow({ where: { orderId: id } })).status).toBe('CAPTURED');
   const unauth = await stack.gql(LIFECYCLE.ship, { id });

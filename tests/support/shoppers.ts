@@ -10,7 +10,9 @@ const ROLE = { user: 'CUSTOMER', moderator: 'MODERATOR', admin: 'ADMIN' } as con
  */
 export async function customerTokens(catalog: Catalog, from: number, count: number): Promise<{ userId: number; token: string }[]> {
   const users = catalog.users.filter((u) => u.role !== 'admin').slice(from, from + count);
-  return Promise.all(users.map(async (u) => ({ userId: u.id, token: await signAccessToken({ userId: u.id, role: ROLE[u.role] }, JWT_SECRET) })));
+  return Promise.all(
+    users.map(async (u) => ({ userId: u.id, token: await signAccessToken({ userId: u.id, role: ROLE[u.role] }, JWT_SECRET) })),
+  );
 }
 
 /**
@@ -18,7 +20,11 @@ export async function customerTokens(catalog: Catalog, from: number, count: numb
  * only measure how many requests one test process can juggle; the concurrency under test is
  * the checkout's, which tests still fire all at once.
  */
-export async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+export async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) {
@@ -33,7 +39,11 @@ export async function forEachLimited<T>(items: readonly T[], limit: number, task
 export async function fillCart(stack: Stack, token: string, lines: { productId: number; quantity: number }[]): Promise<void> {
   await stack.gql('mutation { clearCart { totalQuantity } }', {}, token);
   for (const l of lines) {
-    const res = await stack.gql(`mutation { addToCart(productId: "${l.productId}", quantity: ${l.quantity}) { totalQuantity } }`, {}, token);
+    const res = await stack.gql(
+      `mutation { addToCart(productId: "${l.productId}", quantity: ${l.quantity}) { totalQuantity } }`,
+      {},
+      token,
+    );
     if (res.errors) throw new Error(`addToCart failed: ${JSON.stringify(res.errors)}`);
   }
 }

@@ -209,7 +209,25 @@ export async function startStack(options: StackOptions = {}) {
     ...extra,
   });
 
-  return { gateway, gateways, stopGateway, db, urls, redis, redisUrl, redisPrefix, logger, mailDir, orderServices, checkoutWorkers, processEnv, startWorkers, gql, login, close };
+  return {
+    gateway,
+    gateways,
+    stopGateway,
+    db,
+    urls,
+    redis,
+    redisUrl,
+    redisPrefix,
+    logger,
+    mailDir,
+    orderServices,
+    checkoutWorkers,
+    processEnv,
+    startWorkers,
+    gql,
+    login,
+    close,
+  };
 }
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;

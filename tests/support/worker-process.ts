@@ -16,7 +16,11 @@ export interface WorkerProcess {
  * it logged `readyLine`. The caller kills it (SIGKILL to simulate a crash, SIGTERM to stop it).
  */
 export async function spawnWorker(script: string, env: NodeJS.ProcessEnv, readyLine: string): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script)], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));

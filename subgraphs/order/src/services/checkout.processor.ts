@@ -74,7 +74,11 @@ export class CheckoutProcessor {
       });
     } catch (err) {
       if (!(err instanceof PaymentDeclinedError)) throw err;
-      return this.fail(order, FailureReason.PAYMENT_DECLINED, this.paymentOf({ reference: err.reference, status: 'DECLINED', amountCents: priced.totalCents, currencyCode: order.currencyCode }));
+      return this.fail(
+        order,
+        FailureReason.PAYMENT_DECLINED,
+        this.paymentOf({ reference: err.reference, status: 'DECLINED', amountCents: priced.totalCents, currencyCode: order.currencyCode }),
+      );
     }
     if (await this.abandoned(order.id)) return;
 
@@ -143,7 +147,13 @@ export class CheckoutProcessor {
   }
 
   private paymentOf(intent: Omit<PaymentIntent, 'status'> & { status: PaymentChange['status'] }): PaymentChange {
-    return { provider: this.payments.name, reference: intent.reference, status: intent.status, amountCents: intent.amountCents, currencyCode: intent.currencyCode };
+    return {
+      provider: this.payments.name,
+      reference: intent.reference,
+      status: intent.status,
+      amountCents: intent.amountCents,
+      currencyCode: intent.currencyCode,
+    };
   }
 }
 
@@ -151,6 +161,4 @@ const COMPENSATED: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['FAILED', 'C
 
 /** Whether an error from a step is worth retrying (network, 5xx, timeouts) or final. */
 export const isRetryable = (err: unknown) =>
-  !(err instanceof PermanentCheckoutError) &&
-  !(err instanceof PaymentStateError) &&
-  (!(err instanceof ServiceCallError) || err.retryable);
+  !(err instanceof PermanentCheckoutError) && !(err instanceof PaymentStateError) && (!(err instanceof ServiceCallError) || err.retryable);

@@ -47,7 +47,14 @@ export function createOrderServices(options: OrderServicesOptions) {
     new SimulatedPaymentProvider(options.db, { timeoutMs: options.paymentTimeoutMs ?? 10_000, latencyMs: options.paymentLatencyMs ?? 0 });
   const carts = new CartClient(client(options.cartSubgraphUrl));
   const repository = new OrderRepository(options.db);
-  const checkout = new CheckoutProcessor(repository, new InventoryClient(client(options.productSubgraphUrl)), carts, payments, committed, options.logger);
+  const checkout = new CheckoutProcessor(
+    repository,
+    new InventoryClient(client(options.productSubgraphUrl)),
+    carts,
+    payments,
+    committed,
+    options.logger,
+  );
   const reconciler = new Reconciler(options.db, queues, checkout, options.logger, {
     intervalMs: 15_000,
     recheckAfterMs: 10_000,

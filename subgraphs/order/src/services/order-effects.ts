@@ -28,7 +28,13 @@ export function effectsOf(order: OrderWithItems, event: OrderStatusEventRecord):
     {
       queue: EVENTS,
       name: 'order-status',
-      payload: { eventId: event.id, orderId: order.id, userId: order.userId, status: event.status, occurredAt: event.createdAt.toISOString() },
+      payload: {
+        eventId: event.id,
+        orderId: order.id,
+        userId: order.userId,
+        status: event.status,
+        occurredAt: event.createdAt.toISOString(),
+      },
     },
   ];
   if (event.status === 'PENDING') {

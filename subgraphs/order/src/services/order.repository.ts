@@ -63,7 +63,12 @@ export class OrderRepository {
    * @returns the event, or null when the order was no longer in `from` (nothing changed).
    * @throws Error for a transition the lifecycle does not have (a bug, not a user error).
    */
-  async transition(orderId: string, from: OrderStatus, to: OrderStatus, change: TransitionChange = {}): Promise<OrderStatusEventRecord | null> {
+  async transition(
+    orderId: string,
+    from: OrderStatus,
+    to: OrderStatus,
+    change: TransitionChange = {},
+  ): Promise<OrderStatusEventRecord | null> {
     if (!canTransition(from, to)) throw new Error(`illegal order transition ${from} → ${to}`);
     return this.db.$transaction(async (tx) => {
       const { priced, payment } = change;

@@ -45,7 +45,9 @@ const isCursor = (v: unknown): v is { id: string } => typeof v === 'object' && v
 /** sha256 over what a checkout request asks for: the cart's lines (sorted) and the card token. */
 export function requestFingerprint(lines: readonly Pick<CartLine, 'productId' | 'quantity'>[], paymentToken: string): string {
   const canonical = [...lines].sort((a, b) => a.productId - b.productId).map((l) => [l.productId, l.quantity]);
-  return createHash('sha256').update(JSON.stringify({ lines: canonical, paymentToken })).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify({ lines: canonical, paymentToken }))
+    .digest('hex');
 }
 
 /** Orders: checkout (creation), the lifecycle operations, reads, history. */
@@ -200,7 +202,11 @@ export class OrderService {
   private async move(caller: Caller, id: string, to: OrderStatus): Promise<OrderView> {
     const order = await this.orderFor(caller, id);
     if (!order) throw new NotFoundError('Order', id);
-    const actor: Actor | null = hasRole(caller, 'ADMIN') ? 'admin' : caller.kind === 'user' && caller.userId === order.userId ? 'owner' : null;
+    const actor: Actor | null = hasRole(caller, 'ADMIN')
+      ? 'admin'
+      : caller.kind === 'user' && caller.userId === order.userId
+        ? 'owner'
+        : null;
     const allowed = (a: Actor | null) => a !== null && mayTransition(order.status, to, a);
     if (!allowed(actor)) {
       // Illegal from this status for anyone → INVALID_ORDER_STATE; legal but not for this caller → FORBIDDEN.

@@ -140,8 +140,10 @@ export class OutboxRelay {
         const now = new Date();
         const events = rows.filter((r) => r.queue === EVENTS).map((r) => r.id);
         const jobs = rows.filter((r) => r.queue !== EVENTS).map((r) => r.id);
-        if (events.length) await tx.outboxMessage.updateMany({ where: { id: { in: events } }, data: { status: 'DONE', dispatchedAt: now, doneAt: now } });
-        if (jobs.length) await tx.outboxMessage.updateMany({ where: { id: { in: jobs } }, data: { status: 'DISPATCHED', dispatchedAt: now } });
+        if (events.length)
+          await tx.outboxMessage.updateMany({ where: { id: { in: events } }, data: { status: 'DONE', dispatchedAt: now, doneAt: now } });
+        if (jobs.length)
+          await tx.outboxMessage.updateMany({ where: { id: { in: jobs } }, data: { status: 'DISPATCHED', dispatchedAt: now } });
         return rows.length;
       },
       { timeout: 30_000, maxWait: 10_000 },

@@ -48,7 +48,9 @@ export function createCheckoutWorker(options: CheckoutWorkerOptions): Worker<Che
       maxStalledCount: 3,
     },
   );
-  worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, name: job?.name, attemptsMade: job?.attemptsMade, err }, 'checkout job failed'));
+  worker.on('failed', (job, err) =>
+    logger.warn({ jobId: job?.id, name: job?.name, attemptsMade: job?.attemptsMade, err }, 'checkout job failed'),
+  );
   worker.on('stalled', (jobId) => logger.warn({ jobId }, 'checkout job stalled (its worker died?); taken over'));
   worker.on('error', (err) => logger.error({ err }, 'checkout worker error'));
   return worker;
