@@ -80,7 +80,7 @@ test('200 concurrent checkouts of a product with stock 10: exactly 10 CONFIRMED 
     _count: true,
   });
   expect(Object.fromEntries(ops.map((o) => [o.kind, o._count]))).toEqual({ AUTHORIZE: 10, CAPTURE: 10 });
-});
+}, 300_000);
 
 test('carts {A,B} and {B,A} checked out concurrently 100 times each: all confirmed, no deadlock', async () => {
   const [A, B] = [20, 21];
@@ -106,7 +106,7 @@ test('carts {A,B} and {B,A} checked out concurrently 100 times each: all confirm
   expect(orders.filter((o) => o.status !== 'CONFIRMED').map((o) => o.failureReason)).toEqual([]);
   expect(await stockOf(A)).toBe(800);
   expect(await stockOf(B)).toBe(800);
-});
+}, 300_000);
 
 test('a declined card: FAILED with PAYMENT_DECLINED, stock restored, nothing captured, not retried', async () => {
   const [shopper] = await customerTokens(catalog, 0, 1);

@@ -58,11 +58,12 @@ export async function startStack(options: StackOptions = {}) {
     return c;
   };
   const db = {
-    user: user.createDb({ connectionString: urls.user }),
-    product: product.createDb({ connectionString: urls.product }),
-    review: review.createDb({ connectionString: urls.review }),
-    cart: cart.createDb({ connectionString: urls.cart }),
-    order: order.createDb({ connectionString: urls.order }),
+    // Small pools: two suites run side by side on a PostgreSQL that allows 100 connections in all.
+    user: user.createDb({ connectionString: urls.user, maxConnections: 4 }),
+    product: product.createDb({ connectionString: urls.product, maxConnections: 6 }),
+    review: review.createDb({ connectionString: urls.review, maxConnections: 4 }),
+    cart: cart.createDb({ connectionString: urls.cart, maxConnections: 6 }),
+    order: order.createDb({ connectionString: urls.order, maxConnections: 10 }),
   };
   const common = { port: 0, internalSecret: INTERNAL_SECRET, logger };
   const userServer = await user.startUserSubgraph({ ...common, db: db.user, jwtSecret: JWT_SECRET });

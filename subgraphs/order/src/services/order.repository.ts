@@ -1,5 +1,14 @@
 import { lineTotal, orderSubtotal } from '@commerce/common';
-import type { OrderDb, OrderItemRecord, OrderRecord, OrderStatus, OrderStatusEventRecord, PaymentRecord, PaymentStatus } from '../db';
+import {
+  TX_OPTIONS,
+  type OrderDb,
+  type OrderItemRecord,
+  type OrderRecord,
+  type OrderStatus,
+  type OrderStatusEventRecord,
+  type PaymentRecord,
+  type PaymentStatus,
+} from '../db';
 import { effectsOf } from './order-effects';
 import { canTransition } from './order-lifecycle';
 import { writeOutbox } from './outbox';
@@ -97,7 +106,7 @@ export class OrderRepository {
       const order = await tx.order.findUniqueOrThrow({ where: { id: orderId }, include: WITH_ITEMS });
       await writeOutbox(tx, effectsOf(order, event));
       return event;
-    });
+    }, TX_OPTIONS);
   }
 
   /** Records what the provider reports after a compensation (void or refund); no status change. */

@@ -9,7 +9,7 @@ import {
   type PurchaseJob,
   type Redis,
 } from '@commerce/common';
-import type { OrderDb, Prisma } from '../db';
+import { TX_OPTIONS, type OrderDb, type Prisma } from '../db';
 
 /** Outbox "queue" of order status events, which go to Redis pub/sub instead of BullMQ. */
 export const EVENTS = 'events';
@@ -115,38 +115,35 @@ export class OutboxRelay {
 
   /** One batch. @returns how many messages were dispatched, or 'busy' when another relay is dispatching. */
   async dispatchOnce(): Promise<number | 'busy'> {
-    return this.db.$transaction(
-      async (tx) => {
-        const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked`;
-        if (!lock?.locked) return 'busy' as const;
-        const rows = await tx.outboxMessage.findMany({
-          where: { status: 'PENDING' },
-          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-          take: this.options.batchSize,
-        });
-        if (rows.length === 0) return 0;
-        const byQueue = new Map<keyof OutboxQueues, typeof rows>();
-        for (const row of rows) {
-          if (row.queue === EVENTS) {
-            await publishOrderStatusEvent(this.redis, this.prefix, row.payload as unknown as OrderStatusEvent);
-          } else {
-            const queue = row.queue as keyof OutboxQueues;
-            byQueue.set(queue, [...(byQueue.get(queue) ?? []), row]);
-          }
+    return this.db.$transaction(async (tx) => {
+      const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked`;
+      if (!lock?.locked) return 'busy' as const;
+      const rows = await tx.outboxMessage.findMany({
+        where: { status: 'PENDING' },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        take: this.options.batchSize,
+      });
+      if (rows.length === 0) return 0;
+      const byQueue = new Map<keyof OutboxQueues, typeof rows>();
+      for (const row of rows) {
+        if (row.queue === EVENTS) {
+          await publishOrderStatusEvent(this.redis, this.prefix, row.payload as unknown as OrderStatusEvent);
+        } else {
+          const queue = row.queue as keyof OutboxQueues;
+          byQueue.set(queue, [...(byQueue.get(queue) ?? []), row]);
         }
-        for (const [queue, jobs] of byQueue) {
-          await this.queues[queue].addBulk(jobs.map((j) => ({ name: j.name, data: j.payload, opts: { jobId: j.id } })));
-        }
-        const now = new Date();
-        const events = rows.filter((r) => r.queue === EVENTS).map((r) => r.id);
-        const jobs = rows.filter((r) => r.queue !== EVENTS).map((r) => r.id);
-        if (events.length)
-          await tx.outboxMessage.updateMany({ where: { id: { in: events } }, data: { status: 'DONE', dispatchedAt: now, doneAt: now } });
-        if (jobs.length)
-          await tx.outboxMessage.updateMany({ where: { id: { in: jobs } }, data: { status: 'DISPATCHED', dispatchedAt: now } });
-        return rows.length;
-      },
-      { timeout: 30_000, maxWait: 10_000 },
-    );
+      }
+      for (const [queue, jobs] of byQueue) {
+        await this.queues[queue].addBulk(jobs.map((j) => ({ name: j.name, data: j.payload, opts: { jobId: j.id } })));
+      }
+      const now = new Date();
+      const events = rows.filter((r) => r.queue === EVENTS).map((r) => r.id);
+      const jobs = rows.filter((r) => r.queue !== EVENTS).map((r) => r.id);
+      if (events.length)
+        await tx.outboxMessage.updateMany({ where: { id: { in: events } }, data: { status: 'DONE', dispatchedAt: now, doneAt: now } });
+      if (jobs.length)
+        await tx.outboxMessage.updateMany({ where: { id: { in: jobs } }, data: { status: 'DISPATCHED', dispatchedAt: now } });
+      return rows.length;
+    }, TX_OPTIONS);
   }
 }
