@@ -86,6 +86,7 @@ export async function startStack() {
 
   const mailDir = mkdtempSync(path.join(os.tmpdir(), 'commerce-mail-'));
   const workers: Worker[] = [];
+  const closers: (() => Promise<void>)[] = [];
   /** Starts the checkout and notification workers (tests start them late to observe PENDING). */
   async function startWorkers(options: { checkoutConcurrency?: number } = {}) {
     const checkout = order.createCheckoutWorker({
@@ -95,14 +96,19 @@ export async function startStack() {
       concurrency: options.checkoutConcurrency ?? 5,
       logger,
     });
-    const notifications = user.createNotificationWorker({
-      notifications: new user.NotificationService(db.user, user.createMailer({ outboxDir: mailDir, from: 'test@commerce.local' }), logger),
+    const notifications = user.createNotificationWorkers({
+      db: db.user,
+      mailer: user.createMailer({ outboxDir: mailDir, from: 'test@commerce.local' }),
       connection: connection(),
       prefix: redisPrefix,
-      concurrency: 2,
+      notificationConcurrency: 2,
+      webhookConcurrency: 2,
+      webhookRetry: { maxAttempts: 3, backoffMs: 50 },
+      webhookTimeoutMs: 5000,
       logger,
     });
-    workers.push(checkout, notifications);
+    workers.push(checkout);
+    closers.push(notifications.close);
     await Promise.all([checkout.waitUntilReady(), notifications.waitUntilReady()]);
   }
 
@@ -131,7 +137,7 @@ export async function startStack() {
   }
 
   async function close() {
-    await Promise.all(workers.map((w) => w.close()));
+    await Promise.all([...workers.map((w) => w.close()), ...closers.map((c) => c())]);
     await gateway.close();
     await Promise.all([userServer, productServer, reviewServer, cartServer, orderServer].map((s) => s.close()));
     await orderServices.close();

@@ -5,3 +5,8 @@ export { seedUsers } from './seed';
 export { createMailer, type Mailer } from './services/mailer';
 export { NotificationService } from './services/notification.service';
 export { createNotificationWorker } from './workers/notification.worker';
+export { createNotificationWorkers, type NotificationWorkers, type NotificationWorkersOptions } from './workers/notification.runtime';
+export { createWebhookQueue, createWebhookWorker, webhookJobOptions, type WebhookRetryOptions } from './workers/webhook.worker';
+export { WebhookDeliveryService, webhookEventType, type WebhookEvent } from './services/webhook-delivery.service';
+export { WebhookHeader, signWebhook, verifyWebhookSignature } from './services/webhook-signature';
+export { formatMoney, orderNumber, renderOrderEmail } from './services/order-email';
