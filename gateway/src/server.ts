@@ -16,6 +16,7 @@ import { ANONYMOUS, OrderEventHub, createFormatError, type Caller, type Logger, 
 import { callerFromAuthorization } from './auth';
 import type { GatewayContext } from './context';
 import { CallerForwardingDataSource } from './datasource';
+import { QUEUE_DASHBOARD_PATH, createQueueDashboard } from './queue-dashboard';
 import { orderStatusStream, type QueryExecutor } from './subscriptions';
 
 export interface GatewayOptions {
@@ -31,6 +32,11 @@ export interface GatewayOptions {
   subgraphTimeoutMs?: number;
   /** Apollo Sandbox on GET /graphql and introspection; off in production. */
   production?: boolean;
+  /**
+   * (issue-3-notify) A Redis connection (not a subscriber) for the ADMIN-only bull-board queue
+   * dashboard at /admin/queues; without it there is no dashboard.
+   */
+  queueConnection?: Redis;
   logger: Logger;
 }
 
@@ -138,6 +144,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  const dashboard = options.queueConnection
+    ? createQueueDashboard({
+        connection: options.queueConnection,
+        redisPrefix: options.redisPrefix,
+        jwtSecret: options.jwtSecret,
+        secureCookie: options.production ?? false,
+        logger,
+      })
+    : undefined;
+  if (dashboard) app.use(QUEUE_DASHBOARD_PATH, dashboard.router);
   app.use(
     '/graphql',
     cors<cors.CorsRequest>(),
@@ -162,6 +178,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     close: async () => {
       await server.stop();
       await hub.close();
+      await dashboard?.close();
     },
   };
 }

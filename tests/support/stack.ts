@@ -80,6 +80,7 @@ export async function startStack() {
     internalSecret: INTERNAL_SECRET,
     jwtSecret: JWT_SECRET,
     subscriber: connection(),
+    queueConnection: connection(),
     redisPrefix,
     logger,
   });
