@@ -34,6 +34,7 @@ const STATUS: Record<OrderNotificationKind, string> = {
 let stack: Stack;
 let smtp: SMTPServer;
 const received: ParsedMail[] = [];
+const refuseOnce = new Set<string>();
 let redis: Redis;
 let eventsRedis: Redis;
 let queue: Queue<OrderNotificationJob>;
@@ -53,6 +54,14 @@ beforeAll(async () => {
     onData(stream, _session, callback) {
       simpleParser(stream).then(
         (mail) => {
+          // A temporary failure (RFC 5321 451) for orders the test marks: the sender must retry.
+          const refuse = [...refuseOnce].find((orderId) => mail.text?.includes(orderId));
+          if (refuse) {
+            refuseOnce.delete(refuse);
+            const err = Object.assign(new Error('451 mailbox busy, try again later'), { responseCode: 451 });
+            callback(err);
+            return;
+          }
           received.push(mail);
           callback();
         },
@@ -171,4 +180,14 @@ test('an event for a user who no longer exists sends nothing and does not fail',
   const job = { ...jobFor('ORDER_CONFIRMED'), userId: 999_999 };
   expect(await run(job)).toEqual({ emailed: false, webhooks: 0 });
   expect(mailsFor(job.orderId)).toHaveLength(0);
+});
+
+test('an SMTP server that refuses for a moment gets the email on the retry, once', async () => {
+  const job = jobFor('ORDER_CANCELLED');
+  refuseOnce.add(job.orderId);
+  const added = await queue.add(job.kind, job, { jobId: notificationJobId(job.orderId, job.status) });
+  expect(await added.waitUntilFinished(queueEvents, 30_000)).toEqual({ emailed: true, webhooks: 0 });
+  expect(refuseOnce.has(job.orderId)).toBe(false);
+  expect((await queue.getJob(added.id!))?.attemptsMade).toBe(2);
+  expect(mailsFor(job.orderId)).toHaveLength(1);
 });

@@ -5,6 +5,7 @@ import { QueueEvents, type Queue } from 'bullmq';
 import {
   QueueName,
   bullPrefix,
+  createLogger,
   createQueue,
   createRedis,
   notificationJobId,
@@ -13,6 +14,7 @@ import {
   type WebhookDeliveryJob,
 } from '@commerce/common';
 import { loadCatalog, type Catalog } from '@commerce/seed-data';
+import * as user from '@commerce/user';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -277,6 +279,13 @@ test('a checkout sends each listening endpoint one signed delivery; a failing re
   const queued = await webhookQueue.getJobs(['waiting', 'delayed', 'active', 'prioritized']);
   expect(queued.map((j) => j.data.deliveryId).filter((id) => id === toSteady.id || id === toFlaky.id)).toEqual([]);
   expect((await webhookQueue.getJobCounts('completed')).completed).toBe(completedBefore);
+  expect(steady.requests).toHaveLength(1);
+  expect(flaky.requests).toHaveLength(3);
+
+  // A delivery job run again after its 2xx (a stalled job, a retry from the dashboard) sends nothing.
+  const service = new user.WebhookDeliveryService(stack.db.user, webhookQueue, { timeoutMs: 1000, logger: createLogger('test', 'silent') });
+  expect(await service.deliver(toSteady.id)).toBe('already-delivered');
+  expect(await service.deliver(toFlaky.id)).toBe('already-delivered');
   expect(steady.requests).toHaveLength(1);
   expect(flaky.requests).toHaveLength(3);
 });

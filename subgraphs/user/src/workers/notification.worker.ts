@@ -18,9 +18,10 @@ export function createNotificationWorker(options: {
   const worker = new Worker<OrderNotificationJob>(
     QueueName.notifications,
     async (job) => {
-      // Email first: a retry after a failed enqueue finds the email recorded and only queues the webhooks.
-      const emailed = await options.notifications.sendOrderNotification(job.data);
+      // Webhooks first: queueing them only needs our database and Redis, so an SMTP outage that
+      // keeps this job retrying does not hold merchants' events back. Both steps are idempotent.
       const webhooks = await options.webhooks.enqueueForOrder(job.data);
+      const emailed = await options.notifications.sendOrderNotification(job.data);
       return { emailed, webhooks };
     },
     { connection: options.connection, prefix: bullPrefix(options.prefix), concurrency: options.concurrency },
