@@ -86,6 +86,7 @@ beforeAll(async () => {
     webhookConcurrency: 1,
     webhookRetry: { maxAttempts: 1, backoffMs: 10 },
     webhookTimeoutMs: 1000,
+    webhookAllowPrivateNetworks: true,
     logger,
   });
   notifications = new user.NotificationService(stack.db.user, mailer, logger);

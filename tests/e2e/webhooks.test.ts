@@ -317,3 +317,43 @@ test('deliveries follow the events an endpoint listens to; a deleted endpoint is
   expect((await endpoints()).map((e) => e.id)).not.toContain(endpoint.id);
   expect((await stack.gql(DELETE, { id: endpoint.id }, adminToken)).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
 });
+
+test('with private networks not allowed (production), a loopback endpoint is refused without a request and the delivery fails for good', async () => {
+  const receiver = await startReceiver([200]);
+  receivers.push(receiver);
+  const { endpoint } = await register(receiver, ['ORDER_DELIVERED']);
+  // A queue nobody works on: the delivery is run by hand below, by a service that refuses private networks.
+  const parked = createQueue<WebhookDeliveryJob>(QueueName.webhooks, redis, `${stack.redisPrefix}:parked`);
+  const service = new user.WebhookDeliveryService(stack.db.user, parked, {
+    timeoutMs: 1000,
+    allowPrivateNetworks: false,
+    logger: createLogger('test', 'silent'),
+  });
+  try {
+    const orderId = randomUUID();
+    const userId = (await stack.db.user.user.findFirstOrThrow({ where: { role: 'CUSTOMER' } })).id;
+    const delivered: OrderNotificationJob = {
+      kind: 'ORDER_DELIVERED',
+      orderId,
+      userId,
+      status: 'DELIVERED',
+      failureReason: null,
+      totalCents: 100,
+      currencyCode: 'USD',
+      lines: [],
+    };
+    expect(await service.enqueueForOrder(delivered)).toBe(1);
+    const delivery = await stack.db.user.webhookDelivery.findFirstOrThrow({ where: { endpointId: endpoint.id, orderId } });
+    await expect(service.deliver(delivery.id)).rejects.toBeInstanceOf(user.BlockedWebhookAddressError);
+    expect(receiver.requests).toHaveLength(0);
+    const after = await stack.db.user.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id }, include: { attempts: true } });
+    expect(after.status).toBe('FAILED');
+    expect(after.attempts).toEqual([
+      expect.objectContaining({ attempt: 1, statusCode: null, error: expect.stringContaining('private or internal address') }),
+    ]);
+  } finally {
+    await parked.obliterate({ force: true });
+    await parked.close();
+    await service.close();
+  }
+});

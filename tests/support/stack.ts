@@ -106,6 +106,7 @@ export async function startStack() {
       webhookConcurrency: 2,
       webhookRetry: { maxAttempts: 3, backoffMs: 50 },
       webhookTimeoutMs: 5000,
+      webhookAllowPrivateNetworks: true,
       logger,
     });
     workers.push(checkout);

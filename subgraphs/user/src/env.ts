@@ -18,8 +18,17 @@ export const userEnvSchema = envSchema({
   WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(2000),
   /** How long one POST may take before it counts as failed, in ms. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /**
+   * `true`: webhooks may target loopback, private and link-local addresses; `false`: refused (SSRF).
+   * Unset: refused when NODE_ENV is production, allowed otherwise (local receivers).
+   */
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).optional(),
 });
 export type UserConfig = ReturnType<typeof userEnvSchema.parse>;
 
 /** Reads and validates the user subgraph's environment once. @throws ConfigError */
 export const loadUserConfig = (env: NodeJS.ProcessEnv = process.env): UserConfig => parseConfig(userEnvSchema, env);
+
+/** Whether webhooks may go to internal addresses: WEBHOOK_ALLOW_PRIVATE_NETWORKS, else everywhere but production. */
+export const webhooksMayReachPrivateNetworks = (config: UserConfig): boolean =>
+  config.WEBHOOK_ALLOW_PRIVATE_NETWORKS ? config.WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true' : config.NODE_ENV !== 'production';

@@ -9,4 +9,5 @@ export { createNotificationWorkers, type NotificationWorkers, type NotificationW
 export { createWebhookQueue, createWebhookWorker, webhookJobOptions, type WebhookRetryOptions } from './workers/webhook.worker';
 export { WebhookDeliveryService, webhookEventType, type WebhookEvent } from './services/webhook-delivery.service';
 export { WebhookHeader, signWebhook, verifyWebhookSignature } from './services/webhook-signature';
+export { BlockedWebhookAddressError, isPrivateAddress } from './services/webhook-network';
 export { formatMoney, orderNumber, renderOrderEmail } from './services/order-email';

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
+import { fetch, type Agent } from 'undici';
 import { webhookDeliveryJobId, type Logger, type OrderNotificationJob, type WebhookDeliveryJob } from '@commerce/common';
 import type { UserDb } from '../db';
+import { BlockedWebhookAddressError, assertPublicHost, createWebhookDispatcher } from './webhook-network';
 import { WebhookHeader, signWebhook } from './webhook-signature';
 
 /** The JSON body of every delivery (Stripe-like event envelope); money in integer cents. */
@@ -48,11 +50,25 @@ export const webhookEventType = (kind: string) => kind.toLowerCase().replace('_'
  * with a 2xx is marked DELIVERED and never sent again.
  */
 export class WebhookDeliveryService {
+  private readonly dispatcher: Agent;
+
+  /**
+   * @param options.timeoutMs longest one POST may take.
+   * @param options.allowPrivateNetworks when false, endpoints that resolve to loopback, private,
+   *   link-local or other internal addresses are refused (SSRF); default true (local development).
+   */
   constructor(
     private readonly db: UserDb,
     private readonly queue: Queue<WebhookDeliveryJob>,
-    private readonly options: { timeoutMs: number; logger: Logger },
-  ) {}
+    private readonly options: { timeoutMs: number; logger: Logger; allowPrivateNetworks?: boolean },
+  ) {
+    this.dispatcher = createWebhookDispatcher(options.allowPrivateNetworks ?? true);
+  }
+
+  /** Closes the HTTP connection pool. */
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
 
   /**
    * Records and queues the deliveries of one order event. Idempotent: a re-run finds the recorded
@@ -90,7 +106,9 @@ export class WebhookDeliveryService {
    * One attempt of a delivery: POST the recorded body with a fresh timestamp and signature,
    * record the attempt, mark the delivery DELIVERED on a 2xx. Redirects are not followed (a 3xx
    * is a failure, as with Stripe).
-   * @throws WebhookDeliveryError on a non-2xx answer, a timeout or a network error.
+   * @throws WebhookDeliveryError on a non-2xx answer, a timeout or a network error;
+   *   BlockedWebhookAddressError (after recording the attempt and marking the delivery FAILED) when
+   *   the endpoint is on an internal address that is not allowed: retrying cannot help.
    */
   async deliver(deliveryId: string): Promise<DeliveryOutcome> {
     const delivery = await this.db.webhookDelivery.findUnique({ where: { id: deliveryId }, include: { endpoint: true } });
@@ -107,10 +125,13 @@ export class WebhookDeliveryService {
     const started = performance.now();
     let statusCode: number | null = null;
     let error: string | null = null;
+    let blocked: BlockedWebhookAddressError | undefined;
     try {
+      assertPublicHost(delivery.endpoint.url, this.options.allowPrivateNetworks ?? true);
       const response = await fetch(delivery.endpoint.url, {
         method: 'POST',
         redirect: 'manual',
+        dispatcher: this.dispatcher,
         signal: AbortSignal.timeout(this.options.timeoutMs),
         headers: {
           'content-type': 'application/json',
@@ -125,7 +146,9 @@ export class WebhookDeliveryService {
       statusCode = response.status;
       await response.body?.cancel();
     } catch (err) {
-      error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      blocked = blockedCause(err);
+      const cause = blocked ?? err;
+      error = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
     }
     const durationMs = Math.round(performance.now() - started);
     const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
@@ -139,6 +162,9 @@ export class WebhookDeliveryService {
             }),
           ]
         : []),
+      ...(blocked
+        ? [this.db.webhookDelivery.updateMany({ where: { id: deliveryId, status: 'PENDING' }, data: { status: 'FAILED' } })]
+        : []),
     ]);
     const log = { deliveryId, endpointId: delivery.endpointId, orderId: delivery.orderId, attempt, statusCode, durationMs };
     if (ok) {
@@ -146,6 +172,7 @@ export class WebhookDeliveryService {
       return 'delivered';
     }
     this.options.logger.warn({ ...log, error }, 'webhook attempt failed');
+    if (blocked) throw blocked;
     throw new WebhookDeliveryError(error ?? `endpoint answered HTTP ${statusCode}`, statusCode);
   }
 
@@ -153,6 +180,14 @@ export class WebhookDeliveryService {
   async giveUp(deliveryId: string): Promise<void> {
     await this.db.webhookDelivery.updateMany({ where: { id: deliveryId, status: 'PENDING' }, data: { status: 'FAILED' } });
   }
+}
+
+/** The BlockedWebhookAddressError behind a fetch failure (undici wraps it as the cause), if any. */
+function blockedCause(err: unknown): BlockedWebhookAddressError | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (e instanceof BlockedWebhookAddressError) return e;
+  }
+  return undefined;
 }
 
 function eventBody(id: string, created: number, job: OrderNotificationJob): string {

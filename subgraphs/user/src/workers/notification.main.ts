@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { createLogger, createRedis, runProcess } from '@commerce/common';
 import { createDb } from '../db';
-import { loadUserConfig } from '../env';
+import { loadUserConfig, webhooksMayReachPrivateNetworks } from '../env';
 import { createMailer } from '../services/mailer';
 import { createNotificationWorkers } from './notification.runtime';
 
@@ -24,6 +24,7 @@ runProcess(logger, async () => {
     webhookConcurrency: config.WEBHOOK_CONCURRENCY,
     webhookRetry: { maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, backoffMs: config.WEBHOOK_BACKOFF_MS },
     webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    webhookAllowPrivateNetworks: webhooksMayReachPrivateNetworks(config),
     logger,
   });
   await workers.waitUntilReady();

@@ -18,6 +18,8 @@ export interface NotificationWorkersOptions {
   webhookRetry: WebhookRetryOptions;
   /** Longest one webhook POST may take, in ms. */
   webhookTimeoutMs: number;
+  /** Whether webhooks may go to loopback/private/link-local addresses (false in production: SSRF). */
+  webhookAllowPrivateNetworks: boolean;
   logger: Logger;
 }
 
@@ -28,7 +30,11 @@ export interface NotificationWorkersOptions {
 export function createNotificationWorkers(options: NotificationWorkersOptions) {
   const { connection, prefix, logger } = options;
   const webhookQueue = createWebhookQueue(connection, prefix, options.webhookRetry);
-  const webhooks = new WebhookDeliveryService(options.db, webhookQueue, { timeoutMs: options.webhookTimeoutMs, logger });
+  const webhooks = new WebhookDeliveryService(options.db, webhookQueue, {
+    timeoutMs: options.webhookTimeoutMs,
+    allowPrivateNetworks: options.webhookAllowPrivateNetworks,
+    logger,
+  });
   const notificationWorker = createNotificationWorker({
     notifications: new NotificationService(options.db, options.mailer, logger),
     webhooks,
@@ -48,7 +54,7 @@ export function createNotificationWorkers(options: NotificationWorkersOptions) {
     /** Lets active jobs finish, then closes the workers and the queue. */
     close: async () => {
       await Promise.all([notificationWorker.close(), webhookWorker.close()]);
-      await webhookQueue.close();
+      await Promise.all([webhookQueue.close(), webhooks.close()]);
     },
   };
 }

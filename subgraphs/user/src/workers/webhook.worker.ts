@@ -1,6 +1,7 @@
-import { Queue, Worker, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { QueueName, bullPrefix, type Logger, type WebhookDeliveryJob } from '@commerce/common';
 import type { WebhookDeliveryService } from '../services/webhook-delivery.service';
+import { BlockedWebhookAddressError } from '../services/webhook-network';
 
 /** Retry policy of webhook deliveries. */
 export interface WebhookRetryOptions {
@@ -44,6 +45,8 @@ export function createWebhookWorker(options: {
       try {
         return await options.webhooks.deliver(job.data.deliveryId);
       } catch (err) {
+        // An endpoint on a refused internal address stays refused: no retries (the delivery is FAILED already).
+        if (err instanceof BlockedWebhookAddressError) throw new UnrecoverableError(err.message);
         if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await options.webhooks.giveUp(job.data.deliveryId);
         throw err;
       }
