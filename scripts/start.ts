@@ -150,6 +150,7 @@ async function main(): Promise<void> {
   say(
     paint(GREEN, `✔ Supergraph ready at http://localhost:${config.GATEWAY_PORT}/graphql (Apollo Sandbox in your browser) — took ${took} s`),
   );
+  say(`  Queue dashboard (admins): http://localhost:${config.GATEWAY_PORT}/admin/queues`);
   say('  Press Ctrl-C to stop everything: each process finishes its in-flight work first.');
 }
 

@@ -1,7 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { ANONYMOUS, verifyAccessToken, type Caller } from '@commerce/common';
 
-const BEARER = /^Bearer\s+(\S+)$/i;
+/** `Bearer <token>` in an Authorization header (RFC 6750 §2.1); group 1 is the token. */
+export const BEARER = /^Bearer\s+(\S+)$/i;
 
 /**
  * The caller behind an `Authorization` value: none → anonymous; `Bearer <access token>` →

@@ -12,6 +12,7 @@ runProcess(logger, async () => {
     throw new Error(`No supergraph at ${config.SUPERGRAPH_PATH}: run \`npm run compose\` first`);
   }
   const subscriber = createRedis(config.REDIS_URL, 'gateway-subscriber');
+  const queueConnection = createRedis(config.REDIS_URL, 'gateway-queue-dashboard');
   const gateway = await startGateway({
     supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8'),
     port: config.GATEWAY_PORT,
@@ -19,6 +20,7 @@ runProcess(logger, async () => {
     internalSecret: config.INTERNAL_JWT_SECRET,
     jwtSecret: config.JWT_SECRET,
     subscriber,
+    queueConnection,
     redisPrefix: config.REDIS_PREFIX,
     subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     keepAliveMs: config.SUBSCRIPTION_KEEPALIVE_MS,
@@ -26,5 +28,8 @@ runProcess(logger, async () => {
     production: config.NODE_ENV === 'production',
     logger,
   });
-  return () => gateway.close();
+  return async () => {
+    await gateway.close();
+    await queueConnection.quit();
+  };
 });

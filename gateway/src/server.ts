@@ -20,6 +20,7 @@ import { sseRouter } from './sse';
 import type { ServiceLookup } from './subscription-fields';
 import { extraValidationRules } from './validation';
 import { serveWebSocket } from './websocket';
+import { QUEUE_DASHBOARD_PATH, createQueueDashboard } from './queue-dashboard';
 
 export interface GatewayOptions {
   /** Supergraph SDL from `npm run compose`. */
@@ -38,6 +39,11 @@ export interface GatewayOptions {
   maxPendingEvents?: number;
   /** Apollo Sandbox on GET /graphql and introspection; off in production. */
   production?: boolean;
+  /**
+   * (issue-3-notify) A Redis connection (not a subscriber) for the ADMIN-only bull-board queue
+   * dashboard at /admin/queues; without it there is no dashboard.
+   */
+  queueConnection?: Redis;
   logger: Logger;
 }
 
@@ -151,6 +157,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   // Before /graphql, which would otherwise claim /graphql/stream as a sub-path.
   app.use(sse.router);
+  const dashboard = options.queueConnection
+    ? createQueueDashboard({
+        connection: options.queueConnection,
+        redisPrefix: options.redisPrefix,
+        jwtSecret: options.jwtSecret,
+        secureCookie: options.production ?? false,
+        logger,
+      })
+    : undefined;
+  if (dashboard) app.use(QUEUE_DASHBOARD_PATH, dashboard.router);
   app.use(
     '/graphql',
     cors<cors.CorsRequest>(),
@@ -177,6 +193,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     close: async () => {
       await server.stop();
       await hub.close();
+      await dashboard?.close();
     },
   };
 }

@@ -102,6 +102,7 @@ export async function startStack(options: StackOptions = {}) {
         internalSecret: INTERNAL_SECRET,
         jwtSecret: JWT_SECRET,
         subscriber: connection(),
+        queueConnection: connection(),
         redisPrefix,
         logger,
         // A loaded test machine is slow, not broken: the production default (10 s) would turn that into failures.
@@ -121,6 +122,7 @@ export async function startStack(options: StackOptions = {}) {
   const mailDir = mkdtempSync(path.join(os.tmpdir(), 'commerce-mail-'));
   const workers: Worker[] = [];
   const checkoutWorkers: Worker[] = [];
+  const closers: (() => Promise<void>)[] = [];
   /** Starts the checkout and notification workers (tests start them late to observe PENDING). */
   async function startWorkers(options: { checkoutConcurrency?: number; checkout?: boolean } = {}) {
     const started: Worker[] = [];
@@ -135,16 +137,21 @@ export async function startStack(options: StackOptions = {}) {
       checkoutWorkers.push(checkout);
       started.push(checkout);
     }
-    const notifications = user.createNotificationWorker({
-      notifications: new user.NotificationService(db.user, user.createMailer({ outboxDir: mailDir, from: 'test@commerce.local' }), logger),
+    const notifications = user.createNotificationWorkers({
+      db: db.user,
+      mailer: user.createMailer({ outboxDir: mailDir, from: 'test@commerce.local' }),
       connection: connection(),
       prefix: redisPrefix,
-      concurrency: 2,
+      notificationConcurrency: 2,
+      webhookConcurrency: 2,
+      webhookRetry: { maxAttempts: 3, backoffMs: 50 },
+      webhookTimeoutMs: 5000,
+      webhookAllowPrivateNetworks: true,
       logger,
     });
-    started.push(notifications);
     workers.push(...started);
-    await Promise.all(started.map((w) => w.waitUntilReady()));
+    closers.push(notifications.close);
+    await Promise.all([...started.map((w) => w.waitUntilReady()), notifications.waitUntilReady()]);
   }
 
   /** POSTs an operation to the gateway (or `via` another instance) over HTTP, as `token`'s user when given. */
@@ -173,7 +180,7 @@ export async function startStack(options: StackOptions = {}) {
   }
 
   async function close() {
-    await Promise.all(workers.map((w) => w.close()));
+    await Promise.all([...workers.map((w) => w.close()), ...closers.map((c) => c())]);
     await Promise.all(gateways.filter((g) => !closedGateways.has(g)).map((g) => g.close()));
     await Promise.all([userServer, productServer, reviewServer, cartServer, orderServer].map((s) => s.close()));
     await orderServices.close();

@@ -6,6 +6,8 @@ export const QueueName = {
   notifications: 'notifications',
   /** Confirmed purchases for the review subgraph (verified-purchase reviews); fed by the order subgraph. */
   purchases: 'purchases',
+  /** Signed webhook deliveries to merchants' endpoints; fed and worked by the user subgraph (issue-3-notify). */
+  webhooks: 'webhooks',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -55,6 +57,16 @@ export interface PurchaseJob {
   productIds: number[];
   status: 'CONFIRMED' | 'CANCELLED';
 }
+
+/**
+ * (issue-3-notify) One webhook delivery: a POST of a recorded event to one endpoint. Job id =
+ * {@link webhookDeliveryJobId}, one per (endpoint, order, status), so the event is queued once.
+ */
+export interface WebhookDeliveryJob {
+  deliveryId: string;
+}
+
+export const webhookDeliveryJobId = (endpointId: string, orderId: string, status: string) => `webhook-${endpointId}-${orderId}-${status}`;
 
 export const purchaseJobId = (orderId: string, status: PurchaseJob['status']) => `purchase-${orderId}-${status}`;
 

@@ -10,8 +10,25 @@ export const userEnvSchema = envSchema({
   MAIL_OUTBOX_DIR: z.string().default('.data/mail'),
   MAIL_FROM: z.string().default('Commerce Supergraph <orders@commerce.local>'),
   NOTIFICATION_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+  /** Webhook POSTs one notification worker process sends at once. */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  /** Attempts per webhook delivery (the first included) before it is marked FAILED. */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  /** Base of the exponential backoff between attempts, in ms (2 s, 4 s, 8 s … with ±50 % jitter). */
+  WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(2000),
+  /** How long one POST may take before it counts as failed, in ms. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /**
+   * `true`: webhooks may target loopback, private and link-local addresses; `false`: refused (SSRF).
+   * Unset: refused when NODE_ENV is production, allowed otherwise (local receivers).
+   */
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).optional(),
 });
 export type UserConfig = ReturnType<typeof userEnvSchema.parse>;
 
 /** Reads and validates the user subgraph's environment once. @throws ConfigError */
 export const loadUserConfig = (env: NodeJS.ProcessEnv = process.env): UserConfig => parseConfig(userEnvSchema, env);
+
+/** Whether webhooks may go to internal addresses: WEBHOOK_ALLOW_PRIVATE_NETWORKS, else everywhere but production. */
+export const webhooksMayReachPrivateNetworks = (config: UserConfig): boolean =>
+  config.WEBHOOK_ALLOW_PRIVATE_NETWORKS ? config.WEBHOOK_ALLOW_PRIVATE_NETWORKS === 'true' : config.NODE_ENV !== 'production';

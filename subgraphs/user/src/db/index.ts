@@ -2,7 +2,11 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/client';
 
 export { Prisma } from './generated/client';
-export type { User as UserRecord } from './generated/client';
+export type {
+  User as UserRecord,
+  WebhookDelivery as WebhookDeliveryRecord,
+  WebhookEndpoint as WebhookEndpointRecord,
+} from './generated/client';
 export type UserDb = PrismaClient;
 
 /** The user subgraph's only way to its database (PostgreSQL through the pg driver adapter). */

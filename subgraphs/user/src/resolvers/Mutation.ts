@@ -13,4 +13,6 @@ export const Mutation: MutationResolvers = {
   register: (_parent, { input }, ctx) => ctx.auth.register(input).then(signedIn(ctx)),
   refreshToken: (_parent, { token }, ctx) => ctx.auth.refresh(token).then(signedIn(ctx)),
   logout: (_parent, { refreshToken }, ctx) => ctx.auth.logout(ctx.caller.kind === 'user' ? ctx.caller.userId : null, refreshToken),
+  registerWebhookEndpoint: (_parent, { url, events }, ctx) => ctx.webhookEndpoints.register(ctx.caller, { url, events }),
+  deleteWebhookEndpoint: (_parent, { id }, ctx) => ctx.webhookEndpoints.delete(ctx.caller, id),
 };

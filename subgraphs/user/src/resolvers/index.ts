@@ -2,5 +2,6 @@ import type { Resolvers } from '../__generated__/resolvers-types';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
 import { User } from './User';
+import { WebhookDelivery, WebhookEndpoint } from './Webhook';
 
-export const resolvers: Resolvers = { Query, Mutation, User };
+export const resolvers: Resolvers = { Query, Mutation, User, WebhookEndpoint, WebhookDelivery };

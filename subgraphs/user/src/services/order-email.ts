@@ -1,8 +1,12 @@
-import type { OrderNotificationJob } from '@commerce/common';
+import type { OrderNotificationJob, OrderNotificationKind } from '@commerce/common';
 import type { Email } from './mailer';
 
-const formatMoney = (cents: number, currencyCode: string) =>
+/** `cents` as money in `currencyCode` (ISO 4217), e.g. 123456, USD → `$1,234.56`. */
+export const formatMoney = (cents: number, currencyCode: string) =>
   new Intl.NumberFormat('en-US', { style: 'currency', currency: currencyCode }).format(cents / 100);
+
+/** The order number customers see: the first 8 characters of the order id, upper-cased. */
+export const orderNumber = (orderId: string) => orderId.slice(0, 8).toUpperCase();
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -10,30 +14,66 @@ const REASONS: Record<string, string> = {
   OUT_OF_STOCK: 'an item in your order is out of stock',
   EMPTY_CART: 'your cart was empty',
   PRODUCT_NOT_FOUND: 'an item in your order is no longer sold',
+  PAYMENT_DECLINED: 'your payment was declined',
 };
 
-/** Renders the email about an order's outcome (plain text and HTML). */
+interface Template {
+  subject: (ref: string) => string;
+  /** The sentence after the greeting; `total` is the formatted order total. */
+  headline: (ref: string, job: OrderNotificationJob, total: string) => string;
+}
+
+const TEMPLATES: Record<OrderNotificationKind, Template> = {
+  ORDER_CONFIRMED: {
+    subject: (ref) => `Order ${ref} confirmed`,
+    headline: (ref) => `your order ${ref} is confirmed. Thank you for shopping with us.`,
+  },
+  ORDER_FAILED: {
+    subject: (ref) => `Order ${ref} could not be placed`,
+    headline: (ref, job) =>
+      `your order ${ref} could not be placed: ${REASONS[job.failureReason ?? ''] ?? 'we could not complete it'}. You have not been charged.`,
+  },
+  ORDER_CANCELLED: {
+    subject: (ref) => `Order ${ref} cancelled`,
+    headline: (ref, _job, total) => `your order ${ref} has been cancelled. ${total} is being refunded to your original payment method.`,
+  },
+  ORDER_SHIPPED: {
+    subject: (ref) => `Order ${ref} shipped`,
+    headline: (ref) => `good news: your order ${ref} is on its way.`,
+  },
+  ORDER_DELIVERED: {
+    subject: (ref) => `Order ${ref} delivered`,
+    headline: (ref) => `your order ${ref} has been delivered. We hope you enjoy it.`,
+  },
+};
+
+/**
+ * Renders the email about an order event (plain text and the same content as HTML): recipient,
+ * order number, line items (quantity × title, line total) and the order total, money formatted
+ * from integer cents in the order's currency.
+ */
 export function renderOrderEmail(job: OrderNotificationJob, recipient: { email: string; firstName: string }): Email {
-  const ref = job.orderId.slice(0, 8).toUpperCase();
-  const lines = job.lines.map((l) => ({ ...l, amount: formatMoney(l.lineTotalCents, job.currencyCode) }));
+  const template = TEMPLATES[job.kind];
+  const ref = orderNumber(job.orderId);
   const total = formatMoney(job.totalCents, job.currencyCode);
-  if (job.kind === 'ORDER_CONFIRMED') {
-    const text = [
-      `Hi ${recipient.firstName},`,
-      '',
-      `your order ${ref} is confirmed.`,
-      '',
-      ...lines.map((l) => `  ${l.quantity} × ${l.title}  ${l.amount}`),
-      '',
-      `Total: ${total}`,
-    ].join('\n');
-    const html = `<p>Hi ${escapeHtml(recipient.firstName)},</p><p>your order <b>${ref}</b> is confirmed.</p><ul>${lines
-      .map((l) => `<li>${l.quantity} × ${escapeHtml(l.title)} — ${l.amount}</li>`)
-      .join('')}</ul><p>Total: <b>${total}</b></p>`;
-    return { to: recipient.email, subject: `Order ${ref} confirmed`, text, html };
-  }
-  const reason = REASONS[job.failureReason ?? ''] ?? 'we could not complete it';
-  const text = `Hi ${recipient.firstName},\n\nyour order ${ref} could not be placed: ${reason}. You have not been charged.`;
-  const html = `<p>Hi ${escapeHtml(recipient.firstName)},</p><p>your order <b>${ref}</b> could not be placed: ${escapeHtml(reason)}. You have not been charged.</p>`;
-  return { to: recipient.email, subject: `Order ${ref} could not be placed`, text, html };
+  const headline = template.headline(ref, job, total);
+  const lines = job.lines.map((l) => ({ ...l, amount: formatMoney(l.lineTotalCents, job.currencyCode) }));
+  const listed = lines.length > 0;
+  const text = [
+    `Hi ${recipient.firstName},`,
+    '',
+    headline,
+    ...(listed ? ['', ...lines.map((l) => `  ${l.quantity} × ${l.title}  ${l.amount}`), '', `Total: ${total}`] : []),
+    '',
+    `Order number: ${ref} (${job.orderId})`,
+  ].join('\n');
+  const html = [
+    `<p>Hi ${escapeHtml(recipient.firstName)},</p>`,
+    `<p>${escapeHtml(headline).replace(ref, `<b>${ref}</b>`)}</p>`,
+    listed
+      ? `<ul>${lines.map((l) => `<li>${l.quantity} × ${escapeHtml(l.title)} — ${l.amount}</li>`).join('')}</ul><p>Total: <b>${total}</b></p>`
+      : '',
+    `<p>Order number: ${ref} (${escapeHtml(job.orderId)})</p>`,
+  ].join('');
+  return { to: recipient.email, subject: template.subject(ref), text, html };
 }

@@ -1,12 +1,11 @@
 import path from 'node:path';
 import { createLogger, createRedis, runProcess } from '@commerce/common';
 import { createDb } from '../db';
-import { loadUserConfig } from '../env';
+import { loadUserConfig, webhooksMayReachPrivateNetworks } from '../env';
 import { createMailer } from '../services/mailer';
-import { NotificationService } from '../services/notification.service';
-import { createNotificationWorker } from './notification.worker';
+import { createNotificationWorkers } from './notification.runtime';
 
-// One notification worker process; run more of them (npm run worker:notifications) to scale out.
+// One notification worker process (emails and webhooks); run more of them (npm run worker:notifications) to scale out.
 const logger = createLogger('notification-worker');
 
 runProcess(logger, async () => {
@@ -16,17 +15,22 @@ runProcess(logger, async () => {
   const outboxDir = path.resolve(config.MAIL_OUTBOX_DIR);
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, outboxDir, from: config.MAIL_FROM });
   const connection = createRedis(config.REDIS_URL, 'notification-worker');
-  const worker = createNotificationWorker({
-    notifications: new NotificationService(db, mailer, logger),
+  const workers = createNotificationWorkers({
+    db,
+    mailer,
     connection,
     prefix: config.REDIS_PREFIX,
-    concurrency: config.NOTIFICATION_CONCURRENCY,
+    notificationConcurrency: config.NOTIFICATION_CONCURRENCY,
+    webhookConcurrency: config.WEBHOOK_CONCURRENCY,
+    webhookRetry: { maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, backoffMs: config.WEBHOOK_BACKOFF_MS },
+    webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    webhookAllowPrivateNetworks: webhooksMayReachPrivateNetworks(config),
     logger,
   });
-  await worker.waitUntilReady();
+  await workers.waitUntilReady();
   logger.info(config.SMTP_URL ? { smtp: 'configured' } : { outboxDir }, 'notification worker ready');
   return async () => {
-    await worker.close();
+    await workers.close();
     await connection.quit();
     await db.$disconnect();
   };

@@ -1,10 +1,15 @@
 import { Worker, type ConnectionOptions } from 'bullmq';
 import { QueueName, bullPrefix, type Logger, type OrderNotificationJob } from '@commerce/common';
 import type { NotificationService } from '../services/notification.service';
+import type { WebhookDeliveryService } from '../services/webhook-delivery.service';
 
-/** The BullMQ worker of the notifications queue. */
+/**
+ * The BullMQ worker of the notifications queue: per order event, the customer's email (sent
+ * once) and one queued webhook delivery per endpoint listening to the event.
+ */
 export function createNotificationWorker(options: {
   notifications: NotificationService;
+  webhooks: WebhookDeliveryService;
   connection: ConnectionOptions;
   prefix: string;
   concurrency: number;
@@ -13,7 +18,11 @@ export function createNotificationWorker(options: {
   const worker = new Worker<OrderNotificationJob>(
     QueueName.notifications,
     async (job) => {
-      await options.notifications.sendOrderNotification(job.data);
+      // Webhooks first: queueing them only needs our database and Redis, so an SMTP outage that
+      // keeps this job retrying does not hold merchants' events back. Both steps are idempotent.
+      const webhooks = await options.webhooks.enqueueForOrder(job.data);
+      const emailed = await options.notifications.sendOrderNotification(job.data);
+      return { emailed, webhooks };
     },
     { connection: options.connection, prefix: bullPrefix(options.prefix), concurrency: options.concurrency },
   );

@@ -1,0 +1,61 @@
+import type { ConnectionOptions } from 'bullmq';
+import type { Logger } from '@commerce/common';
+import type { UserDb } from '../db';
+import type { Mailer } from '../services/mailer';
+import { NotificationService } from '../services/notification.service';
+import { WebhookDeliveryService } from '../services/webhook-delivery.service';
+import { createNotificationWorker } from './notification.worker';
+import { createWebhookQueue, createWebhookWorker, type WebhookRetryOptions } from './webhook.worker';
+
+export interface NotificationWorkersOptions {
+  db: UserDb;
+  mailer: Mailer;
+  connection: ConnectionOptions;
+  /** REDIS_PREFIX. */
+  prefix: string;
+  notificationConcurrency: number;
+  webhookConcurrency: number;
+  webhookRetry: WebhookRetryOptions;
+  /** Longest one webhook POST may take, in ms. */
+  webhookTimeoutMs: number;
+  /** Whether webhooks may go to loopback/private/link-local addresses (false in production: SSRF). */
+  webhookAllowPrivateNetworks: boolean;
+  logger: Logger;
+}
+
+/**
+ * What one `npm run worker:notifications` process runs: the notifications worker (emails, and
+ * queueing webhook deliveries) and the webhooks worker (the signed POSTs), with the queue between them.
+ */
+export function createNotificationWorkers(options: NotificationWorkersOptions) {
+  const { connection, prefix, logger } = options;
+  const webhookQueue = createWebhookQueue(connection, prefix, options.webhookRetry);
+  const webhooks = new WebhookDeliveryService(options.db, webhookQueue, {
+    timeoutMs: options.webhookTimeoutMs,
+    allowPrivateNetworks: options.webhookAllowPrivateNetworks,
+    logger,
+  });
+  const notificationWorker = createNotificationWorker({
+    notifications: new NotificationService(options.db, options.mailer, logger),
+    webhooks,
+    connection,
+    prefix,
+    concurrency: options.notificationConcurrency,
+    logger,
+  });
+  const webhookWorker = createWebhookWorker({ webhooks, connection, prefix, concurrency: options.webhookConcurrency, logger });
+  return {
+    notificationWorker,
+    webhookWorker,
+    webhookQueue,
+    waitUntilReady: async () => {
+      await Promise.all([notificationWorker.waitUntilReady(), webhookWorker.waitUntilReady(), webhookQueue.waitUntilReady()]);
+    },
+    /** Lets active jobs finish, then closes the workers and the queue. */
+    close: async () => {
+      await Promise.all([notificationWorker.close(), webhookWorker.close()]);
+      await Promise.all([webhookQueue.close(), webhooks.close()]);
+    },
+  };
+}
+export type NotificationWorkers = ReturnType<typeof createNotificationWorkers>;

@@ -1,0 +1,61 @@
+import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { QueueName, bullPrefix, type Logger, type WebhookDeliveryJob } from '@commerce/common';
+import type { WebhookDeliveryService } from '../services/webhook-delivery.service';
+import { BlockedWebhookAddressError } from '../services/webhook-network';
+
+/** Retry policy of webhook deliveries. */
+export interface WebhookRetryOptions {
+  /** Attempts per delivery, the first included. */
+  maxAttempts: number;
+  /** Base of the exponential backoff in ms: attempt n waits between ½ and 1 × base × 2^(n-1). */
+  backoffMs: number;
+}
+
+/**
+ * Job options of the webhooks queue: exponential backoff with 50 % jitter, so endpoints that come
+ * back after an outage are not hit by every retry at the same instant; finished jobs bounded.
+ */
+export const webhookJobOptions = (retry: WebhookRetryOptions): JobsOptions => ({
+  attempts: retry.maxAttempts,
+  backoff: { type: 'exponential', delay: retry.backoffMs, jitter: 0.5 },
+  removeOnComplete: { count: 1000, age: 24 * 3600 },
+  removeOnFail: { count: 5000, age: 7 * 24 * 3600 },
+});
+
+/** The webhooks queue as the notification worker feeds it. */
+export function createWebhookQueue(connection: ConnectionOptions, prefix: string, retry: WebhookRetryOptions): Queue<WebhookDeliveryJob> {
+  return new Queue<WebhookDeliveryJob>(QueueName.webhooks, {
+    connection,
+    prefix: bullPrefix(prefix),
+    defaultJobOptions: webhookJobOptions(retry),
+  });
+}
+
+/** The BullMQ worker of the webhooks queue: one signed POST per run; the last failed attempt marks the delivery FAILED. */
+export function createWebhookWorker(options: {
+  webhooks: WebhookDeliveryService;
+  connection: ConnectionOptions;
+  prefix: string;
+  concurrency: number;
+  logger: Logger;
+}): Worker<WebhookDeliveryJob> {
+  const worker = new Worker<WebhookDeliveryJob>(
+    QueueName.webhooks,
+    async (job) => {
+      try {
+        return await options.webhooks.deliver(job.data.deliveryId);
+      } catch (err) {
+        // An endpoint on a refused internal address stays refused: no retries (the delivery is FAILED already).
+        if (err instanceof BlockedWebhookAddressError) throw new UnrecoverableError(err.message);
+        if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await options.webhooks.giveUp(job.data.deliveryId);
+        throw err;
+      }
+    },
+    { connection: options.connection, prefix: bullPrefix(options.prefix), concurrency: options.concurrency },
+  );
+  worker.on('failed', (job, err) =>
+    options.logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'webhook job failed'),
+  );
+  worker.on('error', (err) => options.logger.error({ err }, 'webhook worker error'));
+  return worker;
+}
