@@ -75,7 +75,6 @@ ALTER TABLE "HelpfulVote" ADD CONSTRAINT "HelpfulVote_reviewId_fkey" FOREIGN KEY
 ALTER TABLE "ReviewModeration" ADD CONSTRAINT "ReviewModeration_reviewId_fkey" FOREIGN KEY ("reviewId") REFERENCES "Review"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- Hand-written below.
-ALTER TABLE "Review" ADD CONSTRAINT "Review_rating_range" CHECK ("rating" BETWEEN 1 AND 5);
 ALTER TABLE "Review" ADD CONSTRAINT "Review_helpfulCount_non_negative" CHECK ("helpfulCount" >= 0);
 ALTER TABLE "ProductRating" ADD CONSTRAINT "ProductRating_consistent" CHECK (
   "reviewCount" >= 0 AND "reviewCount" = "stars1" + "stars2" + "stars3" + "stars4" + "stars5"
