@@ -14,3 +14,4 @@ export * from './redis';
 export * from './service-client';
 export * from './stock-events';
 export * from './subgraph-server';
+export * from './validation';

@@ -1,14 +1,26 @@
-import { alignByKey, decodeCursor, encodeCursor, pageSize } from '@commerce/common';
+import { z } from 'zod';
+import { BadUserInputError, alignByKey, decodeCursor, encodeCursor, pageSize, parseInput } from '@commerce/common';
 import type { CategoryRecord, ProductDb, ProductRecord } from '../db';
 import { Prisma } from '../db';
 
-export type ProductSortKey = 'ID_ASC' | 'PRICE_ASC' | 'PRICE_DESC' | 'NEWEST' | 'TITLE_ASC';
+export type ProductSortKey = 'RELEVANCE' | 'PRICE_ASC' | 'PRICE_DESC' | 'RATING_DESC' | 'NEWEST' | 'TITLE_ASC' | 'ID_ASC';
 
+/** Filters of a product listing; prices in cents (on the sale price), rating 0..5. */
 export interface ProductFilterInput {
+  search?: string | null;
   categorySlug?: string | null;
   brand?: string | null;
+  minPrice?: number | null;
+  maxPrice?: number | null;
   inStock?: boolean | null;
-  search?: string | null;
+  minRating?: number | null;
+}
+
+export interface ProductPageArgs {
+  first?: number | null;
+  after?: string | null;
+  filter?: ProductFilterInput | null;
+  sort?: ProductSortKey | null;
 }
 
 /** One page of a Relay connection; `cursor` of an edge is opaque to clients. */
@@ -18,18 +30,75 @@ export interface ProductPage {
   totalCount: () => Promise<number>;
 }
 
-const ORDER_BY: Record<ProductSortKey, Prisma.ProductOrderByWithRelationInput[]> = {
-  ID_ASC: [{ id: 'asc' }],
-  PRICE_ASC: [{ priceCents: 'asc' }, { id: 'asc' }],
-  PRICE_DESC: [{ priceCents: 'desc' }, { id: 'asc' }],
-  NEWEST: [{ createdAt: 'desc' }, { id: 'asc' }],
-  TITLE_ASC: [{ title: 'asc' }, { id: 'asc' }],
+const filterSchema = z
+  .object({
+    search: z.string().trim().max(200).nullish(),
+    categorySlug: z.string().trim().max(100).nullish(),
+    brand: z.string().trim().max(100).nullish(),
+    minPrice: z.number().int().min(0).nullish(),
+    maxPrice: z.number().int().min(0).nullish(),
+    inStock: z.boolean().nullish(),
+    minRating: z.number().min(0).max(5).nullish(),
+  })
+  .refine((f) => f.minPrice == null || f.maxPrice == null || f.minPrice <= f.maxPrice, {
+    message: 'must not be below minPrice',
+    path: ['maxPrice'],
+  });
+
+/**
+ * Below this word similarity (pg_trgm, 0..1) a title or brand does not count as a typo of the
+ * search. "iphnoe" against "iPhone 9" scores about 0.43; unrelated words stay under 0.2.
+ */
+const TYPO_SIMILARITY = 0.35;
+
+/**
+ * How each sort orders the matched rows: a key column of the `matched` subquery and its
+ * direction; `id ASC` always follows. `kind` says how a cursor's key is cast back into SQL.
+ */
+const SORTS: Record<ProductSortKey, { column: string; desc: boolean; kind: 'number' | 'timestamp' | 'text' }> = {
+  RELEVANCE: { column: 'rank', desc: true, kind: 'number' },
+  PRICE_ASC: { column: 'salePriceCents', desc: false, kind: 'number' },
+  PRICE_DESC: { column: 'salePriceCents', desc: true, kind: 'number' },
+  // Unrated products have key 0, below every rating (1..5), so they come last.
+  RATING_DESC: { column: 'ratingKey', desc: true, kind: 'number' },
+  NEWEST: { column: 'createdAt', desc: true, kind: 'timestamp' },
+  TITLE_ASC: { column: 'title', desc: false, kind: 'text' },
+  ID_ASC: { column: 'id', desc: false, kind: 'number' },
 };
 
-const isCursor = (v: unknown): v is { id: number } =>
-  typeof v === 'object' && v !== null && Number.isSafeInteger((v as { id?: unknown }).id);
+/** Position in a listing: the sort it belongs to, the row's sort key and its id. */
+interface ProductCursor {
+  s: ProductSortKey;
+  k: number | string;
+  id: number;
+}
 
-/** Reads of the catalog: products, categories, pages of products. */
+const isCursor = (v: unknown): v is ProductCursor => {
+  if (typeof v !== 'object' || v === null) return false;
+  const c = v as Partial<Record<keyof ProductCursor, unknown>>;
+  return typeof c.s === 'string' && c.s in SORTS && (typeof c.k === 'number' || typeof c.k === 'string') && Number.isSafeInteger(c.id);
+};
+
+type Row = ProductRecord & { rank: number; ratingKey: number };
+
+function cursorKey(sort: ProductSortKey, row: Row): number | string {
+  switch (SORTS[sort].column) {
+    case 'rank':
+      return row.rank;
+    case 'salePriceCents':
+      return row.salePriceCents;
+    case 'ratingKey':
+      return row.ratingKey;
+    case 'createdAt':
+      return row.createdAt.toISOString();
+    case 'title':
+      return row.title;
+    default:
+      return row.id;
+  }
+}
+
+/** Reads of the catalog: products, categories, listings with search, filters and keyset paging. */
 export class CatalogService {
   constructor(private readonly db: ProductDb) {}
 
@@ -42,8 +111,19 @@ export class CatalogService {
     return alignByKey(ids, await this.db.category.findMany({ where: { id: { in: [...ids] } } }), (r) => r.id);
   }
 
-  categories(): Promise<CategoryRecord[]> {
-    return this.db.category.findMany({ orderBy: { name: 'asc' } });
+  /** Batch function: the children of each category (by name), in input order, from one query. */
+  async childrenOfCategories(ids: readonly number[]): Promise<CategoryRecord[][]> {
+    const rows = await this.db.category.findMany({ where: { parentId: { in: [...ids] } }, orderBy: [{ name: 'asc' }, { id: 'asc' }] });
+    return ids.map((id) => rows.filter((r) => r.parentId === id));
+  }
+
+  /** All categories, departments (roots) first, then by name; `topLevel`: the departments only. */
+  async categories(topLevel = false): Promise<CategoryRecord[]> {
+    const rows = await this.db.category.findMany({
+      where: topLevel ? { parentId: null } : {},
+      orderBy: [{ name: 'asc' }, { id: 'asc' }],
+    });
+    return rows.sort((a, b) => Number(a.parentId !== null) - Number(b.parentId !== null));
   }
 
   categoryBySlug(slug: string): Promise<CategoryRecord | null> {
@@ -51,27 +131,51 @@ export class CatalogService {
   }
 
   /**
-   * A page of products under a stable order (every sort ends with the id as tie-breaker, so
-   * paging never repeats or skips a product). `first`: 0..100, default 20.
-   * @throws BadUserInputError for a bad `first` or a cursor this API did not issue.
+   * A page of live (not archived) products matching `filter`, in `sort` order (default RELEVANCE
+   * with a search, else ID_ASC). Keyset pagination on (sort key, id), so paging never repeats or
+   * skips a product. One SQL statement per page; `totalCount` costs one more, only when asked.
+   * @throws BadUserInputError for an invalid filter, a `first` outside 0..100, a cursor this API
+   *   did not issue or one from another sort.
    */
-  async productPage(args: {
-    first?: number | null;
-    after?: string | null;
-    filter?: ProductFilterInput | null;
-    sort?: ProductSortKey | null;
-  }): Promise<ProductPage> {
+  async productPage(args: ProductPageArgs): Promise<ProductPage> {
     const take = pageSize(args.first);
-    const where = this.where(args.filter ?? {});
+    const filter = parseInput(filterSchema, args.filter ?? {});
+    const search = filter.search || null;
+    const sort: ProductSortKey = args.sort ?? (search ? 'RELEVANCE' : 'ID_ASC');
     const after = args.after ? decodeCursor(args.after, isCursor) : null;
-    const rows = await this.db.product.findMany({
-      where,
-      orderBy: ORDER_BY[args.sort ?? 'ID_ASC'],
-      take: take + 1,
-      ...(after ? { cursor: { id: after.id }, skip: 1 } : {}),
+    if (after && after.s !== sort) throw new BadUserInputError(`The cursor belongs to sort ${after.s}, not ${sort}`, { field: 'after' });
+
+    const where = this.where(filter, search);
+    const { column, desc, kind } = SORTS[sort];
+    const key = Prisma.raw(`"${column}"`);
+    const rank = search
+      ? Prisma.sql`round((ts_rank_cd(product_search_document(p."title", p."brand", p."tags", p."description"), websearch_to_tsquery('english', ${search}))
+          + greatest(word_similarity(${search}, p."title"), word_similarity(${search}, coalesce(p."brand", ''))))::numeric, 6)::float8`
+      : Prisma.sql`0::float8`;
+    let afterCursor = Prisma.empty;
+    if (after) {
+      const value =
+        kind === 'timestamp'
+          ? Prisma.sql`CAST(${String(after.k)} AS timestamp(3))`
+          : kind === 'number'
+            ? Prisma.sql`CAST(${Number(after.k)} AS double precision)`
+            : Prisma.sql`${String(after.k)}`;
+      // (key, id) after the cursor's, with the key in its own direction and the id ascending.
+      afterCursor = Prisma.sql`WHERE ${key} ${Prisma.raw(desc ? '<' : '>')} ${value} OR (${key} = ${value} AND "id" > ${after.id})`;
+    }
+    const rows = await this.db.$queryRaw<Row[]>(Prisma.sql`
+      SELECT * FROM (
+        SELECT p.*, ${rank} AS "rank", coalesce(p."averageRating", 0) AS "ratingKey"
+        FROM "Product" p
+        WHERE ${where}
+      ) AS matched
+      ${afterCursor}
+      ORDER BY ${key} ${Prisma.raw(desc ? 'DESC' : 'ASC')}, "id" ASC
+      LIMIT ${take + 1}`);
+    const edges = rows.slice(0, take).map((row) => {
+      const { rank: _rank, ratingKey: _ratingKey, ...node } = row;
+      return { cursor: encodeCursor({ s: sort, k: cursorKey(sort, row), id: row.id }), node };
     });
-    const nodes = rows.slice(0, take);
-    const edges = nodes.map((node) => ({ cursor: encodeCursor({ id: node.id }), node }));
     let total: Promise<number> | undefined;
     return {
       edges,
@@ -82,25 +186,35 @@ export class CatalogService {
         endCursor: edges.at(-1)?.cursor ?? null,
       },
       // Counted only when a client asks for it.
-      totalCount: () => (total ??= this.db.product.count({ where })),
+      totalCount: () =>
+        (total ??= this.db
+          .$queryRaw<{ count: number }[]>(Prisma.sql`SELECT count(*)::int AS "count" FROM "Product" p WHERE ${where}`)
+          .then((r) => r[0]?.count ?? 0)),
     };
   }
 
-  private where(filter: ProductFilterInput): Prisma.ProductWhereInput {
-    const search = filter.search?.trim();
-    return {
-      ...(filter.categorySlug ? { category: { slug: filter.categorySlug } } : {}),
-      ...(filter.brand ? { brand: { equals: filter.brand, mode: 'insensitive' } } : {}),
-      ...(filter.inStock ? { stock: { gt: 0 } } : {}),
-      ...(search
-        ? {
-            OR: [
-              { title: { contains: search, mode: 'insensitive' } },
-              { brand: { contains: search, mode: 'insensitive' } },
-              { description: { contains: search, mode: 'insensitive' } },
-            ],
-          }
-        : {}),
-    };
+  /** The WHERE clause of a listing over `"Product" p`; every value is a bind parameter. */
+  private where(filter: z.infer<typeof filterSchema>, search: string | null): Prisma.Sql {
+    const conditions: Prisma.Sql[] = [Prisma.sql`p."archivedAt" IS NULL`];
+    if (search) {
+      conditions.push(Prisma.sql`(
+        product_search_document(p."title", p."brand", p."tags", p."description") @@ websearch_to_tsquery('english', ${search})
+        OR word_similarity(${search}, p."title") >= ${TYPO_SIMILARITY}
+        OR word_similarity(${search}, coalesce(p."brand", '')) >= ${TYPO_SIMILARITY})`);
+    }
+    if (filter.categorySlug) {
+      conditions.push(Prisma.sql`p."categoryId" IN (
+        WITH RECURSIVE tree AS (
+          SELECT "id" FROM "Category" WHERE "slug" = ${filter.categorySlug}
+          UNION ALL
+          SELECT c."id" FROM "Category" c JOIN tree ON c."parentId" = tree."id"
+        ) SELECT "id" FROM tree)`);
+    }
+    if (filter.brand) conditions.push(Prisma.sql`lower(p."brand") = lower(${filter.brand})`);
+    if (filter.minPrice != null) conditions.push(Prisma.sql`p."salePriceCents" >= ${filter.minPrice}`);
+    if (filter.maxPrice != null) conditions.push(Prisma.sql`p."salePriceCents" <= ${filter.maxPrice}`);
+    if (filter.inStock) conditions.push(Prisma.sql`p."stock" > 0`);
+    if (filter.minRating != null) conditions.push(Prisma.sql`p."averageRating" >= ${filter.minRating}`);
+    return Prisma.join(conditions, ' AND ');
   }
 }
