@@ -25,9 +25,15 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 /**
  * The whole supergraph for one test suite, in this process over real HTTP: its own five
  * databases (cloned from the run's seeded templates), the five subgraphs and the gateway on
- * free ports, its own Redis prefix, and, when started, the checkout and notification workers.
+ * free ports, its own Redis prefix, and, when started, the checkout, notification, purchase and
+ * rating-sync workers.
  */
-export async function startStack() {
+export interface StackOptions {
+  /** Called with every SQL statement the user, product and review subgraphs send (N+1 tests count them). */
+  onQuery?: (subgraph: 'user' | 'product' | 'review', sql: string) => void;
+}
+
+export async function startStack(options: StackOptions = {}) {
   const runId = process.env.TEST_RUN_ID;
   if (!runId) throw new Error('TEST_RUN_ID missing: run the tests through jest (global-setup)');
   const id = `${runId}_${randomBytes(4).toString('hex')}`;
@@ -45,17 +51,24 @@ export async function startStack() {
     connections.push(c);
     return c;
   };
+  const { onQuery } = options;
   const db = {
-    user: user.createDb({ connectionString: urls.user }),
-    product: product.createDb({ connectionString: urls.product }),
-    review: review.createDb({ connectionString: urls.review }),
+    user: user.createDb({ connectionString: urls.user, onQuery: onQuery && ((sql) => onQuery('user', sql)) }),
+    product: product.createDb({ connectionString: urls.product, onQuery: onQuery && ((sql) => onQuery('product', sql)) }),
+    review: review.createDb({ connectionString: urls.review, onQuery: onQuery && ((sql) => onQuery('review', sql)) }),
     cart: cart.createDb({ connectionString: urls.cart }),
     order: order.createDb({ connectionString: urls.order }),
   };
   const common = { port: 0, internalSecret: INTERNAL_SECRET, logger };
   const userServer = await user.startUserSubgraph({ ...common, db: db.user, jwtSecret: JWT_SECRET });
-  const productServer = await product.startProductSubgraph({ ...common, db: db.product });
-  const reviewServer = await review.startReviewSubgraph({ ...common, db: db.review });
+  const productServer = await product.startProductSubgraph({ ...common, db: db.product, redis, redisPrefix });
+  const reviewServer = await review.startReviewSubgraph({
+    ...common,
+    db: db.review,
+    redis,
+    redisPrefix,
+    productSubgraphUrl: productServer.url,
+  });
   const cartServer = await cart.startCartSubgraph({ ...common, db: db.cart, productSubgraphUrl: productServer.url });
   const orderServices = order.createOrderServices({
     db: db.order,
@@ -86,7 +99,10 @@ export async function startStack() {
 
   const mailDir = mkdtempSync(path.join(os.tmpdir(), 'commerce-mail-'));
   const workers: Worker[] = [];
-  /** Starts the checkout and notification workers (tests start them late to observe PENDING). */
+  /**
+   * Starts the checkout, notification, purchase (review subgraph) and rating-sync (product
+   * subgraph) workers; tests start them late to observe PENDING.
+   */
   async function startWorkers(options: { checkoutConcurrency?: number } = {}) {
     const checkout = order.createCheckoutWorker({
       processor: orderServices.checkout,
@@ -102,8 +118,23 @@ export async function startStack() {
       concurrency: 2,
       logger,
     });
-    workers.push(checkout, notifications);
-    await Promise.all([checkout.waitUntilReady(), notifications.waitUntilReady()]);
+    const purchases = review.createPurchaseWorker({
+      purchases: new review.PurchaseService(db.review),
+      connection: connection(),
+      prefix: redisPrefix,
+      concurrency: 2,
+      logger,
+    });
+    const ratings = product.createRatingSyncWorker({
+      ratings: new product.RatingSyncService(db.product),
+      connection: connection(),
+      prefix: redisPrefix,
+      concurrency: 2,
+      logger,
+    });
+    const started = [checkout, notifications, purchases, ratings];
+    workers.push(...started);
+    await Promise.all(started.map((w) => w.waitUntilReady()));
   }
 
   /** POSTs an operation to the gateway over HTTP, as `token`'s user when given. */

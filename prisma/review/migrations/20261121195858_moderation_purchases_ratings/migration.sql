@@ -48,6 +48,7 @@ CREATE TABLE "Purchase" (
     "orderId" TEXT NOT NULL,
     "productId" INTEGER NOT NULL,
     "userId" INTEGER NOT NULL,
+    "cancelledAt" TIMESTAMP(3),
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "Purchase_pkey" PRIMARY KEY ("orderId","productId")

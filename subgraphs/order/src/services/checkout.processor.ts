@@ -1,4 +1,4 @@
-import { ServiceCallError, notificationJobId, type Logger, type OrderNotificationJob } from '@commerce/common';
+import { ServiceCallError, notificationJobId, purchaseJobId, type Logger, type OrderNotificationJob, type PurchaseJob } from '@commerce/common';
 import type { Queue } from 'bullmq';
 import type { OrderStatusEventRecord } from '../db';
 import type { CartClient, InventoryClient } from './clients';
@@ -29,6 +29,7 @@ export class CheckoutProcessor {
     private readonly events: OrderEventPublisher,
     private readonly notifications: Queue<OrderNotificationJob>,
     private readonly logger: Logger,
+    private readonly purchases: Queue<PurchaseJob>,
   ) {}
 
   /** Runs the checkout of `orderId`; a no-op for an order that is no longer PENDING. */
@@ -92,6 +93,18 @@ export class CheckoutProcessor {
       })),
     };
     await this.notifications.add(job.kind, job, { jobId: notificationJobId(order.id, event.status) });
+    // --- Catalog/reviews (issue 6): tell the review subgraph about the purchase (verifiedPurchase).
+    // Idempotent by job id; the integrator moves this into the transactional outbox.
+    if (event.status === 'CONFIRMED') {
+      const purchase: PurchaseJob = {
+        orderId: order.id,
+        userId: order.userId,
+        productIds: order.items.map((i) => i.productId),
+        status: 'CONFIRMED',
+      };
+      await this.purchases.add('purchase', purchase, { jobId: purchaseJobId(order.id, 'CONFIRMED') });
+    }
+    // --- end issue 6
     this.logger.info({ orderId: order.id, status: event.status, failureReason: event.failureReason }, 'checkout finished');
   }
 }

@@ -8,6 +8,7 @@ import {
   type CheckoutJob,
   type Logger,
   type OrderNotificationJob,
+  type PurchaseJob,
   type Redis,
 } from '@commerce/common';
 import { createDb, type OrderDb } from '../db';
@@ -35,6 +36,8 @@ export function createOrderServices(options: OrderServicesOptions) {
   const queueOptions = { connection: options.redis, prefix: bullPrefix(options.redisPrefix), defaultJobOptions };
   const checkoutQueue = new Queue<CheckoutJob>(QueueName.checkout, queueOptions);
   const notificationQueue = new Queue<OrderNotificationJob>(QueueName.notifications, queueOptions);
+  // Issue 6: purchases for the review subgraph's verified-purchase flag.
+  const purchaseQueue = new Queue<PurchaseJob>(QueueName.purchases, queueOptions);
   const events = new OrderEventPublisher(options.redis, options.redisPrefix, options.logger);
   const carts = new CartClient(client(options.cartSubgraphUrl));
   const repository = new OrderRepository(options.db);
@@ -47,9 +50,10 @@ export function createOrderServices(options: OrderServicesOptions) {
       events,
       notificationQueue,
       options.logger,
+      purchaseQueue,
     ),
     close: async () => {
-      await Promise.all([checkoutQueue.close(), notificationQueue.close()]);
+      await Promise.all([checkoutQueue.close(), notificationQueue.close(), purchaseQueue.close()]);
     },
   };
 }
