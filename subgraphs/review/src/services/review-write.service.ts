@@ -20,14 +20,26 @@ interface RatingChange {
 }
 
 /**
- * Applies rating changes to the product's ProductRating row in one upsert and returns the new
- * snapshot. The row lock of the upsert serializes concurrent changes of one product, so versions
+ * Applies rating changes to the product's ProductRating row and returns the new snapshot. The
+ * row lock of the UPDATE serializes concurrent changes of one product, so versions
  * grow by exactly one per change and each snapshot matches its version.
  */
 async function changeAggregate(tx: Tx, productId: number, changes: readonly RatingChange[]): Promise<RatingSnapshot> {
   const stars = [1, 2, 3, 4, 5].map((s) => changes.reduce((n, c) => n + (c.rating === s ? c.sign : 0), 0));
   const count = changes.reduce((n, c) => n + c.sign, 0);
   const sum = changes.reduce((n, c) => n + c.sign * c.rating, 0);
+  const [updated] = await tx.$queryRaw<RatingSnapshot[]>`
+    UPDATE "ProductRating" SET
+      "reviewCount" = "reviewCount" + ${count}, "ratingSum" = "ratingSum" + ${sum},
+      "stars1" = "stars1" + ${stars[0]}, "stars2" = "stars2" + ${stars[1]}, "stars3" = "stars3" + ${stars[2]},
+      "stars4" = "stars4" + ${stars[3]}, "stars5" = "stars5" + ${stars[4]},
+      "version" = "version" + 1, "updatedAt" = now()
+    WHERE "productId" = ${productId}
+    RETURNING "productId", "reviewCount", "ratingSum", "version"`;
+  if (updated) return updated;
+  // The product's first review. (A CHECK applies to the proposed row before ON CONFLICT is
+  // considered, so only this additive case may go through INSERT; a concurrent first review
+  // turns it into the same increment.)
   const [row] = await tx.$queryRaw<RatingSnapshot[]>`
     INSERT INTO "ProductRating" ("productId", "reviewCount", "ratingSum", "stars1", "stars2", "stars3", "stars4", "stars5", "version", "updatedAt")
     VALUES (${productId}, ${count}, ${sum}, ${stars[0]}, ${stars[1]}, ${stars[2]}, ${stars[3]}, ${stars[4]}, 1, now())
