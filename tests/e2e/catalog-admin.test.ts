@@ -44,7 +44,8 @@ const ADJUST = /* GraphQL */ `
     }
   }
 `;
-const MOVEMENTS = 'query($id: ID!) { stockMovements(productId: $id, first: 10) { edges { node { delta stockAfter reason note orderId } } } }';
+const MOVEMENTS =
+  'query($id: ID!) { stockMovements(productId: $id, first: 10) { edges { node { delta stockAfter reason note orderId } } } }';
 
 let stack: Stack;
 let catalog: Catalog;
@@ -111,7 +112,11 @@ test('an admin creates a product: priced in cents, findable, with its initial st
     '{ products(first: 5, filter: { search: "zephyr trail" }) { edges { node { id } } } }',
   );
   expect(found.data!.products.edges[0]!.node.id).toBe(product.id);
-  const movements = await stack.gql<{ stockMovements: { edges: { node: Record<string, unknown> }[] } }>(MOVEMENTS, { id: product.id }, admin.token);
+  const movements = await stack.gql<{ stockMovements: { edges: { node: Record<string, unknown> }[] } }>(
+    MOVEMENTS,
+    { id: product.id },
+    admin.token,
+  );
   expect(movements.data!.stockMovements.edges.map((e) => e.node)).toEqual([
     { delta: 7, stockAfter: 7, reason: 'ADJUSTMENT', note: 'initial stock', orderId: null },
   ]);
@@ -136,8 +141,9 @@ test('invalid input is BAD_USER_INPUT, an unknown category NOT_FOUND, a SKU in u
 });
 
 test('updating price or discount moves the sale price, and price filters follow', async () => {
-  const { id } = (await stack.gql<{ createProduct: { id: string } }>(CREATE, { input: input({ title: 'Price Probe Widget' }) }, admin.token))
-    .data!.createProduct;
+  const { id } = (
+    await stack.gql<{ createProduct: { id: string } }>(CREATE, { input: input({ title: 'Price Probe Widget' }) }, admin.token)
+  ).data!.createProduct;
   const updated = await stack.gql<{ updateProduct: { price: { amount: number }; salePrice: { amount: number }; brand: string | null } }>(
     `mutation { updateProduct(id: "${id}", input: { priceCents: 55555, discountPercentage: 0, brand: null }) { price { amount } salePrice { amount } brand } }`,
     {},
@@ -163,7 +169,11 @@ test('an archived product leaves listings, search and checkout but still resolve
       )
     ).data!.products.edges.some((e) => e.node.id === id);
   expect(await listed()).toBe(true);
-  const archived = await stack.gql<{ archiveProduct: { archived: boolean } }>(`mutation { archiveProduct(id: "${id}") { archived } }`, {}, admin.token);
+  const archived = await stack.gql<{ archiveProduct: { archived: boolean } }>(
+    `mutation { archiveProduct(id: "${id}") { archived } }`,
+    {},
+    admin.token,
+  );
   expect(archived.data!.archiveProduct.archived).toBe(true);
   expect(await listed()).toBe(false);
   const byId = await stack.gql<{ product: { title: string; archived: boolean } }>(`{ product(id: "${id}") { title archived } }`);
@@ -221,7 +231,11 @@ test('adjustStock moves stock with a reason, audits it, publishes the new level,
   expect(codeOf(tooMuch)).toBe('CONFLICT');
   expect(codeOf(await stack.gql(ADJUST, { id, delta: 0, reason: 'nothing' }, admin.token))).toBe('BAD_USER_INPUT');
   expect(codeOf(await stack.gql(ADJUST, { id, delta: 1, reason: ' ' }, admin.token))).toBe('BAD_USER_INPUT');
-  const down = await stack.gql<{ adjustStock: { product: { stock: number } } }>(ADJUST, { id, delta: -(before + 25), reason: 'recall' }, admin.token);
+  const down = await stack.gql<{ adjustStock: { product: { stock: number } } }>(
+    ADJUST,
+    { id, delta: -(before + 25), reason: 'recall' },
+    admin.token,
+  );
   expect(down.data!.adjustStock.product.stock).toBe(0);
   const movements = await stack.gql<{ stockMovements: { edges: { node: { delta: number; stockAfter: number } }[] } }>(
     MOVEMENTS,

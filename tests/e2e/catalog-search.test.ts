@@ -98,7 +98,8 @@ describe('search', () => {
   function searchWord(): string {
     if (catalog.source === 'dummyjson') return 'iphone';
     const counts = new Map<string, number>();
-    for (const p of catalog.products) for (const w of p.title.toLowerCase().split(/\W+/)) if (w.length >= 6) counts.set(w, (counts.get(w) ?? 0) + 1);
+    for (const p of catalog.products)
+      for (const w of p.title.toLowerCase().split(/\W+/)) if (w.length >= 6) counts.set(w, (counts.get(w) ?? 0) + 1);
     return [...counts].sort((a, b) => b[1] - a[1])[0]![0];
   }
   const withWordInTitle = (word: string) => catalog.products.filter((p) => p.title.toLowerCase().includes(word));
@@ -155,7 +156,9 @@ describe('filters', () => {
     expect(department).not.toBeNull();
     const below = new Set(department.children.map((c) => c.slug));
     expect(below.has(slug)).toBe(true);
-    expect(ids(await all({ filter: { categorySlug: department.slug } }))).toEqual(ids(catalog.products.filter((p) => below.has(p.category))));
+    expect(ids(await all({ filter: { categorySlug: department.slug } }))).toEqual(
+      ids(catalog.products.filter((p) => below.has(p.category))),
+    );
   });
 
   test('brand (case-insensitive), price range on the sale price, in stock, minimum rating', async () => {
@@ -291,7 +294,8 @@ describe('no N+1', () => {
   test('products(first: 10) and products(first: 100) with reviews, authors and categories cost the same statements', async () => {
     const few = await statementsFor(10);
     const many = await statementsFor(100);
-    const bySubgraph = (list: typeof few) => list.reduce<Record<string, number>>((m, s) => ({ ...m, [s.subgraph]: (m[s.subgraph] ?? 0) + 1 }), {});
+    const bySubgraph = (list: typeof few) =>
+      list.reduce<Record<string, number>>((m, s) => ({ ...m, [s.subgraph]: (m[s.subgraph] ?? 0) + 1 }), {});
     expect(bySubgraph(many)).toEqual(bySubgraph(few));
     // product: the page, categories, parent categories; review: pages of reviews, aggregates; user: authors.
     expect(bySubgraph(few)).toEqual({ product: 3, review: 2, user: 1 });

@@ -154,9 +154,10 @@ test('first above 100 and a forged cursor are BAD_USER_INPUT', async () => {
 });
 
 test('an unknown product is null, and the categories below the departments are the source categories', async () => {
-  const res = await stack.gql<{ product: null; categories: { slug: string; parent: { slug: string } | null; children: { slug: string }[] }[] }>(
-    '{ product(id: "999999") { id } categories { slug parent { slug } children { slug } } }',
-  );
+  const res = await stack.gql<{
+    product: null;
+    categories: { slug: string; parent: { slug: string } | null; children: { slug: string }[] }[];
+  }>('{ product(id: "999999") { id } categories { slug parent { slug } children { slug } } }');
   expect(res.errors).toBeUndefined();
   expect(res.data!.product).toBeNull();
   const sourceSlugs = [...new Set(catalog.products.map((p) => p.category))].sort();

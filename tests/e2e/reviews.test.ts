@@ -130,7 +130,11 @@ test('one review per user and product: a second createReview updates the first, 
   const p = unreviewedBy(user.id);
   const before = sourceRatings(p);
 
-  const first = await stack.gql<{ createReview: ReviewData }>(CREATE, { productId: String(p.id), rating: 1, body: 'Broke in a week' }, token);
+  const first = await stack.gql<{ createReview: ReviewData }>(
+    CREATE,
+    { productId: String(p.id), rating: 1, body: 'Broke in a week' },
+    token,
+  );
   expect(first.errors).toBeUndefined();
   expect(first.data!.createReview).toMatchObject({
     rating: 1,
@@ -145,7 +149,11 @@ test('one review per user and product: a second createReview updates the first, 
   expect(data.ratingDistribution).toEqual(distribution([...before, 1]));
   expect(data.averageRating).toBeCloseTo([...before, 1].reduce((s, r) => s + r, 0) / (before.length + 1), 10);
 
-  const second = await stack.gql<{ createReview: ReviewData }>(CREATE, { productId: String(p.id), rating: 5, body: 'Support replaced it' }, token);
+  const second = await stack.gql<{ createReview: ReviewData }>(
+    CREATE,
+    { productId: String(p.id), rating: 5, body: 'Support replaced it' },
+    token,
+  );
   expect(second.data!.createReview).toMatchObject({ id: first.data!.createReview.id, rating: 5, body: 'Support replaced it' });
   data = await productData(p.id);
   expect(data.reviewCount).toBe(before.length + 1);
@@ -170,9 +178,17 @@ test('verifiedPurchase turns true only after a confirmed order with the product,
   const [bought, reviewedLater] = [unreviewedBy(user.id), unreviewedBy(user.id, [unreviewedBy(user.id).id])];
   const notBought = unreviewedBy(user.id, [bought.id, reviewedLater.id]);
 
-  const early = await stack.gql<{ createReview: ReviewData }>(CREATE, { productId: String(bought.id), rating: 4, body: 'Before buying' }, token);
+  const early = await stack.gql<{ createReview: ReviewData }>(
+    CREATE,
+    { productId: String(bought.id), rating: 4, body: 'Before buying' },
+    token,
+  );
   expect(early.data!.createReview.verifiedPurchase).toBe(false);
-  const other = await stack.gql<{ createReview: ReviewData }>(CREATE, { productId: String(notBought.id), rating: 3, body: 'Never bought it' }, token);
+  const other = await stack.gql<{ createReview: ReviewData }>(
+    CREATE,
+    { productId: String(notBought.id), rating: 3, body: 'Never bought it' },
+    token,
+  );
 
   const stockBefore = (await stack.db.product.product.findUniqueOrThrow({ where: { id: bought.id } })).stock;
   for (const p of [bought, reviewedLater]) {
@@ -199,10 +215,17 @@ test('verifiedPurchase turns true only after a confirmed order with the product,
 
   const review = (id: string) =>
     stack.gql<{ review: { verifiedPurchase: boolean } }>(`{ review(id: "${id}") { verifiedPurchase } }`).then((r) => r.data!.review);
-  await eventually(async () => ((await review(early.data!.createReview.id)).verifiedPurchase ? true : undefined), 'the review to be verified');
+  await eventually(
+    async () => ((await review(early.data!.createReview.id)).verifiedPurchase ? true : undefined),
+    'the review to be verified',
+  );
   expect((await review(other.data!.createReview.id)).verifiedPurchase).toBe(false);
   // A review written after the purchase is verified at once.
-  const late = await stack.gql<{ createReview: ReviewData }>(CREATE, { productId: String(reviewedLater.id), rating: 5, body: 'After buying' }, token);
+  const late = await stack.gql<{ createReview: ReviewData }>(
+    CREATE,
+    { productId: String(reviewedLater.id), rating: 5, body: 'After buying' },
+    token,
+  );
   expect(late.data!.createReview.verifiedPurchase).toBe(true);
 });
 
@@ -252,8 +275,9 @@ test('helpful votes: one per user, can be taken back, never on one own review', 
   const [author, voter] = [customers()[5]!, customers()[6]!];
   const [authorToken, voterToken] = [await loginAs(author), await loginAs(voter)];
   const p = unreviewedBy(author.id);
-  const { id } = (await stack.gql<{ createReview: ReviewData }>(CREATE, { productId: String(p.id), rating: 5, body: 'Helpful?' }, authorToken))
-    .data!.createReview;
+  const { id } = (
+    await stack.gql<{ createReview: ReviewData }>(CREATE, { productId: String(p.id), rating: 5, body: 'Helpful?' }, authorToken)
+  ).data!.createReview;
   const vote = (token: string, helpful: boolean) =>
     stack.gql<{ voteReviewHelpful: { helpfulCount: number } }>(
       `mutation { voteReviewHelpful(reviewId: "${id}", helpful: ${helpful}) { helpfulCount } }`,
@@ -307,7 +331,11 @@ test('moderation: only moderators and admins hide and restore; hidden reviews le
   // The reason is for moderators; a customer sees neither it nor the hidden review.
   const asCustomer = await stack.gql<{ review: unknown }>(`{ review(id: "${id}") { id moderationReason } }`, {}, customerToken);
   expect(asCustomer.data!.review).toBeNull();
-  const asModerator = await stack.gql<{ review: { moderationReason: string } }>(`{ review(id: "${id}") { moderationReason } }`, {}, modToken);
+  const asModerator = await stack.gql<{ review: { moderationReason: string } }>(
+    `{ review(id: "${id}") { moderationReason } }`,
+    {},
+    modToken,
+  );
   expect(asModerator.data!.review.moderationReason).toBe('Spam link in the review');
 
   const restored = await stack.gql<{ restoreReview: { hidden: boolean } }>(
@@ -321,7 +349,13 @@ test('moderation: only moderators and admins hide and restore; hidden reviews le
   expect(data.ratingDistribution).toEqual(distribution(ratings));
   expect(data.reviews.edges.map((e) => e.node.id)).toContain(id);
   await syncedRating(p.id, { averageRating: data.averageRating, reviewCount: data.reviewCount });
-  expect(await stack.db.review.reviewModeration.findMany({ where: { reviewId: id }, orderBy: { id: 'asc' }, select: { action: true, moderatorId: true } })).toEqual([
+  expect(
+    await stack.db.review.reviewModeration.findMany({
+      where: { reviewId: id },
+      orderBy: { id: 'asc' },
+      select: { action: true, moderatorId: true },
+    }),
+  ).toEqual([
     { action: 'HIDE', moderatorId: moderator.id },
     { action: 'RESTORE', moderatorId: moderator.id },
   ]);

@@ -26,7 +26,11 @@ export interface Department {
  */
 export const DEPARTMENTS: readonly Department[] = [
   { slug: 'electronics', name: 'Electronics', children: ['smartphones', 'laptops', 'tablets', 'mobile-accessories'] },
-  { slug: 'women', name: 'Women', children: ['womens-dresses', 'womens-shoes', 'womens-bags', 'womens-jewellery', 'womens-watches', 'tops'] },
+  {
+    slug: 'women',
+    name: 'Women',
+    children: ['womens-dresses', 'womens-shoes', 'womens-bags', 'womens-jewellery', 'womens-watches', 'tops'],
+  },
   { slug: 'men', name: 'Men', children: ['mens-shirts', 'mens-shoes', 'mens-watches'] },
   { slug: 'beauty-and-personal-care', name: 'Beauty & Personal Care', children: ['beauty', 'fragrances', 'skin-care'] },
   { slug: 'home-and-kitchen', name: 'Home & Kitchen', children: ['furniture', 'home-decoration', 'kitchen-accessories'] },

@@ -24,7 +24,9 @@ export async function seedProducts(db: ProductDb, catalog: Pick<Catalog, 'produc
     data: departments.map((d) => ({ slug: d.slug, name: d.name })),
     skipDuplicates: true,
   });
-  const parentIds = new Map((await db.category.findMany({ where: { slug: { in: departments.map((d) => d.slug) } } })).map((c) => [c.slug, c.id]));
+  const parentIds = new Map(
+    (await db.category.findMany({ where: { slug: { in: departments.map((d) => d.slug) } } })).map((c) => [c.slug, c.id]),
+  );
   const parentOf = new Map(departments.flatMap((d) => d.children.map((c) => [c, parentIds.get(d.slug)!] as const)));
   const leaves = await db.category.createMany({
     data: slugs.map((slug) => ({ slug, name: categoryNameFromSlug(slug), parentId: parentOf.get(slug) ?? null })),

@@ -1,4 +1,13 @@
-import { QueueName, createQueue, loadTypeDefs, startSubgraphServer, type ProductRatingJob, type Redis, type RunningServer, type SubgraphListenOptions } from '@commerce/common';
+import {
+  QueueName,
+  createQueue,
+  loadTypeDefs,
+  startSubgraphServer,
+  type ProductRatingJob,
+  type Redis,
+  type RunningServer,
+  type SubgraphListenOptions,
+} from '@commerce/common';
 import type { ReviewDb } from './db';
 import { createContextFactory } from './context';
 import { resolvers } from './resolvers';
@@ -16,14 +25,26 @@ export interface ReviewSubgraphOptions extends SubgraphListenOptions {
 }
 
 /** Starts the review subgraph on `port` (0: any free port). Closing it also closes its queue. */
-export async function startReviewSubgraph({ db, redis, redisPrefix, productSubgraphUrl, ...listen }: ReviewSubgraphOptions): Promise<RunningServer> {
+export async function startReviewSubgraph({
+  db,
+  redis,
+  redisPrefix,
+  productSubgraphUrl,
+  ...listen
+}: ReviewSubgraphOptions): Promise<RunningServer> {
   const ratingQueue = createQueue<ProductRatingJob>(QueueName.productRatings, redis, redisPrefix);
   const server = await startSubgraphServer({
     ...listen,
     name: 'review',
     typeDefs,
     resolvers,
-    createContext: createContextFactory({ db, ratingQueue, productSubgraphUrl, internalSecret: listen.internalSecret, logger: listen.logger }),
+    createContext: createContextFactory({
+      db,
+      ratingQueue,
+      productSubgraphUrl,
+      internalSecret: listen.internalSecret,
+      logger: listen.logger,
+    }),
   });
   return {
     ...server,

@@ -1,4 +1,11 @@
-import { ServiceCallError, notificationJobId, purchaseJobId, type Logger, type OrderNotificationJob, type PurchaseJob } from '@commerce/common';
+import {
+  ServiceCallError,
+  notificationJobId,
+  purchaseJobId,
+  type Logger,
+  type OrderNotificationJob,
+  type PurchaseJob,
+} from '@commerce/common';
 import type { Queue } from 'bullmq';
 import type { OrderStatusEventRecord } from '../db';
 import type { CartClient, InventoryClient } from './clients';

@@ -36,9 +36,11 @@ export type CreateProductInput = z.input<typeof createSchema>;
 
 const { sku: _sku, stock: _stock, ...updatable } = createSchema.shape;
 /** Every field of createSchema but sku and stock, each optional; null clears only the nullable ones (brand, thumbnail). */
-const updateSchema = z.object(Object.fromEntries(Object.entries(updatable).map(([k, v]) => [k, v.nullish()])) as {
-  [K in keyof typeof updatable]: z.ZodOptional<z.ZodNullable<(typeof updatable)[K]>>;
-});
+const updateSchema = z.object(
+  Object.fromEntries(Object.entries(updatable).map(([k, v]) => [k, v.nullish()])) as {
+    [K in keyof typeof updatable]: z.ZodOptional<z.ZodNullable<(typeof updatable)[K]>>;
+  },
+);
 export type UpdateProductInput = z.input<typeof updateSchema>;
 
 const adjustmentSchema = z.object({
@@ -152,7 +154,12 @@ export class CatalogAdminService {
    * @throws NotFoundError; BadUserInputError for a zero or huge delta or an empty reason;
    *   ConflictError when the stock would go below zero.
    */
-  async adjustStock(id: number, delta: number, reason: string, actorId: number): Promise<{ product: ProductRecord; movement: StockMovementRecord }> {
+  async adjustStock(
+    id: number,
+    delta: number,
+    reason: string,
+    actorId: number,
+  ): Promise<{ product: ProductRecord; movement: StockMovementRecord }> {
     const input = parseInput(adjustmentSchema, { delta, reason });
     await this.find(id);
     let result: { product: ProductRecord; movement: StockMovementRecord };
