@@ -80,13 +80,14 @@ export async function startStack(options: StackOptions = {}) {
     logger,
   });
   const orderServer = await order.startOrderSubgraph({ ...common, orders: orderServices.orders });
-  const supergraphSdl = composeSupergraph({
+  const subgraphUrls: Record<SubgraphName, string> = {
     user: userServer.url,
     product: productServer.url,
     review: reviewServer.url,
     cart: cartServer.url,
     order: orderServer.url,
-  });
+  };
+  const supergraphSdl = composeSupergraph(subgraphUrls);
   const gateway = await startGateway({
     supergraphSdl,
     port: 0,
@@ -174,7 +175,7 @@ export async function startStack(options: StackOptions = {}) {
     rmSync(mailDir, { recursive: true, force: true });
   }
 
-  return { gateway, db, urls, redisPrefix, mailDir, startWorkers, gql, login, close };
+  return { gateway, db, urls, subgraphUrls, redisPrefix, mailDir, startWorkers, gql, login, close };
 }
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;
