@@ -241,6 +241,29 @@ describe('sorts', () => {
   });
 });
 
+describe('category pages', () => {
+  test('Category.products equals products filtered by the category, page by page', async () => {
+    const CATEGORY = `query($slug: String!, $after: String) {
+      category(slug: $slug) { products(first: 3, after: $after, sort: PRICE_DESC) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }
+    }`;
+    for (const slug of ['women', catalog.products[0]!.category]) {
+      const expected = (await all({ filter: { categorySlug: slug }, sort: 'PRICE_DESC' })).map((n) => n.id);
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let i = 0; i < 100; i++) {
+        const res: { data?: { category: { products: Page['products'] } | null } } = await stack.gql(CATEGORY, { slug, after });
+        const category = res.data?.category;
+        if (!category) break; // the demo catalog has no "women" department
+        seen.push(...category.products.edges.map((e) => e.node.id));
+        expect(category.products.totalCount).toBe(expected.length);
+        if (!category.products.pageInfo.hasNextPage) break;
+        after = category.products.pageInfo.endCursor;
+      }
+      if (expected.length > 0) expect(seen).toEqual(expected);
+    }
+  });
+});
+
 describe('no N+1', () => {
   const LISTING = /* GraphQL */ `
     query Listing($first: Int) {
@@ -290,6 +313,27 @@ describe('no N+1', () => {
     }
     return [...statements];
   }
+
+  test('every category with a page of its products costs the same statements as the departments alone', async () => {
+    const query = `query($top: Boolean) { categories(topLevel: $top) { slug children { slug } products(first: 3) { totalCount edges { node { id title averageRating } } } } }`;
+    const count = async (top: boolean) => {
+      statements.length = 0;
+      counting = true;
+      try {
+        const res = await stack.gql<{ categories: { products: { edges: unknown[] } }[] }>(query, { top });
+        expect(res.errors).toBeUndefined();
+        expect(res.data!.categories.length).toBeGreaterThan(0);
+        return { categories: res.data!.categories.length, statements: statements.length };
+      } finally {
+        counting = false;
+      }
+    };
+    const [departments, everything] = [await count(true), await count(false)];
+    expect(everything.categories).toBeGreaterThan(departments.categories);
+    // categories, children, product pages, their totals (product); ratings (review).
+    expect(everything.statements).toBe(departments.statements);
+    expect(everything.statements).toBe(5);
+  });
 
   test('products(first: 10) and products(first: 100) with reviews, authors and categories cost the same statements', async () => {
     const few = await statementsFor(10);

@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { BaseContext, Logger, Redis } from '@commerce/common';
 import type { CategoryRecord, ProductDb, ProductRecord } from './db';
 import { CatalogAdminService } from './services/catalog-admin.service';
-import { CatalogService } from './services/catalog.service';
+import { CatalogService, type ProductPage, type ProductPageArgs } from './services/catalog.service';
 import { InventoryService } from './services/inventory.service';
 import { StockEventPublisher } from './services/stock-events';
 
@@ -14,6 +14,26 @@ export interface Context extends BaseContext {
     product: DataLoader<number, ProductRecord | null>;
     category: DataLoader<number, CategoryRecord | null>;
     categoryChildren: DataLoader<number, CategoryRecord[]>;
+    /** Category.products: one loader per distinct arguments, keyed by category id. */
+    categoryProducts: (args: ProductPageArgs) => DataLoader<number, ProductPage>;
+  };
+}
+
+/**
+ * A DataLoader per distinct page arguments, created on first use and kept for the request: the
+ * arguments cannot be part of a batch key (one statement answers one page shape), so 24
+ * categories asking `products(first: 5)` share one loader and one statement.
+ */
+function categoryPageLoaders(catalog: CatalogService): (args: ProductPageArgs) => DataLoader<number, ProductPage> {
+  const byArgs = new Map<string, DataLoader<number, ProductPage>>();
+  return (args) => {
+    const key = JSON.stringify([args.first, args.after, args.filter, args.sort]);
+    let loader = byArgs.get(key);
+    if (!loader) {
+      loader = new DataLoader((ids: readonly number[]) => catalog.productPagesByCategory(ids, args));
+      byArgs.set(key, loader);
+    }
+    return loader;
   };
 }
 
@@ -42,6 +62,7 @@ export function createContextFactory({ db, redis, redisPrefix, logger }: Product
       product: new DataLoader((ids) => catalog.productsByIds(ids)),
       category: new DataLoader((ids) => catalog.categoriesByIds(ids)),
       categoryChildren: new DataLoader((ids) => catalog.childrenOfCategories(ids)),
+      categoryProducts: categoryPageLoaders(catalog),
     },
   });
 }

@@ -138,16 +138,34 @@ export class CatalogService {
    *   did not issue or one from another sort.
    */
   async productPage(args: ProductPageArgs): Promise<ProductPage> {
+    const [page] = await this.pages(null, args);
+    return page!;
+  }
+
+  /**
+   * The same page (as {@link productPage}) of the products of each category and every category
+   * below it, in input order: one statement for any number of categories (a window function ranks
+   * each category's products), and one more for all their totalCounts, only when asked.
+   * @throws BadUserInputError as productPage.
+   */
+  productPagesByCategory(categoryIds: readonly number[], args: ProductPageArgs): Promise<ProductPage[]> {
+    return this.pages(categoryIds, args);
+  }
+
+  /** Pages per root category (`roots`), or one page of the whole catalog (`roots` null). */
+  private async pages(roots: readonly number[] | null, args: ProductPageArgs): Promise<ProductPage[]> {
     const take = pageSize(args.first);
     const filter = parseInput(filterSchema, args.filter ?? {});
     const search = filter.search || null;
     const sort: ProductSortKey = args.sort ?? (search ? 'RELEVANCE' : 'ID_ASC');
     const after = args.after ? decodeCursor(args.after, isCursor) : null;
     if (after && after.s !== sort) throw new BadUserInputError(`The cursor belongs to sort ${after.s}, not ${sort}`, { field: 'after' });
+    if (roots?.length === 0) return [];
 
     const where = this.where(filter, search);
     const { column, desc, kind } = SORTS[sort];
     const key = Prisma.raw(`"${column}"`);
+    const direction = Prisma.raw(desc ? 'DESC' : 'ASC');
     const rank = search
       ? Prisma.sql`round((ts_rank_cd(product_search_document(p."title", p."brand", p."tags", p."description"), websearch_to_tsquery('english', ${search}))
           + greatest(word_similarity(${search}, p."title"), word_similarity(${search}, coalesce(p."brand", ''))))::numeric, 6)::float8`
@@ -163,34 +181,60 @@ export class CatalogService {
       // (key, id) after the cursor's, with the key in its own direction and the id ascending.
       afterCursor = Prisma.sql`WHERE ${key} ${Prisma.raw(desc ? '<' : '>')} ${value} OR (${key} = ${value} AND "id" > ${after.id})`;
     }
-    const rows = await this.db.$queryRaw<Row[]>(Prisma.sql`
+    // Each root category with every category below it; without roots, the whole catalog is root 0.
+    const tree = roots
+      ? Prisma.sql`WITH RECURSIVE tree AS (
+          SELECT "id" AS "root", "id" FROM "Category" WHERE "id" IN (${Prisma.join([...new Set(roots)])})
+          UNION ALL
+          SELECT tree."root", c."id" FROM "Category" c JOIN tree ON c."parentId" = tree."id")`
+      : Prisma.empty;
+    const from = roots ? Prisma.sql`"Product" p JOIN tree ON p."categoryId" = tree."id"` : Prisma.sql`"Product" p`;
+    const root = roots ? Prisma.sql`tree."root"` : Prisma.sql`0`;
+    const rows = await this.db.$queryRaw<(Row & { root: number; position: bigint })[]>(Prisma.sql`
+      ${tree}
       SELECT * FROM (
-        SELECT p.*, ${rank} AS "rank", coalesce(p."averageRating", 0) AS "ratingKey"
-        FROM "Product" p
-        WHERE ${where}
-      ) AS matched
-      ${afterCursor}
-      ORDER BY ${key} ${Prisma.raw(desc ? 'DESC' : 'ASC')}, "id" ASC
-      LIMIT ${take + 1}`);
-    const edges = rows.slice(0, take).map((row) => {
-      const { rank: _rank, ratingKey: _ratingKey, ...node } = row;
-      return { cursor: encodeCursor({ s: sort, k: cursorKey(sort, row), id: row.id }), node };
+        SELECT *, row_number() OVER (PARTITION BY "root" ORDER BY ${key} ${direction}, "id" ASC) AS "position"
+        FROM (
+          SELECT p.*, ${root} AS "root", ${rank} AS "rank", coalesce(p."averageRating", 0) AS "ratingKey"
+          FROM ${from}
+          WHERE ${where}
+        ) AS matched
+        ${afterCursor}
+      ) AS ranked
+      WHERE "position" <= ${take + 1}
+      ORDER BY "root", "position"`);
+    const byRoot = new Map<number, Row[]>();
+    for (const { root: r, position: _position, ...row } of rows) {
+      const list = byRoot.get(r);
+      if (list) list.push(row);
+      else byRoot.set(r, [row]);
+    }
+    // Counted only when a client asks for it, for every root at once.
+    let totals: Promise<Map<number, number>> | undefined;
+    const totalOf = (r: number) =>
+      (totals ??= this.db
+        .$queryRaw<{ root: number; count: number }[]>(
+          Prisma.sql`${tree} SELECT ${root} AS "root", count(*)::int AS "count" FROM ${from} WHERE ${where} GROUP BY 1`,
+        )
+        .then((counts) => new Map(counts.map((c) => [c.root, c.count])))).then((m) => m.get(r) ?? 0);
+
+    return (roots ?? [0]).map((r) => {
+      const found = byRoot.get(r) ?? [];
+      const edges = found.slice(0, take).map((row) => {
+        const { rank: _rank, ratingKey: _ratingKey, ...node } = row;
+        return { cursor: encodeCursor({ s: sort, k: cursorKey(sort, row), id: row.id }), node };
+      });
+      return {
+        edges,
+        pageInfo: {
+          hasNextPage: found.length > take,
+          hasPreviousPage: after !== null,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
+        totalCount: () => totalOf(r),
+      };
     });
-    let total: Promise<number> | undefined;
-    return {
-      edges,
-      pageInfo: {
-        hasNextPage: rows.length > take,
-        hasPreviousPage: after !== null,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      },
-      // Counted only when a client asks for it.
-      totalCount: () =>
-        (total ??= this.db
-          .$queryRaw<{ count: number }[]>(Prisma.sql`SELECT count(*)::int AS "count" FROM "Product" p WHERE ${where}`)
-          .then((r) => r[0]?.count ?? 0)),
-    };
   }
 
   /** The WHERE clause of a listing over `"Product" p`; every value is a bind parameter. */
