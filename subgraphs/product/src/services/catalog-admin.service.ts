@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { ConflictError, NotFoundError, decodeCursor, encodeCursor, lineTotal, pageSize, parseInput } from '@commerce/common';
+import {
+  ConflictError,
+  NotFoundError,
+  connectionPage,
+  decodeCursor,
+  encodeCursor,
+  lineTotal,
+  pageSize,
+  parseInput,
+  type PageInfo,
+} from '@commerce/common';
 import { Prisma, type ProductDb, type ProductRecord, type StockMovementRecord } from '../db';
 import type { StockEventPublisher } from './stock-events';
 
@@ -58,7 +68,7 @@ const isMovementCursor = (v: unknown): v is { id: string } =>
 
 export interface StockMovementPage {
   edges: { cursor: string; node: StockMovementRecord }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  pageInfo: PageInfo;
 }
 
 const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
@@ -188,16 +198,7 @@ export class CatalogAdminService {
       orderBy: { id: 'desc' },
       take: take + 1,
     });
-    const edges = rows.slice(0, take).map((node) => ({ cursor: encodeCursor({ id: String(node.id) }), node }));
-    return {
-      edges,
-      pageInfo: {
-        hasNextPage: rows.length > take,
-        hasPreviousPage: after !== null,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      },
-    };
+    return connectionPage(rows, take, after !== null, (node) => ({ cursor: encodeCursor({ id: String(node.id) }), node }));
   }
 
   private async find(id: number): Promise<ProductRecord> {

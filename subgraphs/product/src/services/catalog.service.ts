@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { BadUserInputError, alignByKey, decodeCursor, encodeCursor, pageSize, parseInput } from '@commerce/common';
+import {
+  BadUserInputError,
+  alignByKey,
+  connectionPage,
+  decodeCursor,
+  encodeCursor,
+  pageSize,
+  parseInput,
+  type PageInfo,
+} from '@commerce/common';
 import type { CategoryRecord, ProductDb, ProductRecord } from '../db';
 import { Prisma } from '../db';
 
@@ -26,7 +35,7 @@ export interface ProductPageArgs {
 /** One page of a Relay connection; `cursor` of an edge is opaque to clients. */
 export interface ProductPage {
   edges: { cursor: string; node: ProductRecord }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  pageInfo: PageInfo;
   totalCount: () => Promise<number>;
 }
 
@@ -218,23 +227,13 @@ export class CatalogService {
         )
         .then((counts) => new Map(counts.map((c) => [c.root, c.count])))).then((m) => m.get(r) ?? 0);
 
-    return (roots ?? [0]).map((r) => {
-      const found = byRoot.get(r) ?? [];
-      const edges = found.slice(0, take).map((row) => {
+    return (roots ?? [0]).map((r) => ({
+      ...connectionPage(byRoot.get(r) ?? [], take, after !== null, (row) => {
         const { rank: _rank, ratingKey: _ratingKey, ...node } = row;
         return { cursor: encodeCursor({ s: sort, k: cursorKey(sort, row), id: row.id }), node };
-      });
-      return {
-        edges,
-        pageInfo: {
-          hasNextPage: found.length > take,
-          hasPreviousPage: after !== null,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-        totalCount: () => totalOf(r),
-      };
-    });
+      }),
+      totalCount: () => totalOf(r),
+    }));
   }
 
   /** The WHERE clause of a listing over `"Product" p`; every value is a bind parameter. */

@@ -1,4 +1,4 @@
-import { alignByKey, decodeCursor, encodeCursor, pageSize } from '@commerce/common';
+import { alignByKey, connectionPage, decodeCursor, encodeCursor, pageSize, type PageInfo } from '@commerce/common';
 import { Prisma, type ReviewDb, type ReviewRecord } from '../db';
 
 /** Largest and default `first` of a review connection, as the SDL documents them. */
@@ -8,7 +8,7 @@ export const DEFAULT_REVIEW_PAGE = 10;
 /** One page of a Relay connection, newest review first; `cursor` of an edge is opaque to clients. */
 export interface ReviewPage {
   edges: { cursor: string; node: ReviewRecord }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  pageInfo: PageInfo;
   /** Reviews of the parent in all, not only after the cursor. */
   totalCount: number;
 }
@@ -129,21 +129,11 @@ export class ReviewService {
       if (list) list.push(row);
       else byParent.set(row[column], [row]);
     }
-    return parentIds.map((id, i) => {
-      const found = byParent.get(id) ?? [];
-      const edges = found.slice(0, take).map((node) => ({ cursor: cursorOf(node), node }));
-      return {
-        edges,
-        pageInfo: {
-          // One row beyond the page was fetched just to answer this without a count.
-          hasNextPage: found.length > take,
-          hasPreviousPage: after !== null,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-        totalCount: counts[i] ?? 0,
-      };
-    });
+    // One row beyond each page was fetched just to answer hasNextPage without a count.
+    return parentIds.map((id, i) => ({
+      ...connectionPage(byParent.get(id) ?? [], take, after !== null, (node) => ({ cursor: cursorOf(node), node })),
+      totalCount: counts[i] ?? 0,
+    }));
   }
 
   /**
