@@ -1,6 +1,6 @@
-import { createRedis, lineTotal, productStockChannel, type ProductStockEvent, type Redis } from '@commerce/common';
+import { createRedis, createServiceClient, lineTotal, productStockChannel, type ProductStockEvent, type Redis } from '@commerce/common';
 import { loadCatalog, type Catalog } from '@commerce/seed-data';
-import { startStack, type Stack } from '../support/stack';
+import { INTERNAL_SECRET, startStack, type Stack } from '../support/stack';
 import { eventually } from '../support/eventually';
 
 // The admin catalog through the gateway: roles, validation, archive, stock adjustments with their
@@ -246,4 +246,50 @@ test('adjustStock moves stock with a reason, audits it, publishes the new level,
     [-(before + 25), 0],
     [25, before + 25],
   ]);
+});
+
+test('a checkout reservation and its release are audited and each publishes the level after it', async () => {
+  // The checkout worker's calls, made directly as a service (they are @inaccessible in the supergraph).
+  const inventory = createServiceClient({ url: stack.subgraphUrls.product, service: 'test', secret: INTERNAL_SECRET });
+  const [a, b] = catalog.products.filter((p) => p.stock >= 3).slice(-2);
+  const stock = async (id: number) => (await stack.db.product.product.findUniqueOrThrow({ where: { id } })).stock;
+  const [stockA, stockB] = [await stock(a!.id), await stock(b!.id)];
+  const reserved = await inventory.request<{ reserveStock: { ok: boolean } }>(
+    'mutation($lines: [StockLineInput!]!) { reserveStock(orderId: "order-audit-1", lines: $lines) { ok } }',
+    {
+      lines: [
+        { productId: String(a!.id), quantity: 2 },
+        { productId: String(b!.id), quantity: 1 },
+      ],
+    },
+  );
+  expect(reserved.reserveStock.ok).toBe(true);
+  const seen = (id: number, level: number) => events.some((e) => e.productId === String(id) && e.stock === level);
+  await eventually(async () => (seen(a!.id, stockA - 2) && seen(b!.id, stockB - 1) ? true : undefined), 'reservation events');
+
+  const released = await inventory.request<{ releaseStock: boolean }>('mutation { releaseStock(orderId: "order-audit-1") }');
+  expect(released.releaseStock).toBe(true);
+  expect([await stock(a!.id), await stock(b!.id)]).toEqual([stockA, stockB]);
+  await eventually(
+    async () => (events.filter((e) => e.productId === String(a!.id) && e.stock === stockA).length > 0 ? true : undefined),
+    'release event',
+  );
+  // Releasing again changes nothing and publishes nothing new.
+  const count = events.length;
+  expect((await inventory.request<{ releaseStock: boolean }>('mutation { releaseStock(orderId: "order-audit-1") }')).releaseStock).toBe(
+    false,
+  );
+
+  const movements = await stack.db.product.stockMovement.findMany({
+    where: { orderId: 'order-audit-1' },
+    orderBy: { id: 'asc' },
+    select: { productId: true, delta: true, stockAfter: true, reason: true },
+  });
+  expect(movements).toEqual([
+    { productId: a!.id, delta: -2, stockAfter: stockA - 2, reason: 'RESERVATION' },
+    { productId: b!.id, delta: -1, stockAfter: stockB - 1, reason: 'RESERVATION' },
+    { productId: a!.id, delta: 2, stockAfter: stockA, reason: 'RELEASE' },
+    { productId: b!.id, delta: 1, stockAfter: stockB, reason: 'RELEASE' },
+  ]);
+  expect(events.length).toBe(count);
 });
