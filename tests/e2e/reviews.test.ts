@@ -256,6 +256,27 @@ test('purchase jobs are idempotent, and a cancellation wins even when it overtak
   expect(await verified()).toBe(false);
 });
 
+test('a review written while its purchase is being recorded still ends up verified', async () => {
+  const user = customers()[9]!;
+  const token = await loginAs(user);
+  const p = unreviewedBy(user.id);
+  let pending: Promise<{ data?: { createReview: ReviewData }; errors?: unknown[] }> | undefined;
+  // A purchase job in flight: holds the user's purchase lock and has written, not committed, its row.
+  await stack.db.review.$transaction(
+    async (tx) => {
+      await review.lockUserPurchases(tx, user.id);
+      await tx.purchase.create({ data: { orderId: 'held-order', productId: p.id, userId: user.id } });
+      pending = stack.gql<{ createReview: ReviewData }>(CREATE, { productId: String(p.id), rating: 4, body: 'Raced' }, token);
+      // Give the review every chance to overtake the job; the lock makes it wait for the commit instead.
+      await new Promise((r) => setTimeout(r, 500));
+    },
+    { timeout: 20_000 },
+  );
+  const created = await pending!;
+  expect(created.errors).toBeUndefined();
+  expect(created.data!.createReview.verifiedPurchase).toBe(true);
+});
+
 test('rating snapshots apply only when newer: repeated or late jobs change nothing', async () => {
   const ratings = new product.RatingSyncService(stack.db.product);
   const p = catalog.products[10]!;

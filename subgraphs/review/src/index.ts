@@ -2,5 +2,5 @@ export { createDb, type ReviewDb } from './db';
 export { loadReviewConfig, type ReviewConfig } from './env';
 export { startReviewSubgraph, typeDefs, type ReviewSubgraphOptions } from './server';
 export { seedReviews } from './seed';
-export { PurchaseService } from './services/purchase.service';
+export { PurchaseService, lockUserPurchases } from './services/purchase.service';
 export { createPurchaseWorker } from './workers/purchase.worker';

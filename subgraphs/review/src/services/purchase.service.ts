@@ -18,6 +18,7 @@ export class PurchaseService {
     const productIds = [...new Set(job.productIds)];
     if (productIds.length === 0) return;
     await this.db.$transaction(async (tx) => {
+      await lockUserPurchases(tx, job.userId);
       if (job.status === 'CONFIRMED') {
         await tx.purchase.createMany({
           data: productIds.map((productId) => ({ orderId: job.orderId, productId, userId: job.userId })),
@@ -39,4 +40,13 @@ export class PurchaseService {
         WHERE r."authorId" = ${job.userId} AND r."productId" IN (${Prisma.join(productIds)})`;
     });
   }
+}
+
+/**
+ * Serializes, per user, the transactions that decide `verifiedPurchase`: a purchase job and a
+ * createReview of the same user. Without it, a review committed while a purchase job runs could
+ * miss the flag (each would read before the other's commit under READ COMMITTED).
+ */
+export async function lockUserPurchases(tx: Prisma.TransactionClient, userId: number): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('review:purchases'), ${userId}::int)`;
 }

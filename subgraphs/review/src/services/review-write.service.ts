@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ForbiddenError, NotFoundError, parseInput } from '@commerce/common';
 import { Prisma, type ReviewDb, type ReviewRecord } from '../db';
 import type { ProductClient } from './product-client';
+import { lockUserPurchases } from './purchase.service';
 import type { RatingPublisher, RatingSnapshot } from './rating-publisher';
 
 type Tx = Prisma.TransactionClient;
@@ -79,6 +80,7 @@ export class ReviewWriteService {
     const { rating, body } = parseInput(reviewSchema, input);
     if (!(await this.products.isReviewable(productId))) throw new NotFoundError('Product', productId);
     const { review, snapshot } = await this.db.$transaction(async (tx) => {
+      await lockUserPurchases(tx, authorId);
       const purchased = await tx.purchase.count({ where: { userId: authorId, productId, cancelledAt: null } });
       const id = randomUUID();
       const { count } = await tx.review.createMany({
