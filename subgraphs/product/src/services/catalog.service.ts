@@ -55,12 +55,6 @@ const filterSchema = z
   });
 
 /**
- * Below this word similarity (pg_trgm, 0..1) a title or brand does not count as a typo of the
- * search. "iphnoe" against "iPhone 9" scores about 0.43; unrelated words stay under 0.2.
- */
-const TYPO_SIMILARITY = 0.35;
-
-/**
  * How each sort orders the matched rows: a key column of the `matched` subquery and its
  * direction; `id ASC` always follows. `kind` says how a cursor's key is cast back into SQL.
  */
@@ -240,10 +234,13 @@ export class CatalogService {
   private where(filter: z.infer<typeof filterSchema>, search: string | null): Prisma.Sql {
     const conditions: Prisma.Sql[] = [Prisma.sql`p."archivedAt" IS NULL`];
     if (search) {
+      // Each alternative can use its own GIN index (BitmapOr): the full-text expression index, and the
+      // trigram indexes through `<%` (word similarity ≥ pg_trgm.word_similarity_threshold, TYPO_SIMILARITY
+      // set per connection by createDb).
       conditions.push(Prisma.sql`(
         product_search_document(p."title", p."brand", p."tags", p."description") @@ websearch_to_tsquery('english', ${search})
-        OR word_similarity(${search}, p."title") >= ${TYPO_SIMILARITY}
-        OR word_similarity(${search}, coalesce(p."brand", '')) >= ${TYPO_SIMILARITY})`);
+        OR ${search} <% p."title"
+        OR ${search} <% p."brand")`);
     }
     if (filter.categorySlug) {
       conditions.push(Prisma.sql`p."categoryId" IN (
