@@ -1,4 +1,13 @@
-import { createRedis, productStockChannel, type ProductStockEvent, type Redis } from '@commerce/common';
+import {
+  QueueName,
+  createLogger,
+  createQueue,
+  createRedis,
+  productStockChannel,
+  type ProductRatingJob,
+  type ProductStockEvent,
+  type Redis,
+} from '@commerce/common';
 import { loadCatalog, reviewsToImport, type Catalog, type DummyProduct } from '@commerce/seed-data';
 import * as product from '@commerce/product';
 import * as review from '@commerce/review';
@@ -289,6 +298,37 @@ test('rating snapshots apply only when newer: repeated or late jobs change nothi
     reviewCount: 2,
     averageRating: 4.5,
     ratingVersion: next,
+  });
+});
+
+test('resending every rating snapshot heals a copy whose snapshot was lost, and changes nothing else', async () => {
+  const user = customers()[10]!;
+  const p = unreviewedBy(user.id);
+  await stack.gql(CREATE, { productId: String(p.id), rating: 2, body: 'Meh' }, await loginAs(user));
+  const data = await productData(p.id);
+  const synced = await syncedRating(p.id, { averageRating: data.averageRating, reviewCount: data.reviewCount });
+  // As if the last snapshot had never been enqueued: the copy is one version behind.
+  await stack.db.product.product.update({
+    where: { id: p.id },
+    data: { ratingVersion: synced.ratingVersion - 1, averageRating: null, reviewCount: 0 },
+  });
+  const other = catalog.products.find((x) => x.id !== p.id && reviewsToImport(x).length > 0)!;
+  const untouched = await stack.db.product.product.findUniqueOrThrow({ where: { id: other.id } });
+
+  const connection = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const queue = createQueue<ProductRatingJob>(QueueName.productRatings, connection, stack.redisPrefix);
+  try {
+    const sent = await new review.RatingPublisher(queue, createLogger('test', 'silent')).resendAll(stack.db.review);
+    expect(sent).toBe(await stack.db.review.productRating.count());
+  } finally {
+    await queue.close();
+    await connection.quit();
+  }
+  await syncedRating(p.id, { averageRating: data.averageRating, reviewCount: data.reviewCount });
+  expect(await stack.db.product.product.findUniqueOrThrow({ where: { id: other.id } })).toMatchObject({
+    averageRating: untouched.averageRating,
+    reviewCount: untouched.reviewCount,
+    ratingVersion: untouched.ratingVersion,
   });
 });
 

@@ -4,3 +4,4 @@ export { startReviewSubgraph, typeDefs, type ReviewSubgraphOptions } from './ser
 export { seedReviews } from './seed';
 export { PurchaseService, lockUserPurchases } from './services/purchase.service';
 export { createPurchaseWorker } from './workers/purchase.worker';
+export { RatingPublisher } from './services/rating-publisher';
