@@ -1,6 +1,6 @@
 /**
  * npm start — the whole supergraph on this machine in one command: checks that PostgreSQL and Redis
- * are up, migrates, seeds and composes, then runs the five subgraphs and both workers, and once the
+ * are up, migrates, seeds and composes, then runs the five subgraphs and the workers, and once the
  * subgraphs are healthy the gateway. Every output line is prefixed with its process's name.
  * Ctrl-C stops everything gracefully; if any process dies, everything stops.
  */
@@ -132,6 +132,8 @@ async function main(): Promise<void> {
   }
   supervise(spawnPrefixed('checkout', tsx('subgraphs/order/src/workers/checkout.main.ts'), here));
   supervise(spawnPrefixed('notifier', tsx('subgraphs/user/src/workers/notification.main.ts'), here));
+  supervise(spawnPrefixed('ratings', tsx('subgraphs/product/src/workers/rating-sync.main.ts'), here));
+  supervise(spawnPrefixed('purchases', tsx('subgraphs/review/src/workers/purchase.main.ts'), here));
 
   await waitForHealthy(
     SUBGRAPHS.map((name) => ({ name, url: new URL('/health', urls[name]).toString() })),

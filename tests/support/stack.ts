@@ -32,6 +32,8 @@ export interface StackOptions {
   paymentLatencyMs?: number;
   /** Run the reconciler in this process with these settings (off unless given). */
   reconciler?: { intervalMs: number; recheckAfterMs: number; pendingMaxAgeMs: number };
+  /** Called with every SQL statement the user, product and review subgraphs send (N+1 tests count them). */
+  onQuery?: (subgraph: 'user' | 'product' | 'review', sql: string) => void;
 }
 
 /**
@@ -57,18 +59,29 @@ export async function startStack(options: StackOptions = {}) {
     connections.push(c);
     return c;
   };
+  const { onQuery } = options;
   const db = {
     // Small pools: two suites run side by side on a PostgreSQL that allows 100 connections in all.
-    user: user.createDb({ connectionString: urls.user, maxConnections: 4 }),
-    product: product.createDb({ connectionString: urls.product, maxConnections: 6 }),
-    review: review.createDb({ connectionString: urls.review, maxConnections: 4 }),
+    user: user.createDb({ connectionString: urls.user, maxConnections: 4, onQuery: onQuery && ((sql) => onQuery('user', sql)) }),
+    product: product.createDb({
+      connectionString: urls.product,
+      maxConnections: 6,
+      onQuery: onQuery && ((sql) => onQuery('product', sql)),
+    }),
+    review: review.createDb({ connectionString: urls.review, maxConnections: 4, onQuery: onQuery && ((sql) => onQuery('review', sql)) }),
     cart: cart.createDb({ connectionString: urls.cart, maxConnections: 6 }),
     order: order.createDb({ connectionString: urls.order, maxConnections: 10 }),
   };
   const common = { port: 0, internalSecret: INTERNAL_SECRET, logger };
   const userServer = await user.startUserSubgraph({ ...common, db: db.user, jwtSecret: JWT_SECRET });
-  const productServer = await product.startProductSubgraph({ ...common, db: db.product });
-  const reviewServer = await review.startReviewSubgraph({ ...common, db: db.review });
+  const productServer = await product.startProductSubgraph({ ...common, db: db.product, redis, redisPrefix });
+  const reviewServer = await review.startReviewSubgraph({
+    ...common,
+    db: db.review,
+    redis,
+    redisPrefix,
+    productSubgraphUrl: productServer.url,
+  });
   const cartServer = await cart.startCartSubgraph({ ...common, db: db.cart, productSubgraphUrl: productServer.url });
   const orderServices = order.createOrderServices({
     db: db.order,
@@ -86,13 +99,14 @@ export async function startStack(options: StackOptions = {}) {
   orderServices.relay.start();
   if (options.reconciler) orderServices.reconciler.start();
   const orderServer = await order.startOrderSubgraph({ ...common, orders: orderServices.orders });
-  const supergraphSdl = composeSupergraph({
+  const subgraphUrls: Record<SubgraphName, string> = {
     user: userServer.url,
     product: productServer.url,
     review: reviewServer.url,
     cart: cartServer.url,
     order: orderServer.url,
-  });
+  };
+  const supergraphSdl = composeSupergraph(subgraphUrls);
   const gateways: RunningGateway[] = [];
   for (let i = 0; i < (options.gateways ?? 1); i++) {
     gateways.push(
@@ -149,6 +163,21 @@ export async function startStack(options: StackOptions = {}) {
       webhookAllowPrivateNetworks: true,
       logger,
     });
+    const purchases = review.createPurchaseWorker({
+      purchases: new review.PurchaseService(db.review),
+      connection: connection(),
+      prefix: redisPrefix,
+      concurrency: 2,
+      logger,
+    });
+    const ratings = product.createRatingSyncWorker({
+      ratings: new product.RatingSyncService(db.product),
+      connection: connection(),
+      prefix: redisPrefix,
+      concurrency: 2,
+      logger,
+    });
+    started.push(purchases, ratings);
     workers.push(...started);
     closers.push(notifications.close);
     await Promise.all([...started.map((w) => w.waitUntilReady()), notifications.waitUntilReady()]);
@@ -223,6 +252,7 @@ export async function startStack(options: StackOptions = {}) {
     stopGateway,
     db,
     urls,
+    subgraphUrls,
     redis,
     redisUrl,
     redisPrefix,

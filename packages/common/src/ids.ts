@@ -45,3 +45,33 @@ export function pageSize(first: number | null | undefined, max = 100, fallback =
     throw new BadUserInputError(`first must be between 0 and ${max}`, { field: 'first' });
   return first;
 }
+
+/** Relay PageInfo of a page fetched with one row beyond it. */
+export interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+/**
+ * Edges and PageInfo of a Relay connection page from `rows` fetched with `take + 1` rows (the
+ * extra row only tells whether a next page exists). `edgeOf` gives each kept row its cursor and node.
+ */
+export function connectionPage<R, N>(
+  rows: readonly R[],
+  take: number,
+  hasPreviousPage: boolean,
+  edgeOf: (row: R) => { cursor: string; node: N },
+): { edges: { cursor: string; node: N }[]; pageInfo: PageInfo } {
+  const edges = rows.slice(0, take).map(edgeOf);
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > take,
+      hasPreviousPage,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}

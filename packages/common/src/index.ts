@@ -15,3 +15,5 @@ export * from './redis';
 export * from './service-client';
 export * from './stock-events';
 export * from './subgraph-server';
+export * from './validation';
+export * from './query-events';

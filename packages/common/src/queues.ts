@@ -8,6 +8,8 @@ export const QueueName = {
   purchases: 'purchases',
   /** Signed webhook deliveries to merchants' endpoints; fed and worked by the user subgraph (issue-3-notify). */
   webhooks: 'webhooks',
+  /** Rating aggregates of products, from the review subgraph to the product subgraph's denormalized copy. */
+  productRatings: 'product-ratings',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -69,6 +71,23 @@ export interface WebhookDeliveryJob {
 export const webhookDeliveryJobId = (endpointId: string, orderId: string, status: string) => `webhook-${endpointId}-${orderId}-${status}`;
 
 export const purchaseJobId = (orderId: string, status: PurchaseJob['status']) => `purchase-${orderId}-${status}`;
+
+/**
+ * The review subgraph's aggregate of a product's visible reviews after a change, for the product
+ * subgraph's denormalized `averageRating`/`reviewCount` (rating filter and sort). A snapshot, not a
+ * delta: the product subgraph applies it only when `version` is newer than the one it holds, so a
+ * repeated or late job changes nothing. Job id = `rating-<productId>-<version>`.
+ */
+export interface ProductRatingJob {
+  productId: number;
+  reviewCount: number;
+  /** Mean rating 1..5, null when the product has no visible reviews. */
+  averageRating: number | null;
+  /** Grows by one with every change of the product's aggregate. */
+  version: number;
+}
+
+export const productRatingJobId = (productId: number, version: number) => `rating-${productId}-${version}`;
 
 /**
  * Retries with exponential backoff and jitter (so retries of a burst do not arrive together);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -17,6 +17,11 @@ import {
 } from '../src';
 
 const INIT = '20261121000000_init';
+/** Every migration of the product subgraph, oldest first (the init one and those after it). */
+const PRODUCT_MIGRATIONS = readdirSync(migrationsDirOf('product'), { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  .sort();
 const server = databaseUrls().product;
 const name = `dbtools_test_${process.pid}_${randomBytes(4).toString('hex')}`;
 const url = withDatabase(server, name);
@@ -54,23 +59,24 @@ test('ensureDatabase creates the database once, also when called concurrently', 
   expect(await databaseExists(url)).toBe(true);
 });
 
-test('applyMigrations applies the init migration once and records it', async () => {
-  expect(await applyMigrations('product', url)).toEqual([INIT]);
+test('applyMigrations applies each migration once and records it', async () => {
+  expect(PRODUCT_MIGRATIONS[0]).toBe(INIT);
+  expect(await applyMigrations('product', url)).toEqual(PRODUCT_MIGRATIONS);
   expect(await applyMigrations('product', url)).toEqual([]);
 
   const rows = await query<{ migration_name: string; finished: boolean; rolled_back: boolean }>(
     url,
     'SELECT migration_name, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS rolled_back FROM _prisma_migrations',
   );
-  expect(rows).toEqual([{ migration_name: INIT, finished: true, rolled_back: false }]);
+  expect(rows).toEqual(PRODUCT_MIGRATIONS.map((m) => ({ migration_name: m, finished: true, rolled_back: false })));
 });
 
 test('the hand-written CHECK constraint rejects negative stock', async () => {
   await query(url, `INSERT INTO "Category" (slug, name) VALUES ('c', 'C')`);
   await query(
     url,
-    `INSERT INTO "Product" (sku, title, description, "categoryId", "priceCents", stock, "updatedAt")
-     SELECT 'sku-1', 'T', 'D', id, 100, 1, now() FROM "Category"`,
+    `INSERT INTO "Product" (sku, title, description, "categoryId", "priceCents", "salePriceCents", stock, "updatedAt")
+     SELECT 'sku-1', 'T', 'D', id, 100, 100, 1, now() FROM "Category"`,
   );
   await expect(query(url, `UPDATE "Product" SET stock = stock - 2`)).rejects.toMatchObject({
     code: '23514',
@@ -106,13 +112,14 @@ describe('diffMigration', () => {
 
   test('writes only the missing change', async () => {
     const init = path.join(migrationsDir, INIT, 'migration.sql');
-    writeFileSync(init, readFileSync(init, 'utf8').replace(/^\s*"brand" TEXT,\n/m, ''));
+    // A column no later migration refers to, so they still apply to the shadow database.
+    writeFileSync(init, readFileSync(init, 'utf8').replace(/^\s*"thumbnail" TEXT,\n/m, ''));
 
-    const file = await diffMigration('product', 'Add brand', { migrationsDir, url });
+    const file = await diffMigration('product', 'Add thumbnail', { migrationsDir, url });
 
-    expect(file).toMatch(/[/\\]\d{14}_add_brand[/\\]migration\.sql$/);
+    expect(file).toMatch(/[/\\]\d{14}_add_thumbnail[/\\]migration\.sql$/);
     const sql = readFileSync(file as string, 'utf8');
-    expect(sql).toContain('ALTER TABLE "Product" ADD COLUMN     "brand" TEXT;');
+    expect(sql).toContain('ALTER TABLE "Product" ADD COLUMN     "thumbnail" TEXT;');
     expect(sql).not.toMatch(/DROP/);
   });
 });

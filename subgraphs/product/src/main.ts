@@ -1,4 +1,4 @@
-import { createLogger, runProcess } from '@commerce/common';
+import { createLogger, createRedis, runProcess } from '@commerce/common';
 import { createDb } from './db';
 import { loadProductConfig } from './env';
 import { startProductSubgraph } from './server';
@@ -9,8 +9,11 @@ runProcess(logger, async () => {
   const config = loadProductConfig();
   logger.level = config.LOG_LEVEL;
   const db = createDb({ connectionString: config.PRODUCT_DATABASE_URL });
+  const redis = createRedis(config.REDIS_URL, 'product-subgraph');
   const server = await startProductSubgraph({
     db,
+    redis,
+    redisPrefix: config.REDIS_PREFIX,
     port: config.PRODUCT_PORT,
     host: config.HOST,
     internalSecret: config.INTERNAL_JWT_SECRET,
@@ -18,6 +21,7 @@ runProcess(logger, async () => {
   });
   return async () => {
     await server.close();
+    await redis.quit();
     await db.$disconnect();
   };
 });

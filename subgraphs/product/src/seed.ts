@@ -1,37 +1,80 @@
-import { categoryNameFromSlug, dollarsToCents, percentToBasisPoints, type Catalog } from '@commerce/seed-data';
+import { lineTotal } from '@commerce/common';
+import {
+  DEPARTMENTS,
+  categoryNameFromSlug,
+  dollarsToCents,
+  percentToBasisPoints,
+  reviewsToImport,
+  type Catalog,
+} from '@commerce/seed-data';
 import type { ProductDb } from './db';
 
 /**
- * Imports the catalog's categories and products, keeping DummyJSON's product ids. Inserts only
- * what is missing: a second run changes nothing, and stock already sold is never reset.
+ * Imports the category tree (departments of {@link DEPARTMENTS} with the catalog's categories
+ * below them) and the products, keeping DummyJSON's product ids. Inserts only what is missing: a
+ * second run changes nothing, and stock already sold is never reset. The denormalized rating of a
+ * product that was never synced (ratingVersion 0) is set from the same reviews the review seed
+ * imports (one per reviewer, {@link reviewsToImport}), so both subgraphs start in agreement.
  * @returns how many rows were inserted.
  */
 export async function seedProducts(db: ProductDb, catalog: Pick<Catalog, 'products'>): Promise<{ categories: number; products: number }> {
   const slugs = [...new Set(catalog.products.map((p) => p.category))].sort();
-  const categories = await db.category.createMany({
-    data: slugs.map((slug) => ({ slug, name: categoryNameFromSlug(slug) })),
+  const departments = DEPARTMENTS.filter((d) => d.children.some((c) => slugs.includes(c)));
+  const top = await db.category.createMany({
+    data: departments.map((d) => ({ slug: d.slug, name: d.name })),
     skipDuplicates: true,
   });
+  const parentIds = new Map(
+    (await db.category.findMany({ where: { slug: { in: departments.map((d) => d.slug) } } })).map((c) => [c.slug, c.id]),
+  );
+  const parentOf = new Map(departments.flatMap((d) => d.children.map((c) => [c, parentIds.get(d.slug)!] as const)));
+  const leaves = await db.category.createMany({
+    data: slugs.map((slug) => ({ slug, name: categoryNameFromSlug(slug), parentId: parentOf.get(slug) ?? null })),
+    skipDuplicates: true,
+  });
+  // Categories imported before the tree existed get their department once.
+  for (const d of departments) {
+    await db.category.updateMany({ where: { slug: { in: [...d.children] }, parentId: null }, data: { parentId: parentIds.get(d.slug)! } });
+  }
   const categoryIds = new Map((await db.category.findMany()).map((c) => [c.slug, c.id]));
+  const ratings = new Map(
+    catalog.products.map((p) => {
+      const reviews = reviewsToImport(p);
+      const sum = reviews.reduce((s, r) => s + r.review.rating, 0);
+      return [p.id, { reviewCount: reviews.length, averageRating: reviews.length === 0 ? null : sum / reviews.length }];
+    }),
+  );
   const products = await db.product.createMany({
-    data: catalog.products.map((p) => ({
-      id: p.id,
-      sku: p.sku,
-      title: p.title,
-      description: p.description,
-      brand: p.brand ?? null,
-      categoryId: categoryIds.get(p.category)!,
-      priceCents: dollarsToCents(p.price),
-      discountBasisPoints: percentToBasisPoints(p.discountPercentage),
-      stock: p.stock,
-      tags: p.tags,
-      images: p.images,
-      thumbnail: p.thumbnail ?? null,
-      createdAt: p.meta?.createdAt ? new Date(p.meta.createdAt) : undefined,
-    })),
+    data: catalog.products.map((p) => {
+      const priceCents = dollarsToCents(p.price);
+      const discountBasisPoints = percentToBasisPoints(p.discountPercentage);
+      return {
+        id: p.id,
+        sku: p.sku,
+        title: p.title,
+        description: p.description,
+        brand: p.brand ?? null,
+        categoryId: categoryIds.get(p.category)!,
+        priceCents,
+        discountBasisPoints,
+        salePriceCents: lineTotal(priceCents, 1, discountBasisPoints),
+        stock: p.stock,
+        tags: p.tags,
+        images: p.images,
+        thumbnail: p.thumbnail ?? null,
+        ...ratings.get(p.id)!,
+        createdAt: p.meta?.createdAt ? new Date(p.meta.createdAt) : undefined,
+      };
+    }),
     skipDuplicates: true,
   });
+  // Rows from before ratings were denormalized: fill them once; later the rating-sync job owns them.
+  const unsynced = await db.product.findMany({ where: { ratingVersion: 0, reviewCount: 0 }, select: { id: true } });
+  for (const { id } of unsynced) {
+    const rating = ratings.get(id);
+    if (rating && rating.reviewCount > 0) await db.product.update({ where: { id }, data: rating });
+  }
   // Explicit ids leave the sequence behind; new products must not collide with imported ones.
   await db.$executeRawUnsafe(`SELECT setval(pg_get_serial_sequence('"Product"', 'id'), GREATEST((SELECT MAX(id) FROM "Product"), 1))`);
-  return { categories: categories.count, products: products.count };
+  return { categories: top.count + leaves.count, products: products.count };
 }

@@ -1,6 +1,10 @@
 import DataLoader from 'dataloader';
-import type { BaseContext } from '@commerce/common';
+import type { Queue } from 'bullmq';
+import { createServiceClient, type BaseContext, type Logger, type ProductRatingJob } from '@commerce/common';
 import type { ReviewDb, ReviewRecord } from './db';
+import { ProductClient } from './services/product-client';
+import { RatingPublisher } from './services/rating-publisher';
+import { ReviewWriteService } from './services/review-write.service';
 import { ReviewService, type ProductReviewAggregate, type ReviewPage, type TotalCounts } from './services/review.service';
 
 /** Page arguments after validation: `first` already checked by pageSize. */
@@ -14,6 +18,7 @@ export type PageLoaders = (page: PageKey) => DataLoader<number, ReviewPage>;
 
 export interface Context extends BaseContext {
   reviews: ReviewService;
+  writes: ReviewWriteService;
   loaders: {
     review: DataLoader<string, ReviewRecord | null>;
     productAggregates: DataLoader<number, ProductReviewAggregate>;
@@ -50,9 +55,25 @@ async function loadAll<K, V>(loader: DataLoader<K, V>, keys: readonly K[]): Prom
   });
 }
 
+/** What the review subgraph's services need. */
+export interface ReviewServicesOptions {
+  db: ReviewDb;
+  /** Queue of rating snapshots for the product subgraph (QueueName.productRatings). */
+  ratingQueue: Queue<ProductRatingJob>;
+  /** The product subgraph, asked whether a product can be reviewed. */
+  productSubgraphUrl: string;
+  internalSecret: string;
+  logger: Logger;
+}
+
 /** Per-request context: DataLoaders so that N parents of one kind cost one SQL statement per field. */
-export function createContextFactory(db: ReviewDb) {
+export function createContextFactory(options: ReviewServicesOptions) {
+  const { db } = options;
   const reviews = new ReviewService(db);
+  const products = new ProductClient(
+    createServiceClient({ url: options.productSubgraphUrl, service: 'review-subgraph', secret: options.internalSecret }),
+  );
+  const writes = new ReviewWriteService(db, products, new RatingPublisher(options.ratingQueue, options.logger));
   return (base: BaseContext): Context => {
     const productAggregates = new DataLoader((ids: readonly number[]) => reviews.aggregatesByProduct(ids));
     const authorCounts = new DataLoader((ids: readonly number[]) => reviews.countsByAuthor(ids));
@@ -62,6 +83,7 @@ export function createContextFactory(db: ReviewDb) {
     return {
       ...base,
       reviews,
+      writes,
       loaders: {
         review: new DataLoader((ids) => reviews.reviewsByIds(ids)),
         productAggregates,

@@ -1,4 +1,4 @@
-import { createLogger, runProcess } from '@commerce/common';
+import { createLogger, createRedis, runProcess } from '@commerce/common';
 import { createDb } from './db';
 import { loadReviewConfig } from './env';
 import { startReviewSubgraph } from './server';
@@ -9,8 +9,12 @@ runProcess(logger, async () => {
   const config = loadReviewConfig();
   logger.level = config.LOG_LEVEL;
   const db = createDb({ connectionString: config.REVIEW_DATABASE_URL });
+  const redis = createRedis(config.REDIS_URL, 'review-subgraph');
   const server = await startReviewSubgraph({
     db,
+    redis,
+    redisPrefix: config.REDIS_PREFIX,
+    productSubgraphUrl: config.PRODUCT_SUBGRAPH_URL,
     port: config.REVIEW_PORT,
     host: config.HOST,
     internalSecret: config.INTERNAL_JWT_SECRET,
@@ -18,6 +22,7 @@ runProcess(logger, async () => {
   });
   return async () => {
     await server.close();
+    await redis.quit();
     await db.$disconnect();
   };
 });

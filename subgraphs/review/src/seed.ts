@@ -1,11 +1,13 @@
-import type { Catalog } from '@commerce/seed-data';
+import { reviewsToImport, type Catalog } from '@commerce/seed-data';
 import type { ReviewDb } from './db';
 
 /**
- * Imports every review embedded in the catalog's products. The author is the catalog user with
- * the reviewer's email (read from `catalog.users`, never from the user subgraph's database); ids
- * are `dummyjson-<productId>-<index>`, so rows that exist already are skipped and a second run
- * changes nothing. A reviewer may review one product more than once (DummyJSON data does).
+ * Imports the reviews embedded in the catalog's products, one per reviewer and product
+ * ({@link reviewsToImport}: where the source has two by one reviewer, the latest stands), and the
+ * rating aggregate of each product they belong to. The author is the catalog user with the
+ * reviewer's email (read from `catalog.users`, never from the user subgraph's database); ids are
+ * `dummyjson-<productId>-<index>`, so rows that exist already are skipped and a second run changes
+ * nothing.
  * @returns how many reviews were inserted.
  * @throws Error naming the product and the email when a reviewer's email is no catalog user's.
  */
@@ -13,7 +15,7 @@ export async function seedReviews(db: ReviewDb, catalog: Pick<Catalog, 'products
   // The user subgraph stores emails lower-cased, so match the same way.
   const userIds = new Map(catalog.users.map((u) => [u.email.toLowerCase(), u.id]));
   const data = catalog.products.flatMap((product) =>
-    product.reviews.map((review, index) => {
+    reviewsToImport(product).map(({ review, index }) => {
       const authorId = userIds.get(review.reviewerEmail.toLowerCase());
       if (authorId === undefined) {
         throw new Error(`Review ${index} of product ${product.id}: reviewer ${review.reviewerEmail} is not a user of the catalog`);
@@ -32,5 +34,15 @@ export async function seedReviews(db: ReviewDb, catalog: Pick<Catalog, 'products
     }),
   );
   const { count } = await db.review.createMany({ data, skipDuplicates: true });
+  if (count > 0) {
+    // Aggregates of products that have none yet (a product's first import); later changes keep them incrementally.
+    await db.$executeRaw`
+      INSERT INTO "ProductRating" ("productId", "reviewCount", "ratingSum", "stars1", "stars2", "stars3", "stars4", "stars5", "version", "updatedAt")
+      SELECT "productId", count(*), sum("rating"),
+             count(*) FILTER (WHERE "rating" = 1), count(*) FILTER (WHERE "rating" = 2), count(*) FILTER (WHERE "rating" = 3),
+             count(*) FILTER (WHERE "rating" = 4), count(*) FILTER (WHERE "rating" = 5), 0, CURRENT_TIMESTAMP
+      FROM "Review" WHERE NOT "hidden" GROUP BY "productId"
+      ON CONFLICT ("productId") DO NOTHING`;
+  }
   return { reviews: count };
 }

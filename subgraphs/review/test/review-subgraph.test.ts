@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, type RunningServer } from '@commerce/common';
+import { createLogger, createRedis, type Redis, type RunningServer } from '@commerce/common';
 import { applyMigrations, dropDatabase, ensureDatabase, withDatabase } from '@commerce/db-tools';
-import { loadCatalog, type Catalog, type DummyProduct } from '@commerce/seed-data';
+import { loadCatalog, reviewsToImport, type Catalog, type DummyProduct } from '@commerce/seed-data';
 import { createDb, seedReviews, startReviewSubgraph, type ReviewDb } from '../src';
 
 const SERVER_URL = process.env.REVIEW_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/commerce_review';
@@ -37,6 +37,8 @@ const USERS = `query ($reps: [_Any!]!, $first: Int, $after: String) {
 }`;
 
 let db: ReviewDb;
+let redis: Redis;
+const redisPrefix = `test-review-${randomUUID().slice(0, 8)}`;
 let server: RunningServer;
 let catalog: Catalog;
 let firstSeed: { reviews: number };
@@ -60,7 +62,9 @@ async function entities<T>(query: string, variables: Record<string, unknown>): P
 const productRefs = (ids: (number | string)[]) => ids.map((id) => ({ __typename: 'Product', id: String(id) }));
 const userRefs = (ids: number[]) => ids.map((id) => ({ __typename: 'User', id: String(id) }));
 const userIdByEmail = (email: string) => catalog.users.find((u) => u.email === email)!.id;
-const mean = (p: DummyProduct) => p.reviews.reduce((sum, r) => sum + r.rating, 0) / p.reviews.length;
+/** The reviews the seed keeps (one per reviewer: the latest). */
+const kept = (p: DummyProduct) => reviewsToImport(p).map((r) => r.review);
+const mean = (p: DummyProduct) => kept(p).reduce((sum, r) => sum + r.rating, 0) / kept(p).length;
 
 /** The source review behind an id the seed gave it (`dummyjson-<productId>-<index>`). */
 function sourceReview(id: string) {
@@ -75,8 +79,13 @@ beforeAll(async () => {
   await applyMigrations('review', url);
   db = createDb({ connectionString: url, maxConnections: 4, onQuery: (sql) => statements.push(sql) });
   firstSeed = await seedReviews(db, catalog);
+  redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   server = await startReviewSubgraph({
     db,
+    redis,
+    redisPrefix,
+    // These tests only read; writes (which ask the product subgraph) are covered end to end in tests/e2e.
+    productSubgraphUrl: 'http://127.0.0.1:9/graphql',
     port: 0,
     internalSecret: 'test-internal-secret-0123456789abcdef',
     logger: createLogger('test', 'silent'),
@@ -85,23 +94,45 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  const keys = await redis.keys(`${redisPrefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
   await db?.$disconnect();
   await dropDatabase(url);
 });
 
 describe('seedReviews', () => {
-  it('imports every embedded review once; a second run inserts nothing', async () => {
+  it('imports one review per reviewer and product once; a second run inserts nothing', async () => {
     const embedded = catalog.products.reduce((n, p) => n + p.reviews.length, 0);
-    // 582 in the DummyJSON catalog; the demo catalog (no shared data) has its own count.
-    if (catalog.source === 'dummyjson') expect(embedded).toBe(582);
-    expect(firstSeed.reviews).toBe(embedded);
+    const imported = catalog.products.reduce((n, p) => n + kept(p).length, 0);
+    // 582 in the DummyJSON catalog, one of them a second review of product 1 by the same reviewer.
+    if (catalog.source === 'dummyjson') {
+      expect(embedded).toBe(582);
+      expect(imported).toBe(581);
+    }
+    expect(firstSeed.reviews).toBe(imported);
     await expect(seedReviews(db, catalog)).resolves.toEqual({ reviews: 0 });
-    await expect(db.review.count()).resolves.toBe(embedded);
+    await expect(db.review.count()).resolves.toBe(imported);
   });
 
-  it('keeps every review of a product, also two by the same reviewer (DummyJSON product 1)', async () => {
+  it('keeps the latest of two reviews by one reviewer (DummyJSON product 1) and seeds the aggregates', async () => {
     const product = catalog.products[0]!;
-    await expect(db.review.count({ where: { productId: product.id } })).resolves.toBe(product.reviews.length);
+    const byReviewer = new Map<string, number>();
+    for (const r of product.reviews) byReviewer.set(r.reviewerEmail, (byReviewer.get(r.reviewerEmail) ?? 0) + 1);
+    const twice = [...byReviewer].find(([, n]) => n > 1)?.[0];
+    if (catalog.source === 'dummyjson') expect(twice).toBeDefined();
+    const rows = await db.review.findMany({ where: { productId: product.id } });
+    expect(rows).toHaveLength(kept(product).length);
+    if (twice) {
+      // The latest; with equal timestamps (as in DummyJSON) the later one in the source.
+      const latest = product.reviews
+        .filter((r) => r.reviewerEmail === twice)
+        .reduce((best, r) => (Date.parse(r.date) >= Date.parse(best.date) ? r : best));
+      const row = rows.find((r) => r.authorId === userIdByEmail(twice))!;
+      expect(row.body).toBe(latest.comment);
+    }
+    const aggregate = await db.productRating.findUnique({ where: { productId: product.id } });
+    expect(aggregate).toMatchObject({ reviewCount: kept(product).length, ratingSum: kept(product).reduce((s, r) => s + r.rating, 0) });
   });
 
   it('refuses a review whose reviewer is no catalog user', async () => {
@@ -118,11 +149,11 @@ describe('Product entity', () => {
     result.forEach((entity, i) => {
       const product = products[i]!;
       expect(entity!.id).toBe(String(product.id));
-      expect(entity!.reviewCount).toBe(product.reviews.length);
+      expect(entity!.reviewCount).toBe(kept(product).length);
       expect(entity!.averageRating).toBe(mean(product));
-      expect(entity!.reviews.totalCount).toBe(product.reviews.length);
-      expect(entity!.reviews.edges).toHaveLength(Math.min(2, product.reviews.length));
-      expect(entity!.reviews.pageInfo).toMatchObject({ hasNextPage: product.reviews.length > 2, hasPreviousPage: false });
+      expect(entity!.reviews.totalCount).toBe(kept(product).length);
+      expect(entity!.reviews.edges).toHaveLength(Math.min(2, kept(product).length));
+      expect(entity!.reviews.pageInfo).toMatchObject({ hasNextPage: kept(product).length > 2, hasPreviousPage: false });
       for (const { node } of entity!.reviews.edges) {
         const source = sourceReview(node.id);
         expect(source.product.id).toBe(product.id);
@@ -148,7 +179,11 @@ describe('Product entity', () => {
         after = pageInfo.endCursor;
       }
       expect(new Set(seen).size).toBe(seen.length);
-      expect(seen.sort()).toEqual(product.reviews.map((_, i) => `dummyjson-${product.id}-${i}`).sort());
+      expect(seen.sort()).toEqual(
+        reviewsToImport(product)
+          .map((r) => `dummyjson-${product.id}-${r.index}`)
+          .sort(),
+      );
     }
   });
 
@@ -164,8 +199,10 @@ describe('Product entity', () => {
       { id: 'order-e', createdAt: at('2024-01-01T00:00:00.000Z') },
     ];
     await db.review.createMany({
-      data: rows.map((r) => ({ ...r, productId, authorId: 1, rating: 4, body: r.id, updatedAt: r.createdAt })),
+      data: rows.map((r, i) => ({ ...r, productId, authorId: i + 1, rating: 4, body: r.id, updatedAt: r.createdAt })),
     });
+    // Rows written around the service: their aggregate too (totalCount reads it).
+    await db.productRating.create({ data: { productId, reviewCount: rows.length, ratingSum: 4 * rows.length, stars4: rows.length } });
     try {
       const seen: string[] = [];
       let after: string | null | undefined = null;
@@ -180,6 +217,7 @@ describe('Product entity', () => {
       expect(seen).toEqual(['order-c', 'order-b', 'order-d', 'order-e', 'order-a']);
     } finally {
       await db.review.deleteMany({ where: { productId } });
+      await db.productRating.delete({ where: { productId } });
     }
   });
 
@@ -206,7 +244,7 @@ describe('User entity', () => {
   it("pages through the author's reviews, matched by email", async () => {
     const user = catalog.users.find((u) => u.email === catalog.products[0]!.reviews[0]!.reviewerEmail)!;
     const expected = catalog.products.flatMap((p) =>
-      p.reviews.flatMap((r, i) => (r.reviewerEmail === user.email ? [`dummyjson-${p.id}-${i}`] : [])),
+      reviewsToImport(p).flatMap((r) => (r.review.reviewerEmail === user.email ? [`dummyjson-${p.id}-${r.index}`] : [])),
     );
     expect(expected.length).toBeGreaterThan(2);
     const seen: string[] = [];

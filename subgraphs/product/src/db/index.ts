@@ -1,11 +1,24 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import { withQueryEvents, type CreateDbOptions } from '@commerce/common';
 import { PrismaClient } from './generated/client';
 
 export { Prisma } from './generated/client';
-export type { Product as ProductRecord, Category as CategoryRecord } from './generated/client';
+export type { Product as ProductRecord, Category as CategoryRecord, StockMovement as StockMovementRecord } from './generated/client';
 export type ProductDb = PrismaClient;
 
+/**
+ * Below this word similarity (pg_trgm, 0..1) a title or brand does not count as a typo of a search:
+ * "iphnoe" against "iPhone 9" scores about 0.43; unrelated words stay under 0.2. Set on every
+ * connection, because only the `<%` operator (which reads it) can use the trigram indexes.
+ */
+export const TYPO_SIMILARITY = 0.35;
+
 /** The product subgraph's only way to its database (PostgreSQL through the pg driver adapter). */
-export function createDb(options: { connectionString: string; maxConnections?: number }): ProductDb {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: options.connectionString, max: options.maxConnections ?? 10 }) });
+export function createDb(options: CreateDbOptions): ProductDb {
+  const adapter = new PrismaPg({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    options: `-c pg_trgm.word_similarity_threshold=${TYPO_SIMILARITY}`,
+  });
+  return withQueryEvents(options.onQuery, (log) => new PrismaClient({ adapter, log }));
 }

@@ -1,4 +1,4 @@
-import { basisPointsToPercent, lineTotal, money, tryParseIntId } from '@commerce/common';
+import { basisPointsToPercent, money, tryParseIntId } from '@commerce/common';
 import type { ProductResolvers } from '../__generated__/resolvers-types';
 
 /** Below this many units a product shows as LOW_STOCK. */
@@ -17,6 +17,8 @@ export const Product: ProductResolvers = {
   },
   price: (p) => money(p.priceCents, p.currencyCode),
   discountPercentage: (p) => basisPointsToPercent(p.discountBasisPoints),
-  salePrice: (p) => money(lineTotal(p.priceCents, 1, p.discountBasisPoints), p.currencyCode),
+  // Kept equal to lineTotal(priceCents, 1, discount) by the catalog services and a CHECK constraint.
+  salePrice: (p) => money(p.salePriceCents, p.currencyCode),
+  archived: (p) => p.archivedAt !== null,
   availabilityStatus: (p) => (p.stock === 0 ? 'OUT_OF_STOCK' : p.stock < LOW_STOCK_THRESHOLD ? 'LOW_STOCK' : 'IN_STOCK'),
 };

@@ -1,4 +1,4 @@
-import { tryParseIntId } from '@commerce/common';
+import { ForbiddenError, hasRole, parseIntId, tryParseIntId } from '@commerce/common';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
 
 export const Query: QueryResolvers = {
@@ -7,6 +7,10 @@ export const Query: QueryResolvers = {
     const productId = tryParseIntId(id);
     return productId === null ? null : ctx.loaders.product.load(productId);
   },
-  categories: (_parent, _args, ctx) => ctx.catalog.categories(),
+  categories: (_parent, { topLevel }, ctx) => ctx.catalog.categories(topLevel ?? false),
   category: (_parent, { slug }, ctx) => ctx.catalog.categoryBySlug(slug),
+  stockMovements: (_parent, { productId, first, after }, ctx) => {
+    if (!hasRole(ctx.caller, 'ADMIN')) throw new ForbiddenError('Only admins see stock movements');
+    return ctx.admin.stockMovements(parseIntId(productId, 'product'), { first, after });
+  },
 };

@@ -1,5 +1,6 @@
 import { BadUserInputError } from '@commerce/common';
 import { Prisma, type ProductDb } from '../db';
+import type { StockEventPublisher, StockLevel } from './stock-events';
 
 /** A line to reserve: product id and quantity (1..999). */
 export interface StockLine {
@@ -32,10 +33,14 @@ const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKn
  * Stock of the catalog. Reservations are all-or-nothing and idempotent by order id; each line is
  * an atomic conditional decrement (`UPDATE … SET stock = stock - q WHERE stock >= q`), so
  * concurrent checkouts of a scarce product can never oversell, and the `stock >= 0` CHECK
- * constraint is the backstop.
+ * constraint is the backstop. Every change writes a StockMovement row in its transaction and,
+ * once committed, publishes the new levels (productStockChanged). Archived products cannot be reserved.
  */
 export class InventoryService {
-  constructor(private readonly db: ProductDb) {}
+  constructor(
+    private readonly db: ProductDb,
+    private readonly events: StockEventPublisher,
+  ) {}
 
   /**
    * Reserves every line for `orderId`, or nothing. A repeated call for the same order returns
@@ -47,17 +52,28 @@ export class InventoryService {
     const existing = await this.existing(orderId);
     if (existing) return existing;
     try {
-      const reserved = await this.db.$transaction(
+      const { priced: reserved, levels } = await this.db.$transaction(
         async (tx) => {
           await tx.stockReservation.create({ data: { orderId } });
+          const levels: StockLevel[] = [];
           // A fixed lock order (by product id) keeps two multi-line reservations from deadlocking.
           for (const line of merged) {
-            const { count } = await tx.product.updateMany({
-              where: { id: line.productId, stock: { gte: line.quantity } },
-              data: { stock: { decrement: line.quantity } },
-            });
-            if (count === 0) throw new InsufficientStock(line.productId);
+            const [row] = await tx.$queryRaw<{ stock: number }[]>`
+              UPDATE "Product" SET "stock" = "stock" - ${line.quantity}, "updatedAt" = now()
+              WHERE "id" = ${line.productId} AND "stock" >= ${line.quantity} AND "archivedAt" IS NULL
+              RETURNING "stock"`;
+            if (!row) throw new InsufficientStock(line.productId);
+            levels.push({ productId: line.productId, stock: row.stock });
           }
+          await tx.stockMovement.createMany({
+            data: merged.map((line, i) => ({
+              productId: line.productId,
+              delta: -line.quantity,
+              stockAfter: levels[i]!.stock,
+              reason: 'RESERVATION' as const,
+              orderId,
+            })),
+          });
           const products = await tx.product.findMany({ where: { id: { in: merged.map((l) => l.productId) } } });
           const byId = new Map(products.map((p) => [p.id, p]));
           const priced = merged.map((line) => {
@@ -74,14 +90,15 @@ export class InventoryService {
           await tx.stockReservationLine.createMany({
             data: priced.map(({ title: _title, ...line }) => ({ orderId, ...line })),
           });
-          return priced;
+          return { priced, levels };
         },
         { timeout: 15_000, maxWait: 10_000 },
       );
+      await this.events.published(levels);
       return { ok: true, lines: reserved };
     } catch (err) {
       if (err instanceof InsufficientStock) {
-        const known = await this.db.product.count({ where: { id: err.productId } });
+        const known = await this.db.product.count({ where: { id: err.productId, archivedAt: null } });
         return { ok: false, failureReason: known ? 'OUT_OF_STOCK' : 'NOT_FOUND', failedProductIds: [err.productId] };
       }
       // Another call for the same order won the race: answer with its reservation.
@@ -95,15 +112,36 @@ export class InventoryService {
 
   /** Gives back the stock of `orderId`'s reservation. Idempotent: returns false when there was nothing to release. */
   async release(orderId: string): Promise<boolean> {
-    return this.db.$transaction(async (tx) => {
-      const { count } = await tx.stockReservation.updateMany({ where: { orderId, status: 'RESERVED' }, data: { status: 'RELEASED' } });
-      if (count === 0) return false;
-      const lines = await tx.stockReservationLine.findMany({ where: { orderId }, orderBy: { productId: 'asc' } });
-      for (const line of lines) {
-        await tx.product.update({ where: { id: line.productId }, data: { stock: { increment: line.quantity } } });
-      }
-      return true;
-    });
+    const levels = await this.db.$transaction(
+      async (tx) => {
+        const { count } = await tx.stockReservation.updateMany({ where: { orderId, status: 'RESERVED' }, data: { status: 'RELEASED' } });
+        if (count === 0) return null;
+        const lines = await tx.stockReservationLine.findMany({ where: { orderId }, orderBy: { productId: 'asc' } });
+        const levels: StockLevel[] = [];
+        for (const line of lines) {
+          const { stock } = await tx.product.update({
+            where: { id: line.productId },
+            data: { stock: { increment: line.quantity } },
+            select: { stock: true },
+          });
+          levels.push({ productId: line.productId, stock });
+        }
+        await tx.stockMovement.createMany({
+          data: lines.map((line, i) => ({
+            productId: line.productId,
+            delta: line.quantity,
+            stockAfter: levels[i]!.stock,
+            reason: 'RELEASE' as const,
+            orderId,
+          })),
+        });
+        return levels;
+      },
+      { maxWait: 15_000, timeout: 20_000 },
+    ); // compensations of a checkout burst queue for connections
+    if (!levels) return false;
+    await this.events.published(levels);
+    return true;
   }
 
   private async existing(orderId: string): Promise<ReservationResult | null> {

@@ -13,4 +13,6 @@ export const Product: ProductResolvers = {
     ctx.loaders.productReviews({ first: pageSize(first, MAX_REVIEW_PAGE, DEFAULT_REVIEW_PAGE), after }).load(entityId(p, 'product')),
   averageRating: async (p, _args, ctx) => (await ctx.loaders.productAggregates.load(entityId(p, 'product'))).averageRating,
   reviewCount: async (p, _args, ctx) => (await ctx.loaders.productAggregates.load(entityId(p, 'product'))).reviewCount,
+  ratingDistribution: async (p, _args, ctx) =>
+    (await ctx.loaders.productAggregates.load(entityId(p, 'product'))).distribution.map((count, i) => ({ stars: i + 1, count })),
 };

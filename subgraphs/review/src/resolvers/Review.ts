@@ -1,10 +1,12 @@
 import type { ReviewResolvers } from '../__generated__/resolvers-types';
-import { entityRef } from '@commerce/common';
+import { entityRef, hasRole } from '@commerce/common';
 
 export const Review: ReviewResolvers = {
   __resolveReference: (ref, ctx) => ctx.loaders.review.load(String(ref.id)),
   id: (r) => String(r.id),
   createdAt: (r) => r.createdAt.toISOString(),
+  updatedAt: (r) => r.updatedAt.toISOString(),
+  moderationReason: (r, _args, ctx) => (hasRole(ctx.caller, 'MODERATOR', 'ADMIN') ? r.hiddenReason : null),
   author: (r) => entityRef('User', r.authorId),
   product: (r) => entityRef('Product', r.productId),
 };

@@ -1,4 +1,4 @@
-import { alignByKey, decodeCursor, encodeCursor, pageSize } from '@commerce/common';
+import { alignByKey, connectionPage, decodeCursor, encodeCursor, pageSize, type PageInfo } from '@commerce/common';
 import { Prisma, type ReviewDb, type ReviewRecord } from '../db';
 
 /** Largest and default `first` of a review connection, as the SDL documents them. */
@@ -8,7 +8,7 @@ export const DEFAULT_REVIEW_PAGE = 10;
 /** One page of a Relay connection, newest review first; `cursor` of an edge is opaque to clients. */
 export interface ReviewPage {
   edges: { cursor: string; node: ReviewRecord }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  pageInfo: PageInfo;
   /** Reviews of the parent in all, not only after the cursor. */
   totalCount: number;
 }
@@ -19,10 +19,14 @@ export interface ReviewPageArgs {
   after?: string | null;
 }
 
-/** What a product's reviews add up to. `averageRating` is the exact mean (a float), null without reviews. */
+/**
+ * What a product's visible reviews add up to. `averageRating` is the exact mean (a float), null
+ * without reviews; `distribution[i]` counts the reviews with i + 1 stars.
+ */
 export interface ProductReviewAggregate {
   reviewCount: number;
   averageRating: number | null;
+  distribution: [number, number, number, number, number];
 }
 
 /**
@@ -48,7 +52,7 @@ const cursorOf = (review: ReviewRecord): string => encodeCursor({ createdAt: rev
 /** The column a page is partitioned by. Never comes from input: it is spliced into SQL as an identifier. */
 type ParentColumn = 'productId' | 'authorId';
 
-/** Reads of reviews. Every batch method costs one SQL statement however many parents it gets. */
+/** Reads of reviews (hidden ones left out of pages and counts). Every batch method costs one SQL statement however many parents it gets. */
 export class ReviewService {
   constructor(private readonly db: ReviewDb) {}
 
@@ -80,28 +84,29 @@ export class ReviewService {
     return this.pages('authorId', authorIds, args, totals ?? ((ids) => this.countsByAuthor(ids)));
   }
 
-  /** Review count and mean rating of each product, in input order, from one GROUP BY. */
+  /**
+   * Review count, mean rating and star distribution of each product's visible reviews, in input
+   * order, from one read of the incrementally maintained ProductRating rows (never a GROUP BY over reviews).
+   */
   async aggregatesByProduct(productIds: readonly number[]): Promise<ProductReviewAggregate[]> {
-    const groups = await this.db.review.groupBy({
-      by: ['productId'],
-      where: { productId: { in: [...productIds] } },
-      _count: { _all: true },
-      _sum: { rating: true },
-    });
-    const byId = new Map(groups.map((g) => [g.productId, g]));
+    const rows = await this.db.productRating.findMany({ where: { productId: { in: [...productIds] } } });
+    const byId = new Map(rows.map((r) => [r.productId, r]));
     return productIds.map((id) => {
-      const group = byId.get(id);
-      const reviewCount = group?._count._all ?? 0;
-      // Sum over count rather than SQL AVG: AVG is NUMERIC, which Prisma may round on the way to a float.
-      return { reviewCount, averageRating: reviewCount === 0 ? null : (group?._sum.rating ?? 0) / reviewCount };
+      const r = byId.get(id);
+      if (!r || r.reviewCount === 0) return { reviewCount: 0, averageRating: null, distribution: [0, 0, 0, 0, 0] };
+      return {
+        reviewCount: r.reviewCount,
+        averageRating: r.ratingSum / r.reviewCount,
+        distribution: [r.stars1, r.stars2, r.stars3, r.stars4, r.stars5],
+      };
     });
   }
 
-  /** Number of reviews each author wrote, in input order, from one GROUP BY. */
+  /** Number of visible reviews each author wrote, in input order, from one GROUP BY. */
   async countsByAuthor(authorIds: readonly number[]): Promise<number[]> {
     const groups = await this.db.review.groupBy({
       by: ['authorId'],
-      where: { authorId: { in: [...authorIds] } },
+      where: { authorId: { in: [...authorIds] }, hidden: false },
       _count: { _all: true },
     });
     const byId = new Map(groups.map((g) => [g.authorId, g._count._all]));
@@ -124,25 +129,15 @@ export class ReviewService {
       if (list) list.push(row);
       else byParent.set(row[column], [row]);
     }
-    return parentIds.map((id, i) => {
-      const found = byParent.get(id) ?? [];
-      const edges = found.slice(0, take).map((node) => ({ cursor: cursorOf(node), node }));
-      return {
-        edges,
-        pageInfo: {
-          // One row beyond the page was fetched just to answer this without a count.
-          hasNextPage: found.length > take,
-          hasPreviousPage: after !== null,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-        totalCount: counts[i] ?? 0,
-      };
-    });
+    // One row beyond each page was fetched just to answer hasNextPage without a count.
+    return parentIds.map((id, i) => ({
+      ...connectionPage(byParent.get(id) ?? [], take, after !== null, (node) => ({ cursor: cursorOf(node), node })),
+      totalCount: counts[i] ?? 0,
+    }));
   }
 
   /**
-   * Up to `limit` newest reviews of every parent after `after`, ordered by parent then newest first.
+   * Up to `limit` newest visible reviews of every parent after `after`, ordered by parent then newest first.
    * A window function ranks each parent's reviews, so N parents cost one statement, not N LIMIT queries.
    */
   private firstRowsPerParent(
@@ -158,11 +153,12 @@ export class ReviewService {
       ? Prisma.sql`AND ("createdAt", "id") < (CAST(${after.createdAt} AS timestamp(3)), ${after.id})`
       : Prisma.empty;
     return this.db.$queryRaw<ReviewRecord[]>(Prisma.sql`
-      SELECT "id", "productId", "authorId", "rating", "body", "verifiedPurchase", "createdAt", "updatedAt"
+      SELECT "id", "productId", "authorId", "rating", "body", "verifiedPurchase", "hidden", "hiddenReason", "helpfulCount",
+             "createdAt", "updatedAt"
       FROM (
         SELECT *, row_number() OVER (PARTITION BY ${parent} ORDER BY "createdAt" DESC, "id" DESC) AS "position"
         FROM "Review"
-        WHERE ${parent} IN (${Prisma.join([...new Set(parentIds)])}) ${afterCursor}
+        WHERE ${parent} IN (${Prisma.join([...new Set(parentIds)])}) AND NOT "hidden" ${afterCursor}
       ) AS ranked
       WHERE "position" <= ${limit}
       ORDER BY ${parent}, "createdAt" DESC, "id" DESC`);
