@@ -256,6 +256,11 @@ test('cancel: stock back, capture refunded, email sent, subscribers told; then i
     async () => (await db().user.notification.findUnique({ where: { key: `order:${id}:CANCELLED` } })) ?? undefined,
     'the cancellation email',
   );
+  // The review subgraph learns of it through the outbox too: the purchase no longer verifies reviews.
+  await eventually(
+    async () => ((await db().review.purchase.findFirst({ where: { orderId: id, cancelledAt: { not: null } } })) ? true : undefined),
+    'the purchase cancelled in the review subgraph',
+  );
 
   // Illegal now: cancel again, ship a cancelled order. Nothing changes.
   const events = await db().order.orderStatusEvent.count({ where: { orderId: id } });
