@@ -1,4 +1,4 @@
-import { createLogger, createRedis, runProcess } from '@commerce/common';
+import { createLogger, createRedis, runProcess, warnIfRedisMayEvict } from '@commerce/common';
 import { createDb } from '../db';
 import { loadProductConfig } from '../env';
 import { RatingSyncService } from '../services/rating-sync.service';
@@ -12,6 +12,7 @@ runProcess(logger, async () => {
   logger.level = config.LOG_LEVEL;
   const db = createDb({ connectionString: config.PRODUCT_DATABASE_URL });
   const connection = createRedis(config.REDIS_URL, 'rating-sync-worker');
+  await warnIfRedisMayEvict(connection, logger);
   const worker = createRatingSyncWorker({
     ratings: new RatingSyncService(db),
     connection,

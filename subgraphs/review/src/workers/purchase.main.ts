@@ -1,4 +1,4 @@
-import { createLogger, createRedis, runProcess } from '@commerce/common';
+import { createLogger, createRedis, runProcess, warnIfRedisMayEvict } from '@commerce/common';
 import { createDb } from '../db';
 import { loadReviewConfig } from '../env';
 import { PurchaseService } from '../services/purchase.service';
@@ -12,6 +12,7 @@ runProcess(logger, async () => {
   logger.level = config.LOG_LEVEL;
   const db = createDb({ connectionString: config.REVIEW_DATABASE_URL });
   const connection = createRedis(config.REDIS_URL, 'purchase-worker');
+  await warnIfRedisMayEvict(connection, logger);
   const worker = createPurchaseWorker({
     purchases: new PurchaseService(db),
     connection,

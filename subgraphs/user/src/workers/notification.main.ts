@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { createLogger, createRedis, runProcess } from '@commerce/common';
+import { createLogger, createRedis, runProcess, warnIfRedisMayEvict } from '@commerce/common';
 import { createDb } from '../db';
 import { loadUserConfig, webhooksMayReachPrivateNetworks } from '../env';
 import { createMailer } from '../services/mailer';
@@ -15,6 +15,7 @@ runProcess(logger, async () => {
   const outboxDir = path.resolve(config.MAIL_OUTBOX_DIR);
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, outboxDir, from: config.MAIL_FROM });
   const connection = createRedis(config.REDIS_URL, 'notification-worker');
+  await warnIfRedisMayEvict(connection, logger);
   const workers = createNotificationWorkers({
     db,
     mailer,
