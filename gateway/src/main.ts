@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createLogger, createRedis, runProcess } from '@commerce/common';
-import { loadGatewayConfig } from './env';
+import { jwksUrl, loadGatewayConfig, operationLimits, rateLimits } from './env';
 import { startGateway } from './server';
 
 const logger = createLogger('gateway');
@@ -12,17 +12,27 @@ runProcess(logger, async () => {
     throw new Error(`No supergraph at ${config.SUPERGRAPH_PATH}: run \`npm run compose\` first`);
   }
   const subscriber = createRedis(config.REDIS_URL, 'gateway-subscriber');
+  const redis = createRedis(config.REDIS_URL, 'gateway');
   const gateway = await startGateway({
     supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8'),
     port: config.GATEWAY_PORT,
     host: config.HOST,
     internalSecret: config.INTERNAL_JWT_SECRET,
-    jwtSecret: config.JWT_SECRET,
+    jwks: { url: jwksUrl(config) },
     subscriber,
+    redis,
+    limits: operationLimits(config),
+    rateLimits: rateLimits(config),
+    maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
+    wsInitTimeoutMs: config.WS_INIT_TIMEOUT_MS,
+    trustProxy: config.TRUST_PROXY_HOPS,
     redisPrefix: config.REDIS_PREFIX,
     subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     production: config.NODE_ENV === 'production',
     logger,
   });
-  return () => gateway.close();
+  return async () => {
+    await gateway.close();
+    await redis.quit();
+  };
 });

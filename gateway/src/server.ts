@@ -12,8 +12,24 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, print, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { ANONYMOUS, OrderEventHub, createFormatError, type Caller, type Logger, type Redis } from '@commerce/common';
-import { callerFromAuthorization } from './auth';
+import { ANONYMOUS, OrderEventHub, RateLimitedError, createFormatError, type Logger, type Redis } from '@commerce/common';
+import { authenticate, remoteKeys, type JwksOptions } from './auth';
+import {
+  DEFAULT_OPERATION_LIMITS,
+  DEFAULT_RATE_LIMITS,
+  RequestRateLimiter,
+  assignRequestId,
+  guardSubscribe,
+  limitRules,
+  parseOptions,
+  perimeterErrorHandler,
+  perimeterPlugin,
+  rateLimitedGraphQLError,
+  refuseBatches,
+  type OperationLimits,
+  type RequestRateLimits,
+  type SocketSession,
+} from './perimeter';
 import type { GatewayContext } from './context';
 import { CallerForwardingDataSource } from './datasource';
 import { orderStatusStream, type QueryExecutor } from './subscriptions';
@@ -24,9 +40,22 @@ export interface GatewayOptions {
   port: number;
   host?: string;
   internalSecret: string;
-  jwtSecret: string;
+  /** The user subgraph's published token keys. */
+  jwks: JwksOptions;
   /** A Redis connection of its own: it is put in subscriber mode. */
   subscriber: Redis;
+  /** A Redis connection for commands (rate-limit counters shared by every gateway instance). */
+  redis: Redis;
+  /** Operation limits, over {@link DEFAULT_OPERATION_LIMITS}. */
+  limits?: Partial<OperationLimits>;
+  /** Request budgets, default {@link DEFAULT_RATE_LIMITS}. */
+  rateLimits?: RequestRateLimits;
+  /** Largest accepted request body, bytes (default 100 kB). */
+  maxBodyBytes?: number;
+  /** A WebSocket that does not send `connection_init` within this many ms is closed (4408). Default 5 000. */
+  wsInitTimeoutMs?: number;
+  /** Express `trust proxy` (hops of reverse proxies whose X-Forwarded-For is believed). Default 0. */
+  trustProxy?: number;
   redisPrefix: string;
   subgraphTimeoutMs?: number;
   /** Apollo Sandbox on GET /graphql and introspection; off in production. */
@@ -48,6 +77,10 @@ export interface RunningGateway {
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { logger } = options;
+  const production = options.production ?? false;
+  const limits: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.limits };
+  const keys = remoteKeys(options.jwks);
+  const limiter = new RequestRateLimiter(options.redis, options.redisPrefix, options.rateLimits ?? DEFAULT_RATE_LIMITS);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ url }) => new CallerForwardingDataSource(url!, options.internalSecret, options.subgraphTimeoutMs ?? 10_000),
@@ -58,6 +91,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
 
   const app = express();
+  app.set('trust proxy', options.trustProxy ?? 0);
   const httpServer = http.createServer(app);
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const hub = new OrderEventHub(options.subscriber, options.redisPrefix, logger);
@@ -69,10 +103,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     includeStacktraceInErrorResponses: false,
     // onShutdown() owns the signals: it stops the server, then closes queues and database pools.
     stopOnTerminationSignals: false,
-    introspection: !options.production,
+    introspection: !production,
+    // Field suggestions ("Did you mean …?") would map the schema even without introspection.
+    hideSchemaDetailsFromClientErrors: production,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    validationRules: limitRules(limits),
+    parseOptions: parseOptions(limits),
     plugins: [
+      perimeterPlugin(limits.maxPageSize),
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       {
         // graphql-ws sockets are not HTTP requests: close them when the server drains.
         async serverWillStart() {
@@ -96,28 +137,37 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     };
   };
 
-  const callers = new WeakMap<object, Caller>();
-  const wsCleanup = useServer<Record<string, unknown>, { caller?: Caller }>(
+  const sessions = new WeakMap<object, SocketSession>();
+  const currentSchema = () => {
+    if (!apiSchema) throw new Error('supergraph not loaded yet');
+    return apiSchema;
+  };
+  const wsCleanup = useServer<Record<string, unknown>, { request: http.IncomingMessage }>(
     {
-      schema: () => {
-        if (!apiSchema) throw new Error('supergraph not loaded yet');
-        return apiSchema;
-      },
-      // Authenticated once, at connection time; a bad token closes the socket with 4403.
+      schema: currentSchema,
+      connectionInitWaitTimeout: options.wsInitTimeoutMs ?? 5_000,
+      // Authenticated at connection time (a bad or missing token closes the socket with 4403);
+      // the token's expiry is checked again on every subscribe.
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const raw =
           params.authorization ?? params.Authorization ?? (params.accessToken ? `Bearer ${String(params.accessToken)}` : undefined);
         try {
-          const caller = await callerFromAuthorization(typeof raw === 'string' ? raw : undefined, options.jwtSecret);
+          const { caller, expiresAt } = await authenticate(typeof raw === 'string' ? raw : undefined, keys);
           if (caller.kind !== 'user') return false;
-          callers.set(ctx.extra, caller);
+          sessions.set(ctx.extra, { caller, expiresAt, clientIp: ctx.extra.request.socket.remoteAddress ?? 'unknown' });
           return true;
         } catch {
           return false;
         }
       },
-      context: (ctx): GatewayContext => ({ caller: callers.get(ctx.extra) ?? ANONYMOUS, requestId: randomUUID() }),
+      // Every subscribe passes the same limits as an HTTP request.
+      onSubscribe: (ctx, _id, payload) =>
+        guardSubscribe(sessions.get(ctx.extra), payload, { schema: currentSchema, limits, hideSchemaDetails: production, limiter, logger }),
+      context: (ctx): GatewayContext => {
+        const session = sessions.get(ctx.extra);
+        return { caller: session?.caller ?? ANONYMOUS, clientIp: session?.clientIp, requestId: randomUUID() };
+      },
       // Queries and mutations over the socket go through the gateway like HTTP ones.
       execute: async (args) =>
         execute(print(args.document), (args.variableValues ?? {}) as Record<string, unknown>, args.contextValue as GatewayContext),
@@ -140,15 +190,27 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   app.use(
     '/graphql',
+    assignRequestId,
     cors<cors.CorsRequest>(),
-    express.json({ limit: '1mb' }),
+    express.json({ limit: options.maxBodyBytes ?? 100_000 }),
+    refuseBatches,
     expressMiddleware(server, {
-      context: async ({ req }) => ({
-        caller: await callerFromAuthorization(req.headers.authorization, options.jwtSecret),
-        requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
-      }),
+      context: async ({ req, res }): Promise<GatewayContext> => {
+        const requestId = res.locals.requestId as string;
+        const clientIp = req.ip ?? 'unknown';
+        try {
+          const { caller } = await authenticate(req.headers.authorization, keys);
+          await limiter.check(caller, clientIp);
+          return { caller, clientIp, requestId };
+        } catch (err) {
+          if (err instanceof RateLimitedError) throw rateLimitedGraphQLError(err, requestId);
+          if (err instanceof GraphQLError) throw new GraphQLError(err.message, { extensions: { ...err.extensions, requestId } });
+          throw err;
+        }
+      },
     }),
   );
+  app.use(perimeterErrorHandler(logger));
 
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve) => httpServer.listen(options.port, host, resolve));

@@ -1,6 +1,6 @@
-import { signAccessToken } from '@commerce/common';
 import type { Catalog } from '@commerce/seed-data';
-import { JWT_SECRET, type Stack } from './stack';
+import type { Stack } from './stack';
+import { mintAccessToken } from './tokens';
 
 const ROLE = { user: 'CUSTOMER', moderator: 'MODERATOR', admin: 'ADMIN' } as const;
 
@@ -10,7 +10,7 @@ const ROLE = { user: 'CUSTOMER', moderator: 'MODERATOR', admin: 'ADMIN' } as con
  */
 export async function customerTokens(catalog: Catalog, from: number, count: number): Promise<{ userId: number; token: string }[]> {
   const users = catalog.users.filter((u) => u.role !== 'admin').slice(from, from + count);
-  return Promise.all(users.map(async (u) => ({ userId: u.id, token: await signAccessToken({ userId: u.id, role: ROLE[u.role] }, JWT_SECRET) })));
+  return Promise.all(users.map(async (u) => ({ userId: u.id, token: await mintAccessToken({ userId: u.id, role: ROLE[u.role] }) })));
 }
 
 /** Empties the cart, then adds `lines` in the given order, through the gateway. */

@@ -3,18 +3,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'bullmq';
-import { createLogger, createRedis, type Redis } from '@commerce/common';
+import { SigningKeySet, createLogger, createRedis, type Redis } from '@commerce/common';
 import { cloneDatabase, dropDatabase } from '@commerce/db-tools';
-import { composeSupergraph, startGateway } from '@commerce/gateway';
+import { composeSupergraph, startGateway, type GatewayOptions, type RunningGateway } from '@commerce/gateway';
 import * as cart from '@commerce/cart';
 import * as order from '@commerce/order';
 import * as product from '@commerce/product';
 import * as review from '@commerce/review';
 import * as user from '@commerce/user';
 import { SUBGRAPHS, templateUrls, urlOf, type SubgraphName } from './databases';
+import { TEST_SIGNING_KEY, TEST_SIGNING_KEYS_ENV } from './tokens';
 
 export const INTERNAL_SECRET = 'test-internal-secret-0123456789abcdef0123';
-export const JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
+
+/** Gateway settings a suite may change; request budgets default to effectively unlimited, since suites hammer the stack. */
+export type GatewayOverrides = Partial<Pick<GatewayOptions, 'limits' | 'rateLimits' | 'jwks' | 'maxBodyBytes' | 'wsInitTimeoutMs' | 'production'>>;
+const UNLIMITED = { perUser: { points: 1e9, durationSeconds: 60 }, perIp: { points: 1e9, durationSeconds: 60 } };
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -33,6 +37,9 @@ export interface StackOptions {
   paymentLatencyMs?: number;
   /** Run the reconciler in this process with these settings (off unless given). */
   reconciler?: { intervalMs: number; recheckAfterMs: number; pendingMaxAgeMs: number };
+  gateway?: GatewayOverrides;
+  /** Sign-in throttling of the user subgraph (default: its production rules). */
+  loginThrottle?: user.LoginThrottleRules;
 }
 
 export async function startStack(options: StackOptions = {}) {
@@ -61,7 +68,15 @@ export async function startStack(options: StackOptions = {}) {
     order: order.createDb({ connectionString: urls.order }),
   };
   const common = { port: 0, internalSecret: INTERNAL_SECRET, logger };
-  const userServer = await user.startUserSubgraph({ ...common, db: db.user, jwtSecret: JWT_SECRET });
+  const signingKeys = new SigningKeySet([TEST_SIGNING_KEY]);
+  const userServer = await user.startUserSubgraph({
+    ...common,
+    db: db.user,
+    signingKeys,
+    redis,
+    redisPrefix,
+    ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
+  });
   const productServer = await product.startProductSubgraph({ ...common, db: db.product });
   const reviewServer = await review.startReviewSubgraph({ ...common, db: db.review });
   const cartServer = await cart.startCartSubgraph({ ...common, db: db.cart, productSubgraphUrl: productServer.url });
@@ -88,15 +103,27 @@ export async function startStack(options: StackOptions = {}) {
     cart: cartServer.url,
     order: orderServer.url,
   });
-  const gateway = await startGateway({
-    supergraphSdl,
-    port: 0,
-    internalSecret: INTERNAL_SECRET,
-    jwtSecret: JWT_SECRET,
-    subscriber: connection(),
-    redisPrefix,
-    logger,
-  });
+  const jwksUrl = new URL(user.JWKS_PATH, userServer.url).toString();
+  const extraGateways: RunningGateway[] = [];
+  /** Another gateway in front of the same subgraphs and Redis prefix (one more instance of a scaled-out gateway). */
+  async function startAnotherGateway(overrides: GatewayOverrides = {}): Promise<RunningGateway> {
+    const started = await startGateway({
+      supergraphSdl,
+      port: 0,
+      internalSecret: INTERNAL_SECRET,
+      jwks: { url: jwksUrl },
+      subscriber: connection(),
+      redis: connection(),
+      redisPrefix,
+      logger,
+      rateLimits: UNLIMITED,
+      ...options.gateway,
+      ...overrides,
+    });
+    extraGateways.push(started);
+    return started;
+  }
+  const gateway = await startAnotherGateway();
 
   const mailDir = mkdtempSync(path.join(os.tmpdir(), 'commerce-mail-'));
   const workers: Worker[] = [];
@@ -153,7 +180,7 @@ export async function startStack(options: StackOptions = {}) {
 
   async function close() {
     await Promise.all(workers.map((w) => w.close()));
-    await gateway.close();
+    await Promise.all(extraGateways.map((g) => g.close()));
     await Promise.all([userServer, productServer, reviewServer, cartServer, orderServer].map((s) => s.close()));
     await orderServices.close();
     const keys = await redis.keys(`${redisPrefix}:*`);
@@ -175,7 +202,7 @@ export async function startStack(options: StackOptions = {}) {
     REDIS_URL: redisUrl,
     REDIS_PREFIX: redisPrefix,
     INTERNAL_JWT_SECRET: INTERNAL_SECRET,
-    JWT_SECRET,
+    AUTH_SIGNING_KEYS: TEST_SIGNING_KEYS_ENV,
     ORDER_DATABASE_URL: urls.order,
     USER_DATABASE_URL: urls.user,
     PRODUCT_DATABASE_URL: urls.product,
@@ -189,7 +216,8 @@ export async function startStack(options: StackOptions = {}) {
     ...extra,
   });
 
-  return { gateway, db, urls, redis, redisUrl, redisPrefix, logger, mailDir, orderServices, checkoutWorkers, processEnv, startWorkers, gql, login, close };
+  const subgraphs = { user: userServer, product: productServer, review: reviewServer, cart: cartServer, order: orderServer };
+  return { gateway, startAnotherGateway, supergraphSdl, subgraphs, signingKeys, jwksUrl, db, urls, redis, redisUrl, redisPrefix, logger, mailDir, orderServices, checkoutWorkers, processEnv, startWorkers, gql, login, close };
 }
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;

@@ -10,6 +10,17 @@ export const userEnvSchema = envSchema({
   MAIL_OUTBOX_DIR: z.string().default('.data/mail'),
   MAIL_FROM: z.string().default('Commerce Supergraph <orders@commerce.local>'),
   NOTIFICATION_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * JSON array of Ed25519 private JWKs with a `kid`, newest first: the first signs client tokens,
+   * all are published in the JWKS. Required in production; unset elsewhere, a development key
+   * is generated once into AUTH_DEV_KEY_FILE.
+   */
+  AUTH_SIGNING_KEYS: z.string().optional(),
+  AUTH_DEV_KEY_FILE: z.string().default('.data/dev-signing-keys.json'),
+}).superRefine((env, ctx) => {
+  if (env.NODE_ENV === 'production' && !env.AUTH_SIGNING_KEYS) {
+    ctx.addIssue({ code: 'custom', path: ['AUTH_SIGNING_KEYS'], message: 'set AUTH_SIGNING_KEYS in production' });
+  }
 });
 export type UserConfig = ReturnType<typeof userEnvSchema.parse>;
 

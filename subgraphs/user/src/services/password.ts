@@ -6,6 +6,17 @@ import argon2 from 'argon2';
  */
 const OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
+/**
+ * True when `hash` was made with weaker settings than {@link OPTIONS} (another algorithm, less
+ * memory or fewer passes), so the login that just proved the password should store a new hash.
+ * Stronger stored parameters are kept.
+ */
+export function isWeakerHash(hash: string): boolean {
+  const match = /^\$(argon2(?:id|i|d))\$v=\d+\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(hash);
+  if (!match || match[1] !== 'argon2id') return true;
+  return Number(match[2]) < OPTIONS.memoryCost || Number(match[3]) < OPTIONS.timeCost;
+}
+
 export function hashPassword(password: string): Promise<string> {
   return argon2.hash(password, OPTIONS);
 }

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { GraphQLError } from 'graphql';
+import { RateLimitedError, type Logger } from '@commerce/common';
+
+/** The one JSON shape of every refusal the HTTP perimeter gives before GraphQL runs. */
+function refuse(res: Response, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+  res
+    .status(status)
+    .set(headers)
+    .json({ errors: [{ message, extensions: { code, requestId: res.locals.requestId as string | undefined } }] });
+}
+
+const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** Gives each request a correlation id (a well-formed `x-request-id` from the client, else a new UUID), echoed in the response header. */
+export const assignRequestId: RequestHandler = (req, res, next) => {
+  const given = req.headers['x-request-id'];
+  res.locals.requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  res.set('x-request-id', res.locals.requestId as string);
+  next();
+};
+
+/** Batched operations (a JSON array body) multiply one request's cost; they are refused (400 BATCHING_NOT_SUPPORTED). */
+export const refuseBatches: RequestHandler = (req, res, next) => {
+  if (Array.isArray(req.body)) return refuse(res, 400, 'BATCHING_NOT_SUPPORTED', 'Batched requests are not supported; send one operation per request');
+  next();
+};
+
+/**
+ * Errors raised before GraphQL (body-parser: malformed JSON, body over the cap, bad charset)
+ * become GraphQL-shaped errors with a code instead of Express's HTML page; anything else is
+ * logged and masked.
+ */
+export function perimeterErrorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    const type = (err as { type?: unknown }).type;
+    if (type === 'entity.too.large') return refuse(res, 413, 'PAYLOAD_TOO_LARGE', 'Request body is too large');
+    if (type === 'entity.parse.failed') return refuse(res, 400, 'BAD_REQUEST', 'Request body is not valid JSON');
+    if (type === 'encoding.unsupported' || type === 'charset.unsupported') return refuse(res, 415, 'BAD_REQUEST', 'Unsupported body encoding');
+    if (typeof (err as { status?: unknown }).status === 'number' && (err as { status: number }).status < 500) {
+      return refuse(res, (err as { status: number }).status, 'BAD_REQUEST', 'Malformed request');
+    }
+    logger.error({ err, requestId: res.locals.requestId }, 'unexpected error before GraphQL');
+    refuse(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+  };
+}
+
+/**
+ * A rate-limit refusal as Apollo Server sends it from the context function: HTTP 429 with
+ * `Retry-After` (RFC 9110 §10.2.3) and `extensions.retryAfterSeconds`.
+ */
+export function rateLimitedGraphQLError(error: RateLimitedError, requestId: string): GraphQLError {
+  return new GraphQLError(error.message, {
+    extensions: {
+      code: error.code,
+      retryAfterSeconds: error.retryAfterSeconds,
+      requestId,
+      http: { status: 429, headers: new Map([['retry-after', String(error.retryAfterSeconds)]]) },
+    },
+  });
+}

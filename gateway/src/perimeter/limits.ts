@@ -1,0 +1,86 @@
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import {
+  GraphQLError,
+  Kind,
+  visit,
+  type DocumentNode,
+  type ParseOptions,
+  type ValidationRule,
+  type ValueNode,
+} from 'graphql';
+
+/**
+ * Operation limits of the public endpoint, the same for HTTP and every graphql-ws subscribe.
+ * Defaults are tuned on the operations in README.md and the tests (the largest measures depth 8
+ * and cost 231): roughly twice what a client needs, far below what hurts.
+ */
+export interface OperationLimits {
+  /** Deepest field nesting (graphql-armor max-depth; fragments flattened). */
+  maxDepth: number;
+  /** Aliases per operation (graphql-armor max-aliases). */
+  maxAliases: number;
+  /** Directives per operation (graphql-armor max-directives). */
+  maxDirectives: number;
+  /** Lexical tokens per document, enforced by the parser itself (graphql-js `maxTokens`). */
+  maxTokens: number;
+  /** graphql-armor cost: objects 2, scalars 1, ×1.5 per depth level. */
+  maxCost: number;
+  /** Largest `first`/`last` a connection field may be asked for, literal or variable. */
+  maxPageSize: number;
+}
+
+export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
+  maxDepth: 12,
+  maxAliases: 15,
+  maxDirectives: 10,
+  maxTokens: 2_000,
+  maxCost: 5_000,
+  maxPageSize: 100,
+};
+
+/** Parser options: the token cap stops a huge document before any validation work. */
+export const parseOptions = (limits: OperationLimits): ParseOptions => ({ maxTokens: limits.maxTokens });
+
+/** Validation rules added to graphql-js's specified rules; their errors are GRAPHQL_VALIDATION_FAILED. */
+export function limitRules(limits: OperationLimits): ValidationRule[] {
+  return [
+    maxDepthRule({ n: limits.maxDepth, flattenFragments: true, exposeLimits: true }),
+    maxAliasesRule({ n: limits.maxAliases, exposeLimits: true }),
+    maxDirectivesRule({ n: limits.maxDirectives, exposeLimits: true }),
+    costLimitRule({ maxCost: limits.maxCost, exposeLimits: true }),
+  ] as ValidationRule[];
+}
+
+const PAGE_ARGUMENTS = new Set(['first', 'last']);
+
+/**
+ * Page-size arguments over the cap (`first`/`last` > `maxPageSize`, or negative), whether written
+ * in the document or passed as variables: validation alone cannot see variable values.
+ * @returns BAD_USER_INPUT errors, empty when the operation is within limits.
+ */
+export function pageSizeErrors(document: DocumentNode, variables: Record<string, unknown> | undefined, maxPageSize: number): GraphQLError[] {
+  const errors: GraphQLError[] = [];
+  const valueOf = (node: ValueNode): unknown => {
+    if (node.kind === Kind.INT) return Number(node.value);
+    if (node.kind === Kind.VARIABLE) return variables?.[node.name.value];
+    return undefined;
+  };
+  visit(document, {
+    Argument(node) {
+      if (!PAGE_ARGUMENTS.has(node.name.value)) return;
+      const value = valueOf(node.value);
+      if (typeof value === 'number' && (value > maxPageSize || value < 0)) {
+        errors.push(
+          new GraphQLError(`${node.name.value} must be between 0 and ${maxPageSize}, got ${value}`, {
+            nodes: [node],
+            extensions: { code: 'BAD_USER_INPUT', field: node.name.value, max: maxPageSize },
+          }),
+        );
+      }
+    },
+  });
+  return errors;
+}

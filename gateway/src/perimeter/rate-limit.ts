@@ -1,0 +1,34 @@
+import { consumeOrThrow, createRateLimiter, type Caller, type RateLimitRule, type Redis } from '@commerce/common';
+
+/** Request budgets of the public endpoint, kept in Redis so every gateway instance shares them. */
+export interface RequestRateLimits {
+  /** Per signed-in user, whatever their address (default 600 per minute). */
+  perUser: RateLimitRule;
+  /** Per client address, signed in or not (default 1 200 per minute: several users behind one NAT). */
+  perIp: RateLimitRule;
+}
+
+export const DEFAULT_RATE_LIMITS: RequestRateLimits = {
+  perUser: { points: 600, durationSeconds: 60 },
+  perIp: { points: 1_200, durationSeconds: 60 },
+};
+
+/**
+ * Counts every HTTP operation and every graphql-ws subscribe against the client's address and,
+ * when signed in, the user (fixed windows in Redis under `<prefix>:rl:`).
+ */
+export class RequestRateLimiter {
+  private readonly perUser;
+  private readonly perIp;
+
+  constructor(redis: Redis, redisPrefix: string, limits: RequestRateLimits = DEFAULT_RATE_LIMITS) {
+    this.perUser = createRateLimiter(redis, redisPrefix, 'gateway-user', limits.perUser);
+    this.perIp = createRateLimiter(redis, redisPrefix, 'gateway-ip', limits.perIp);
+  }
+
+  /** @throws RateLimitedError (RATE_LIMITED, retryAfterSeconds) when either budget is spent. */
+  async check(caller: Caller, clientIp: string): Promise<void> {
+    await consumeOrThrow(this.perIp, clientIp);
+    if (caller.kind === 'user') await consumeOrThrow(this.perUser, String(caller.userId));
+  }
+}
