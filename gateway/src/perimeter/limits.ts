@@ -8,6 +8,7 @@ import {
   visit,
   type DocumentNode,
   type ParseOptions,
+  type ValidationContext,
   type ValidationRule,
   type ValueNode,
 } from 'graphql';
@@ -15,7 +16,7 @@ import {
 /**
  * Operation limits of the public endpoint, the same for HTTP and every graphql-ws subscribe.
  * Defaults are tuned on the operations in README.md and the tests (the largest measures depth 8
- * and cost 231): roughly twice what a client needs, far below what hurts.
+ * and cost 1 792, gateway/test/limits.test.ts): with headroom for clients, far below what hurts.
  */
 export interface OperationLimits {
   /** Deepest field nesting (graphql-armor max-depth; fragments flattened). */
@@ -45,14 +46,32 @@ export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
 export const parseOptions = (limits: OperationLimits): ParseOptions => ({ maxTokens: limits.maxTokens });
 
 /** Validation rules added to graphql-js's specified rules; their errors are GRAPHQL_VALIDATION_FAILED. */
-export function limitRules(limits: OperationLimits): ValidationRule[] {
+export function limitRules(limits: OperationLimits, observe?: LimitObserver): ValidationRule[] {
+  // Report, do not throw: a throwing visitor would abort graphql-js's validate() itself.
+  const common = (limit: keyof LimitMeasurements) => ({
+    exposeLimits: true,
+    propagateOnRejection: false,
+    onReject: [(ctx: ValidationContext | null, error: GraphQLError) => ctx?.reportError(error)],
+    onAccept: observe ? [(_ctx: ValidationContext | null, details: { n?: number }) => observe(limit, details.n ?? 0)] : [],
+  });
   return [
-    maxDepthRule({ n: limits.maxDepth, flattenFragments: true, exposeLimits: true }),
-    maxAliasesRule({ n: limits.maxAliases, exposeLimits: true }),
-    maxDirectivesRule({ n: limits.maxDirectives, exposeLimits: true }),
-    costLimitRule({ maxCost: limits.maxCost, exposeLimits: true }),
+    maxDepthRule({ n: limits.maxDepth, flattenFragments: true, ...common('depth') }),
+    maxAliasesRule({ n: limits.maxAliases, ...common('aliases') }),
+    maxDirectivesRule({ n: limits.maxDirectives, ...common('directives') }),
+    costLimitRule({ maxCost: limits.maxCost, ...common('cost') }),
   ] as ValidationRule[];
 }
+
+/** What an accepted operation measured, per limit. */
+export interface LimitMeasurements {
+  depth: number;
+  aliases: number;
+  directives: number;
+  cost: number;
+}
+
+/** Called with each accepted operation's measurement (used to tune the limits). */
+export type LimitObserver = (limit: keyof LimitMeasurements, value: number) => void;
 
 const PAGE_ARGUMENTS = new Set(['first', 'last']);
 
