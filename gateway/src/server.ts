@@ -93,7 +93,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const app = express();
   app.set('trust proxy', options.trustProxy ?? 0);
   const httpServer = http.createServer(app);
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: options.maxBodyBytes ?? 100_000 });
   const hub = new OrderEventHub(options.subscriber, options.redisPrefix, logger);
   await hub.start();
 

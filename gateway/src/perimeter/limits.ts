@@ -103,3 +103,11 @@ export function pageSizeErrors(document: DocumentNode, variables: Record<string,
   });
   return errors;
 }
+
+/** The document has no operation by that name, or several and no name: 400 OPERATION_RESOLUTION_FAILURE. */
+export function operationResolutionError(operationName: string | null | undefined): GraphQLError {
+  const message = operationName
+    ? `Unknown operation named "${operationName.slice(0, 100)}"`
+    : 'Must provide an operation name when the document contains several operations (or none)';
+  return new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } });
+}

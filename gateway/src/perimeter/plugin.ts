@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context';
-import { pageSizeErrors } from './limits';
+import { operationResolutionError, pageSizeErrors } from './limits';
 
 /**
  * The HTTP side of the perimeter that validation rules cannot do: the page-size cap on
@@ -11,9 +12,12 @@ export function perimeterPlugin(maxPageSize: number): ApolloServerPlugin<Gateway
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, request }) {
+        async didResolveOperation({ document, request, operation }) {
+          // @apollo/gateway would throw this later as a 500; it is the client's mistake.
+          if (!operation) throw operationResolutionError(request.operationName);
           const [first] = pageSizeErrors(document, request.variables, maxPageSize);
-          if (first) throw first;
+          // A request error (400), not a failure of the server (Apollo Server's default for a thrown hook error is 500).
+          if (first) throw new GraphQLError(first.message, { nodes: first.nodes, extensions: { ...first.extensions, http: { status: 400 } } });
         },
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;

@@ -1,5 +1,5 @@
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { limitRules, pageSizeErrors, parseOptions, type OperationLimits } from './limits';
+import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { limitRules, operationResolutionError, pageSizeErrors, parseOptions, type OperationLimits } from './limits';
 
 /** An operation as a client sends it over graphql-ws (and graphql-sse). */
 export interface OperationPayload {
@@ -52,6 +52,11 @@ export function validateOperation(
           }),
       ),
     };
+  }
+  const name = typeof operationName === 'string' ? operationName : undefined;
+  if (!getOperationAST(document, name)) {
+    const { message, extensions } = operationResolutionError(name);
+    return { errors: [new GraphQLError(message, { extensions: { code: extensions.code } })] };
   }
   const pageErrors = pageSizeErrors(document, vars, limits.maxPageSize);
   if (pageErrors.length > 0) return { errors: pageErrors };

@@ -15,4 +15,5 @@ export * from './redis';
 export * from './service-client';
 export * from './signing-keys';
 export * from './stock-events';
+export * from './text';
 export * from './subgraph-server';

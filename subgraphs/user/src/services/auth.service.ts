@@ -5,6 +5,7 @@ import {
   ConflictError,
   REFRESH_TOKEN_TTL_SECONDS,
   UnauthenticatedError,
+  hasControlCharacters,
   localKeyResolver,
   signAccessToken,
   signRefreshToken,
@@ -33,8 +34,8 @@ const registerSchema = z.object({
     .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
   email: z.string().trim().toLowerCase().max(254).email(),
   password: z.string(),
-  firstName: z.string().trim().min(1).max(64),
-  lastName: z.string().trim().min(1).max(64),
+  firstName: z.string().trim().min(1).max(64).refine((v) => !hasControlCharacters(v), 'no control characters'),
+  lastName: z.string().trim().min(1).max(64).refine((v) => !hasControlCharacters(v), 'no control characters'),
 });
 export type RegisterInput = z.input<typeof registerSchema>;
 
@@ -82,7 +83,9 @@ export class AuthService {
    */
   async login(usernameOrEmail: string, password: string, clientIp?: string): Promise<AuthResult> {
     const login = usernameOrEmail.trim();
-    if (login.length === 0 || login.length > 254 || password.length > 128) throw new UnauthenticatedError('Invalid username or password');
+    if (login.length === 0 || login.length > 254 || password.length > 128 || hasControlCharacters(login)) {
+      throw new UnauthenticatedError('Invalid username or password');
+    }
     const user = await this.db.user.findUnique({
       where: login.includes('@') ? { email: login.toLowerCase() } : { username: login },
     });
