@@ -3,6 +3,7 @@ import { BadUserInputError } from './errors';
 // C0 and C1 control characters (NUL, escape sequences, line breaks…): PostgreSQL refuses NUL in
 // text, and the others have no place in names, keys or identifiers. Lone UTF-16 surrogates cannot
 // be stored as UTF-8 either.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
