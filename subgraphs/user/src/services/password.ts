@@ -12,9 +12,11 @@ const OPTIONS = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parall
  * Stronger stored parameters are kept.
  */
 export function isWeakerHash(hash: string): boolean {
-  const match = /^\$(argon2(?:id|i|d))\$v=\d+\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(hash);
-  if (!match || match[1] !== 'argon2id') return true;
-  return Number(match[2]) < OPTIONS.memoryCost || Number(match[3]) < OPTIONS.timeCost;
+  // PHC string: $argon2id$v=19$m=19456,t=2,p=1$salt$hash (parameter order varies by library).
+  const [, algorithm, , params] = hash.split('$');
+  if (algorithm !== 'argon2id' || !params) return true;
+  const values = Object.fromEntries(params.split(',').map((kv) => kv.split('=') as [string, string]));
+  return !(Number(values.m) >= OPTIONS.memoryCost && Number(values.t) >= OPTIONS.timeCost);
 }
 
 export function hashPassword(password: string): Promise<string> {
