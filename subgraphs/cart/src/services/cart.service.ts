@@ -34,12 +34,21 @@ export class CartService {
 
   /** The user's cart, created empty on first use. */
   async cartOf(userId: number): Promise<CartView> {
-    return this.db.cart.upsert({
-      where: { userId },
-      create: { userId },
-      update: {},
-      include: { items: { orderBy: { createdAt: 'asc' } } },
-    });
+    try {
+      return await this.db.cart.upsert({
+        where: { userId },
+        create: { userId },
+        update: {},
+        include: { items: { orderBy: { createdAt: 'asc' } } },
+      });
+    } catch (err) {
+      // Prisma's upsert is select-then-insert: two first reads of one cart in one request (a user
+      // reached twice through different reviews) race, and the loser sees the winner's row.
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+        return this.db.cart.findUniqueOrThrow({ where: { userId }, include: { items: { orderBy: { createdAt: 'asc' } } } });
+      }
+      throw err;
+    }
   }
 
   private existingCart(userId: number): Promise<CartView | null> {
