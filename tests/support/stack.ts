@@ -17,7 +17,9 @@ import { TEST_SIGNING_KEY, TEST_SIGNING_KEYS_ENV } from './tokens';
 export const INTERNAL_SECRET = 'test-internal-secret-0123456789abcdef0123';
 
 /** Gateway settings a suite may change; request budgets default to effectively unlimited, since suites hammer the stack. */
-export type GatewayOverrides = Partial<Pick<GatewayOptions, 'limits' | 'rateLimits' | 'jwks' | 'maxBodyBytes' | 'wsInitTimeoutMs' | 'production'>>;
+export type GatewayOverrides = Partial<
+  Pick<GatewayOptions, 'supergraphSdl' | 'limits' | 'rateLimits' | 'jwks' | 'maxBodyBytes' | 'wsInitTimeoutMs' | 'production'>
+>;
 const UNLIMITED = { perUser: { points: 1e9, durationSeconds: 60 }, perIp: { points: 1e9, durationSeconds: 60 } };
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
