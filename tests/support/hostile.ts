@@ -11,7 +11,7 @@ export interface RawAnswer {
 
 /** Sends raw bytes to `url` (whatever the body, headers and method), and reads the answer back. */
 export async function rawRequest(url: string, init: { method?: string; body?: string; headers?: Record<string, string> }): Promise<RawAnswer> {
-  const response = await fetch(url, { method: init.method ?? 'POST', body: init.body, headers: init.headers });
+  const response = await fetch(url, { method: init.method ?? 'POST', body: init.body, headers: init.headers, signal: AbortSignal.timeout(20_000) });
   const text = await response.text();
   let json: RawAnswer['json'];
   try {

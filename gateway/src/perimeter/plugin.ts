@@ -15,6 +15,12 @@ export function perimeterPlugin(maxPageSize: number): ApolloServerPlugin<Gateway
         async didResolveOperation({ document, request, operation }) {
           // @apollo/gateway would throw this later as a 500; it is the client's mistake.
           if (!operation) throw operationResolutionError(request.operationName);
+          // @apollo/gateway cannot execute subscriptions (it answers 500); they have their own transport.
+          if (operation.operation === 'subscription') {
+            throw new GraphQLError('Subscriptions are served over WebSocket (graphql-transport-ws) on this path, not over HTTP POST/GET', {
+              extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+            });
+          }
           const [first] = pageSizeErrors(document, request.variables, maxPageSize);
           // A request error (400), not a failure of the server (Apollo Server's default for a thrown hook error is 500).
           if (first) throw new GraphQLError(first.message, { nodes: first.nodes, extensions: { ...first.extensions, http: { status: 400 } } });
