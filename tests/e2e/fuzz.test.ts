@@ -95,13 +95,13 @@ function literal(type: GraphQLInputType, g: Gen, depth = 0): string {
   }
   switch (getNamedType(type).name) {
     case 'Int':
-      return String(g(fc.oneof, fc.integer({ min: -5, max: 120 }), fc.integer()));
+      return String(g(() => fc.oneof(fc.integer({ min: -5, max: 120 }), fc.integer())));
     case 'Float':
       return String(g(fc.double, { noNaN: true, noDefaultInfinity: true }));
     case 'Boolean':
       return String(g(fc.boolean));
     default:
-      return JSON.stringify(g(fc.oneof, fc.constantFrom(...HOSTILE_STRINGS), fc.string({ maxLength: 30 }), fc.integer({ min: 1, max: 200 }).map(String)));
+      return JSON.stringify(g(() => fc.oneof(fc.constantFrom(...HOSTILE_STRINGS), fc.string({ maxLength: 30 }), fc.integer({ min: 1, max: 200 }).map(String))));
   }
 }
 
