@@ -25,7 +25,7 @@ import {
   perimeterErrorHandler,
   perimeterPlugin,
   rateLimitedGraphQLError,
-  refuseBatches,
+  checkRequestShape,
   type OperationLimits,
   type RequestRateLimits,
   type SocketSession,
@@ -193,7 +193,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     assignRequestId,
     cors<cors.CorsRequest>(),
     express.json({ limit: options.maxBodyBytes ?? 100_000 }),
-    refuseBatches,
+    checkRequestShape,
     expressMiddleware(server, {
       context: async ({ req, res }): Promise<GatewayContext> => {
         const requestId = res.locals.requestId as string;

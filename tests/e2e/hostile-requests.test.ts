@@ -179,6 +179,10 @@ test('over HTTP, every hostile operation is a GraphQL error with a code, never a
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     });
     const problems = problemsWith(answer);
+    // Every error carries the request's correlation id, the one in the x-request-id header.
+    if (answer.json?.errors?.some((e) => (e.extensions as { requestId?: unknown } | undefined)?.requestId !== answer.requestId)) {
+      problems.push(`error without the request id ${answer.requestId}`);
+    }
     if (problems.length > 0) failures[op.name] = problems;
   }
   expect(failures).toEqual({});
@@ -193,10 +197,24 @@ test('over HTTP, malformed bodies, batches, CSRF-style and oversized requests ar
       headers: t.headers ?? { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     });
     const problems = problemsWith(answer);
+    const wanted = EXPECTED[t.name];
+    const got = { status: answer.status, code: answer.json?.errors?.[0]?.extensions?.code };
+    if (wanted && (wanted.status !== got.status || wanted.code !== got.code)) problems.push(`wanted ${JSON.stringify(wanted)}, got ${JSON.stringify(got)}`);
     if (problems.length > 0) failures[t.name] = problems;
   }
   expect(failures).toEqual({});
 });
+
+// The answers a client should get for the classic cases (the rest only need to be coded refusals).
+const EXPECTED: Record<string, { status: number; code: string }> = {
+  'malformed JSON #1': { status: 400, code: 'BAD_REQUEST' },
+  'batched pair': { status: 400, code: 'BATCHING_NOT_SUPPORTED' },
+  'batched 100': { status: 400, code: 'BATCHING_NOT_SUPPORTED' },
+  '200 kB body': { status: 413, code: 'PAYLOAD_TOO_LARGE' },
+  'CSRF: text/plain POST': { status: 400, code: 'BAD_REQUEST' },
+  'CSRF: simple GET': { status: 400, code: 'BAD_REQUEST' },
+  'Bearer garbage': { status: 401, code: 'UNAUTHENTICATED' },
+};
 
 test('over graphql-ws, every hostile operation is refused on its subscribe with a code; the socket stays usable', async () => {
   const socket = await RawSocket.connect(stack.gateway.wsUrl, `Bearer ${token}`);
@@ -260,4 +278,26 @@ test('graphql-ws protocol abuse closes the socket with a 44xx code', async () =>
 
 test('the databases are exactly as before the corpus', async () => {
   expect(await databaseFingerprint(stack.urls)).toEqual(before);
+});
+
+test('with NODE_ENV=production: no introspection, no field suggestions, no Sandbox', async () => {
+  const production = await stack.startAnotherGateway({ production: true });
+  const ask = (query: string) =>
+    rawRequest(production.url, { body: JSON.stringify({ query }), headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
+  const introspection = await ask('{ __schema { types { name } } }');
+  expect(introspection.json?.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  expect(introspection.json?.data).toBeUndefined();
+  const typo = await ask('{ me { usernam } }');
+  expect(typo.json?.errors?.[0]?.message).not.toMatch(/Did you mean/);
+  expect(typo.json?.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  // Over graphql-ws as well.
+  const socket = await RawSocket.connect(production.wsUrl, `Bearer ${token}`);
+  const { messages } = await socket.operation('1', { query: '{ me { usernam } }' });
+  expect(JSON.stringify(messages)).not.toMatch(/Did you mean/);
+  socket.close();
+  const sandbox = await rawRequest(production.url, { method: 'GET', headers: { accept: 'text/html' } });
+  expect(sandbox.text).not.toMatch(/sandbox/i);
+  // In development the same typo gets a suggestion (control).
+  const dev = await rawRequest(stack.gateway.url, { body: JSON.stringify({ query: '{ me { usernam } }' }), headers: { 'content-type': 'application/json' } });
+  expect(dev.json?.errors?.[0]?.message).toMatch(/Did you mean/);
 });

@@ -6,6 +6,8 @@ import { SUBGRAPHS, type SubgraphName } from './databases';
 export interface RawAnswer {
   status: number;
   text: string;
+  /** The `x-request-id` response header (the gateway's correlation id). */
+  requestId: string | null;
   json?: { data?: unknown; errors?: { message: string; extensions?: { code?: unknown } }[] };
 }
 
@@ -19,7 +21,7 @@ export async function rawRequest(url: string, init: { method?: string; body?: st
   } catch {
     json = undefined;
   }
-  return { status: response.status, text, json };
+  return { status: response.status, text, json, requestId: response.headers.get('x-request-id') };
 }
 
 // What must never reach a client: stack frames, file paths, SQL and driver/ORM names.

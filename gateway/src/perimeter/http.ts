@@ -21,9 +21,25 @@ export const assignRequestId: RequestHandler = (req, res, next) => {
   next();
 };
 
-/** Batched operations (a JSON array body) multiply one request's cost; they are refused (400 BATCHING_NOT_SUPPORTED). */
-export const refuseBatches: RequestHandler = (req, res, next) => {
-  if (Array.isArray(req.body)) return refuse(res, 400, 'BATCHING_NOT_SUPPORTED', 'Batched requests are not supported; send one operation per request');
+const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The shape of a POSTed GraphQL request (GraphQL over HTTP spec §5): one JSON object with a string
+ * `query`, and `variables`/`extensions` objects and a string `operationName` when present.
+ * Batched operations (a JSON array) multiply one request's cost and are refused
+ * (400 BATCHING_NOT_SUPPORTED); any other shape is 400 BAD_REQUEST. Checked here so these
+ * refusals carry the correlation id like every other error.
+ */
+export const checkRequestShape: RequestHandler = (req, res, next) => {
+  if (req.method !== 'POST' || req.body === undefined) return next();
+  const body: unknown = req.body;
+  if (Array.isArray(body)) return refuse(res, 400, 'BATCHING_NOT_SUPPORTED', 'Batched requests are not supported; send one operation per request');
+  if (!isObject(body)) return refuse(res, 400, 'BAD_REQUEST', 'The request body must be a JSON object');
+  const { query, variables, operationName, extensions } = body as Record<string, unknown>;
+  if (query !== undefined && typeof query !== 'string') return refuse(res, 400, 'BAD_REQUEST', '`query` must be a string');
+  if (variables != null && !isObject(variables)) return refuse(res, 400, 'BAD_REQUEST', '`variables` must be an object');
+  if (operationName != null && typeof operationName !== 'string') return refuse(res, 400, 'BAD_REQUEST', '`operationName` must be a string');
+  if (extensions != null && !isObject(extensions)) return refuse(res, 400, 'BAD_REQUEST', '`extensions` must be an object');
   next();
 };
 
