@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, type RunningServer } from '@commerce/common';
+import { ANONYMOUS, CALLER_TOKEN_HEADER, createLogger, signCallerToken, type RunningServer } from '@commerce/common';
 import { applyMigrations, dropDatabase, ensureDatabase, withDatabase } from '@commerce/db-tools';
 import { loadCatalog, type Catalog, type DummyProduct } from '@commerce/seed-data';
 import { createDb, seedReviews, startReviewSubgraph, type ReviewDb } from '../src';
@@ -41,11 +41,13 @@ let server: RunningServer;
 let catalog: Catalog;
 let firstSeed: { reviews: number };
 const statements: string[] = [];
+const INTERNAL_SECRET = 'test-internal-secret-0123456789abcdef';
 
 async function graphql<T>(query: string, variables: Record<string, unknown>): Promise<GraphQLResponse<T>> {
   const res = await fetch(server.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    // Subgraphs answer only requests carrying a caller token, as the gateway sends them.
+    headers: { 'content-type': 'application/json', [CALLER_TOKEN_HEADER]: await signCallerToken(ANONYMOUS, INTERNAL_SECRET) },
     body: JSON.stringify({ query, variables }),
   });
   return (await res.json()) as GraphQLResponse<T>;
@@ -78,7 +80,7 @@ beforeAll(async () => {
   server = await startReviewSubgraph({
     db,
     port: 0,
-    internalSecret: 'test-internal-secret-0123456789abcdef',
+    internalSecret: INTERNAL_SECRET,
     logger: createLogger('test', 'silent'),
   });
 });
