@@ -1,4 +1,4 @@
-import { consumeOrThrow, createRateLimiter, type Caller, type RateLimitRule, type Redis } from '@commerce/common';
+import { RateLimitedError, consumeOrThrow, createRateLimiter, type Caller, type Logger, type RateLimitRule, type Redis } from '@commerce/common';
 
 /** Request budgets of the public endpoint, kept in Redis so every gateway instance shares them. */
 export interface RequestRateLimits {
@@ -21,14 +21,28 @@ export class RequestRateLimiter {
   private readonly perUser;
   private readonly perIp;
 
-  constructor(redis: Redis, redisPrefix: string, limits: RequestRateLimits = DEFAULT_RATE_LIMITS) {
-    this.perUser = createRateLimiter(redis, redisPrefix, 'gateway-user', limits.perUser);
-    this.perIp = createRateLimiter(redis, redisPrefix, 'gateway-ip', limits.perIp);
+  constructor(
+    redis: Redis,
+    redisPrefix: string,
+    limits: RequestRateLimits = DEFAULT_RATE_LIMITS,
+    private readonly logger?: Logger,
+  ) {
+    this.perUser = createRateLimiter(redis, redisPrefix, 'gateway-user', limits.perUser, { failWhenRedisDown: true });
+    this.perIp = createRateLimiter(redis, redisPrefix, 'gateway-ip', limits.perIp, { failWhenRedisDown: true });
   }
 
-  /** @throws RateLimitedError (RATE_LIMITED, retryAfterSeconds) when either budget is spent. */
+  /**
+   * @throws RateLimitedError (RATE_LIMITED, retryAfterSeconds) when either budget is spent. When
+   * Redis cannot be reached the request is let through (and logged): an outage of the counters
+   * must not take the whole API down. Sign-in throttling, by contrast, fails closed.
+   */
   async check(caller: Caller, clientIp: string): Promise<void> {
-    await consumeOrThrow(this.perIp, clientIp);
-    if (caller.kind === 'user') await consumeOrThrow(this.perUser, String(caller.userId));
+    try {
+      await consumeOrThrow(this.perIp, clientIp);
+      if (caller.kind === 'user') await consumeOrThrow(this.perUser, String(caller.userId));
+    } catch (err) {
+      if (err instanceof RateLimitedError) throw err;
+      this.logger?.warn({ err }, 'rate limiter unavailable; request allowed');
+    }
   }
 }

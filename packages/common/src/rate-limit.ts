@@ -16,13 +16,22 @@ export interface RateLimitRule {
  * A `rate-limiter-flexible` limiter on Redis under `<redisPrefix>:rl:<name>:`, so several stacks
  * share one Redis without sharing counters, and all instances of one stack share theirs.
  */
-export function createRateLimiter(redis: Redis, redisPrefix: string, name: string, rule: RateLimitRule): RateLimiterRedis {
+export function createRateLimiter(
+  redis: Redis,
+  redisPrefix: string,
+  name: string,
+  rule: RateLimitRule,
+  options: { failWhenRedisDown?: boolean } = {},
+): RateLimiterRedis {
   return new RateLimiterRedis({
     storeClient: redis,
     keyPrefix: `${redisPrefix}:rl:${name}`,
     points: rule.points,
     duration: rule.durationSeconds,
     blockDuration: rule.blockSeconds ?? 0,
+    // true: fail at once while Redis is down instead of waiting for the reconnect (our clients
+    // have no retry cap), for callers that let requests through on failure.
+    rejectIfRedisNotReady: options.failWhenRedisDown ?? false,
   });
 }
 
