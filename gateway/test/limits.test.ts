@@ -78,6 +78,8 @@ describe('validateOperation (the graphql-ws and SSE path)', () => {
     expect(codes('{ products(first: 101) { totalCount } }')).toEqual(['BAD_USER_INPUT']);
     expect(codes('query($n: Int) { products(first: $n) { totalCount } }', { n: 1000 })).toEqual(['BAD_USER_INPUT']);
     expect(codes('query($n: Int) { products(first: $n) { totalCount } }', { n: 100 })).toEqual([]);
+    expect(codes('query($n: Int = 1000) { products(first: $n) { totalCount } }')).toEqual(['BAD_USER_INPUT']);
+    expect(codes('query($n: Int = 1000) { products(first: $n) { totalCount } }', { n: 5 })).toEqual([]);
     expect(codes('{ products(first: 100) { edges { node { reviews(first: 100) { edges { node { author { reviews(first: 100) { totalCount } } } } } } } } }')).toEqual([
       'GRAPHQL_VALIDATION_FAILED',
     ]);

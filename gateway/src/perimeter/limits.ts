@@ -82,9 +82,21 @@ const PAGE_ARGUMENTS = new Set(['first', 'last']);
  */
 export function pageSizeErrors(document: DocumentNode, variables: Record<string, unknown> | undefined, maxPageSize: number): GraphQLError[] {
   const errors: GraphQLError[] = [];
+  // A variable left out takes its default from the document (`$n: Int = 1000`).
+  const defaults = new Map<string, ValueNode>();
+  visit(document, {
+    VariableDefinition(node) {
+      if (node.defaultValue) defaults.set(node.variable.name.value, node.defaultValue);
+    },
+  });
   const valueOf = (node: ValueNode): unknown => {
     if (node.kind === Kind.INT) return Number(node.value);
-    if (node.kind === Kind.VARIABLE) return variables?.[node.name.value];
+    if (node.kind === Kind.VARIABLE) {
+      const name = node.name.value;
+      if (variables && name in variables) return variables[name];
+      const fallback = defaults.get(name);
+      return fallback?.kind === Kind.INT ? Number(fallback.value) : undefined;
+    }
     return undefined;
   };
   visit(document, {
