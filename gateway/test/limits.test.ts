@@ -100,3 +100,13 @@ describe('validateOperation (the graphql-ws and SSE path)', () => {
     expect('errors' in dev && dev.errors[0]!.message).toContain('Did you mean');
   });
 });
+
+test('NUL characters in string arguments are refused before any subgraph, literal or variable', () => {
+  const refuse = (query: string, variables?: unknown) => {
+    const result = validateOperation(schema, { query, variables }, DEFAULT_OPERATION_LIMITS, { hideSchemaDetails: true });
+    return 'errors' in result ? result.errors.map((e) => e.extensions.code) : [];
+  };
+  expect(refuse('{ products(filter: { categorySlug: "a\\u0000" }) { totalCount } }')).toEqual(['BAD_USER_INPUT']);
+  expect(refuse('query($f: ProductFilter) { products(filter: $f) { totalCount } }', { f: { categorySlug: 'a\u0000' } })).toEqual(['BAD_USER_INPUT']);
+  expect(refuse('query($f: ProductFilter) { products(filter: $f) { totalCount } }', { f: { categorySlug: 'beauty' } })).toEqual([]);
+});

@@ -119,6 +119,8 @@ export async function startStack(options: StackOptions = {}) {
       redisPrefix,
       logger,
       rateLimits: UNLIMITED,
+      // Suites run beside others on a small machine: a slow subgraph waits instead of failing.
+      subgraphTimeoutMs: 30_000,
       ...options.gateway,
       ...overrides,
     });

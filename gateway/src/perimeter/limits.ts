@@ -123,3 +123,25 @@ export function operationResolutionError(operationName: string | null | undefine
     : 'Must provide an operation name when the document contains several operations (or none)';
   return new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE', http: { status: 400 } } });
 }
+
+/**
+ * U+0000 anywhere in a string argument, literal or variable: PostgreSQL text cannot hold it (the
+ * driver fails with "invalid byte sequence"), so such input is refused at the door as
+ * BAD_USER_INPUT instead of surfacing as an internal error in whichever subgraph stores or compares it.
+ */
+export function nulCharacterErrors(document: DocumentNode, variables: Record<string, unknown> | undefined): GraphQLError[] {
+  const error = () => new GraphQLError('String arguments must not contain the NUL character (U+0000)', { extensions: { code: 'BAD_USER_INPUT' } });
+  let found = false;
+  visit(document, {
+    StringValue(node) {
+      if (node.value.includes('\u0000')) found = true;
+    },
+  });
+  const walk = (value: unknown, depth: number): boolean => {
+    if (typeof value === 'string') return value.includes('\u0000');
+    if (depth > 20 || value === null || typeof value !== 'object') return false;
+    return Object.values(value).some((v) => walk(v, depth + 1));
+  };
+  if (found || walk(variables ?? {}, 0)) return [error()];
+  return [];
+}

@@ -1,11 +1,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context';
-import { operationResolutionError, pageSizeErrors } from './limits';
+import { nulCharacterErrors, operationResolutionError, pageSizeErrors } from './limits';
 
 /**
- * The HTTP side of the perimeter that validation rules cannot do: the page-size cap on
- * variables (checked once the operation is known, before any subgraph is called), and the
+ * The HTTP side of the perimeter that validation rules cannot do: the page-size cap and the NUL
+ * check on variables (once the operation is known, before any subgraph is called), and the
  * request's correlation id in every error's `extensions.requestId`.
  */
 export function perimeterPlugin(maxPageSize: number): ApolloServerPlugin<GatewayContext> {
@@ -21,7 +21,7 @@ export function perimeterPlugin(maxPageSize: number): ApolloServerPlugin<Gateway
               extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
             });
           }
-          const [first] = pageSizeErrors(document, request.variables, maxPageSize);
+          const [first] = [...pageSizeErrors(document, request.variables, maxPageSize), ...nulCharacterErrors(document, request.variables)];
           // A request error (400), not a failure of the server (Apollo Server's default for a thrown hook error is 500).
           if (first) throw new GraphQLError(first.message, { nodes: first.nodes, extensions: { ...first.extensions, http: { status: 400 } } });
         },

@@ -1,5 +1,5 @@
 import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
-import { limitRules, operationResolutionError, pageSizeErrors, parseOptions, type OperationLimits } from './limits';
+import { limitRules, nulCharacterErrors, operationResolutionError, pageSizeErrors, parseOptions, type OperationLimits } from './limits';
 
 /** An operation as a client sends it over graphql-ws (and graphql-sse). */
 export interface OperationPayload {
@@ -58,7 +58,7 @@ export function validateOperation(
     const { message, extensions } = operationResolutionError(name);
     return { errors: [new GraphQLError(message, { extensions: { code: extensions.code } })] };
   }
-  const pageErrors = pageSizeErrors(document, vars, limits.maxPageSize);
+  const pageErrors = [...pageSizeErrors(document, vars, limits.maxPageSize), ...nulCharacterErrors(document, vars)];
   if (pageErrors.length > 0) return { errors: pageErrors };
   return { document, variables: vars, ...(typeof operationName === 'string' ? { operationName } : {}) };
 }
