@@ -294,6 +294,9 @@ test('with NODE_ENV=production: no introspection, no field suggestions, no Sandb
   const socket = await RawSocket.connect(production.wsUrl, `Bearer ${token}`);
   const { messages } = await socket.operation('1', { query: '{ me { usernam } }' });
   expect(JSON.stringify(messages)).not.toMatch(/Did you mean/);
+  const schemaOverWs = await socket.operation('2', { query: '{ __schema { types { name } } }' });
+  expect(schemaOverWs.messages.map((m) => m.type)).toEqual(['error']);
+  expect(new Set((schemaOverWs.messages[0]!.payload as { extensions: { code: string } }[]).map((e) => e.extensions.code))).toEqual(new Set(['GRAPHQL_VALIDATION_FAILED']));
   socket.close();
   const sandbox = await rawRequest(production.url, { method: 'GET', headers: { accept: 'text/html' } });
   expect(sandbox.text).not.toMatch(/sandbox/i);

@@ -1,4 +1,4 @@
-import { GraphQLError, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, getOperationAST, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { limitRules, nulCharacterErrors, operationResolutionError, pageSizeErrors, parseOptions, type OperationLimits } from './limits';
 
 /** An operation as a client sends it over graphql-ws (and graphql-sse). */
@@ -19,8 +19,8 @@ const SUGGESTION = / ?Did you mean(.+?)\?$/;
  * The gateway's request checks for transports that Apollo Server does not run (graphql-ws,
  * graphql-sse): the same parser token cap, specified rules plus the operation limits, and the
  * page-size cap that HTTP requests get, with the same error codes (GRAPHQL_PARSE_FAILED,
- * GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT). `hideSchemaDetails` (production) removes field
- * suggestions from messages.
+ * GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT). `hideSchemaDetails` (production) refuses
+ * introspection and removes field suggestions from messages.
  */
 export function validateOperation(
   schema: GraphQLSchema,
@@ -41,7 +41,9 @@ export function validateOperation(
     const message = err instanceof GraphQLError ? err.message : 'Syntax error';
     return { errors: [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
   }
-  const invalid = validate(schema, document, [...specifiedRules, ...limitRules(limits)]);
+  // In production introspection is off over every transport, as Apollo Server does for HTTP.
+  const rules = [...specifiedRules, ...limitRules(limits), ...(options.hideSchemaDetails ? [NoSchemaIntrospectionCustomRule] : [])];
+  const invalid = validate(schema, document, rules);
   if (invalid.length > 0) {
     return {
       errors: invalid.map(
