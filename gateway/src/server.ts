@@ -26,6 +26,7 @@ import {
   perimeterPlugin,
   rateLimitedGraphQLError,
   checkRequestShape,
+  clientAddress,
   type OperationLimits,
   type RequestRateLimits,
   type SocketSession,
@@ -155,7 +156,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         try {
           const { caller, expiresAt } = await authenticate(typeof raw === 'string' ? raw : undefined, keys);
           if (caller.kind !== 'user') return false;
-          sessions.set(ctx.extra, { caller, expiresAt, clientIp: ctx.extra.request.socket.remoteAddress ?? 'unknown' });
+          sessions.set(ctx.extra, { caller, expiresAt, clientIp: clientAddress(ctx.extra.request, options.trustProxy ?? 0) });
           return true;
         } catch {
           return false;

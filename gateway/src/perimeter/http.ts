@@ -77,3 +77,18 @@ export function rateLimitedGraphQLError(error: RateLimitedError, requestId: stri
     },
   });
 }
+
+/**
+ * The client address of a raw request (the graphql-ws upgrade), by the same rule as Express's
+ * numeric `trust proxy`: with `hops` trusted proxies in front, the address `hops` entries from
+ * the right of `socket address ← X-Forwarded-For`. With 0 hops, the socket address.
+ */
+export function clientAddress(request: { headers: Record<string, string | string[] | undefined>; socket: { remoteAddress?: string } }, hops: number): string {
+  const header = request.headers['x-forwarded-for'];
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  const chain = [request.socket.remoteAddress ?? 'unknown', ...forwarded.reverse()];
+  return chain[Math.min(hops, chain.length - 1)]!;
+}
