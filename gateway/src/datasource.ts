@@ -21,7 +21,8 @@ export class CallerForwardingDataSource extends RemoteGraphQLDataSource<GatewayC
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     const caller = 'caller' in context && context.caller ? context.caller : { kind: 'anonymous' as const };
-    request.http?.headers.set(CALLER_TOKEN_HEADER, await signCallerToken(caller, this.internalSecret));
+    const clientIp = 'clientIp' in context ? context.clientIp : undefined;
+    request.http?.headers.set(CALLER_TOKEN_HEADER, await signCallerToken(caller, this.internalSecret, clientIp));
     if ('requestId' in context && context.requestId) request.http?.headers.set('x-request-id', context.requestId);
   }
 }

@@ -1,6 +1,10 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { envSchema, parseConfig, port } from '@commerce/common';
+import { DEFAULT_OPERATION_LIMITS, DEFAULT_RATE_LIMITS, type OperationLimits, type RequestRateLimits } from './perimeter';
+
+const int = (min: number, max: number, fallback: number) =>
+  z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(min).max(max).default(fallback));
 
 export const gatewayEnvSchema = envSchema({
   GATEWAY_PORT: port(4000),
@@ -12,8 +16,46 @@ export const gatewayEnvSchema = envSchema({
   SUBSCRIPTION_KEEPALIVE_MS: z.coerce.number().int().min(1_000).max(300_000).default(12_000),
   /** Events that may wait for one slow client connection before it is closed (1013). */
   SUBSCRIPTION_MAX_PENDING_EVENTS: z.coerce.number().int().min(1).max(100_000).default(256),
+  /** The user subgraph's JWKS; unset: `/.well-known/jwks.json` on USER_SUBGRAPH_URL's host. */
+  AUTH_JWKS_URL: z.string().url().optional(),
+  /** Operation limits (README "Limits"). */
+  GRAPHQL_MAX_DEPTH: int(1, 100, DEFAULT_OPERATION_LIMITS.maxDepth),
+  GRAPHQL_MAX_ALIASES: int(0, 1_000, DEFAULT_OPERATION_LIMITS.maxAliases),
+  GRAPHQL_MAX_DIRECTIVES: int(0, 1_000, DEFAULT_OPERATION_LIMITS.maxDirectives),
+  GRAPHQL_MAX_TOKENS: int(10, 100_000, DEFAULT_OPERATION_LIMITS.maxTokens),
+  GRAPHQL_MAX_COST: int(1, 1_000_000, DEFAULT_OPERATION_LIMITS.maxCost),
+  GRAPHQL_MAX_PAGE_SIZE: int(1, 1_000, DEFAULT_OPERATION_LIMITS.maxPageSize),
+  /** Largest request body, bytes. */
+  GATEWAY_MAX_BODY_BYTES: int(1_000, 10_000_000, 100_000),
+  /** Requests per minute per signed-in user and per client address (shared in Redis). */
+  RATE_LIMIT_USER_PER_MINUTE: int(1, 1_000_000, DEFAULT_RATE_LIMITS.perUser.points),
+  RATE_LIMIT_IP_PER_MINUTE: int(1, 1_000_000, DEFAULT_RATE_LIMITS.perIp.points),
+  /** Milliseconds a WebSocket may take to send connection_init. */
+  WS_INIT_TIMEOUT_MS: int(100, 60_000, 5_000),
+  /** Reverse proxies in front of the gateway whose X-Forwarded-For is trusted for the client address. */
+  TRUST_PROXY_HOPS: int(0, 10, 0),
 });
 export type GatewayConfig = ReturnType<typeof gatewayEnvSchema.parse>;
 
 /** Reads and validates the gateway's environment once. @throws ConfigError */
 export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig => parseConfig(gatewayEnvSchema, env);
+
+/** The operation limits a configuration asks for. */
+export const operationLimits = (config: GatewayConfig): OperationLimits => ({
+  maxDepth: config.GRAPHQL_MAX_DEPTH,
+  maxAliases: config.GRAPHQL_MAX_ALIASES,
+  maxDirectives: config.GRAPHQL_MAX_DIRECTIVES,
+  maxTokens: config.GRAPHQL_MAX_TOKENS,
+  maxCost: config.GRAPHQL_MAX_COST,
+  maxPageSize: config.GRAPHQL_MAX_PAGE_SIZE,
+});
+
+/** The request budgets a configuration asks for (per minute). */
+export const rateLimits = (config: GatewayConfig): RequestRateLimits => ({
+  perUser: { points: config.RATE_LIMIT_USER_PER_MINUTE, durationSeconds: 60 },
+  perIp: { points: config.RATE_LIMIT_IP_PER_MINUTE, durationSeconds: 60 },
+});
+
+/** The JWKS URL: AUTH_JWKS_URL, or the user subgraph's well-known path. */
+export const jwksUrl = (config: GatewayConfig): string =>
+  config.AUTH_JWKS_URL ?? new URL('/.well-known/jwks.json', config.USER_SUBGRAPH_URL).toString();

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createLogger, createRedis, runProcess } from '@commerce/common';
-import { loadGatewayConfig } from './env';
+import { jwksUrl, loadGatewayConfig, operationLimits, rateLimits } from './env';
 import { startGateway } from './server';
 
 const logger = createLogger('gateway');
@@ -13,14 +13,21 @@ runProcess(logger, async () => {
   }
   const subscriber = createRedis(config.REDIS_URL, 'gateway-subscriber');
   const queueConnection = createRedis(config.REDIS_URL, 'gateway-queue-dashboard');
+  const redis = createRedis(config.REDIS_URL, 'gateway');
   const gateway = await startGateway({
     supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, 'utf8'),
     port: config.GATEWAY_PORT,
     host: config.HOST,
     internalSecret: config.INTERNAL_JWT_SECRET,
-    jwtSecret: config.JWT_SECRET,
+    jwks: { url: jwksUrl(config) },
     subscriber,
     queueConnection,
+    redis,
+    limits: operationLimits(config),
+    rateLimits: rateLimits(config),
+    maxBodyBytes: config.GATEWAY_MAX_BODY_BYTES,
+    wsInitTimeoutMs: config.WS_INIT_TIMEOUT_MS,
+    trustProxy: config.TRUST_PROXY_HOPS,
     redisPrefix: config.REDIS_PREFIX,
     subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     keepAliveMs: config.SUBSCRIPTION_KEEPALIVE_MS,
@@ -31,5 +38,6 @@ runProcess(logger, async () => {
   return async () => {
     await gateway.close();
     await queueConnection.quit();
+    await redis.quit();
   };
 });

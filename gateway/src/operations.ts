@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { print, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { print, type ExecutionArgs, type ExecutionResult, type GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Caller } from '@commerce/common';
+import type { Authentication } from './auth';
 import type { ConnectionBuffer } from './backpressure';
+import type { OperationPayload, SocketSession } from './perimeter';
 import type { QueryExecutor } from './coalesce';
 import { subscribe, type SubscriptionContext, type SubscriptionServices } from './subscriptions';
 import { validateOperation } from './validation';
@@ -15,13 +17,25 @@ export interface StreamingOperations {
   /** The API schema of the current supergraph. @throws Error before the gateway has loaded it. */
   schema: () => GraphQLSchema;
   validate: typeof validateOperation;
-  context: (caller: Caller, buffer: ConnectionBuffer, requestId?: string) => SubscriptionContext;
+  /**
+   * The caller behind an `Authorization` value (none: anonymous).
+   * @throws GraphQLError UNAUTHENTICATED for an invalid or expired token.
+   */
+  authenticate: (authorization: string | undefined) => Promise<Authentication>;
+  /**
+   * The perimeter's checks for one operation of a connection: token still valid, rate limit,
+   * operation limits. Returns the execution arguments, or the errors to answer with.
+   */
+  guard: (session: SocketSession, payload: OperationPayload) => Promise<ExecutionArgs | readonly GraphQLError[]>;
+  context: (caller: Caller, buffer: ConnectionBuffer, requestId?: string, clientIp?: string) => SubscriptionContext;
   execute: (args: ExecutionArgs) => Promise<ExecutionResult>;
   subscribe: (args: ExecutionArgs) => Promise<AsyncGenerator<ExecutionResult> | ExecutionResult>;
 }
 
 export function streamingOperations(options: {
   schema: () => GraphQLSchema;
+  authenticate: StreamingOperations['authenticate'];
+  guard: StreamingOperations['guard'];
   /** Runs an operation through Apollo Server (its plugins, formatError and the query planner). */
   execute: QueryExecutor;
   subscriptions: SubscriptionServices;
@@ -29,7 +43,9 @@ export function streamingOperations(options: {
   return {
     schema: options.schema,
     validate: validateOperation,
-    context: (caller, buffer, requestId) => ({ caller, buffer, requestId: requestId ?? randomUUID() }),
+    authenticate: options.authenticate,
+    guard: options.guard,
+    context: (caller, buffer, requestId, clientIp) => ({ caller, buffer, clientIp, requestId: requestId ?? randomUUID() }),
     execute: (args) =>
       options.execute(
         print(args.document),

@@ -5,7 +5,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { ACCESS_TOKEN_TTL_SECONDS, QueueName, bullPrefix, hasRole, type Caller, type Logger, type Redis } from '@commerce/common';
-import { BEARER, callerFromAuthorization } from './auth';
+import { BEARER, type Authentication } from './auth';
 
 /** Where the dashboard is mounted on the gateway. */
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
@@ -16,8 +16,11 @@ export interface QueueDashboardOptions {
   /** A Redis connection for the queues (not a subscriber). */
   connection: Redis;
   redisPrefix: string;
-  /** Verifies client access tokens, as the gateway does for /graphql. */
-  jwtSecret: string;
+  /**
+   * Verifies an `Authorization` value as the gateway does for /graphql.
+   * @throws for an invalid or expired token.
+   */
+  authenticate: (authorization: string) => Promise<Authentication>;
   /** Sets the cookie's Secure flag (behind HTTPS in production). */
   secureCookie: boolean;
   logger: Logger;
@@ -61,7 +64,7 @@ export function createQueueDashboard(options: QueueDashboardOptions) {
     if (!token) return { ok: false, status: 401, message: 'Sign in with an admin access token' };
     let caller: Caller;
     try {
-      caller = await callerFromAuthorization(`Bearer ${token}`, options.jwtSecret);
+      caller = (await options.authenticate(`Bearer ${token}`)).caller;
     } catch {
       return { ok: false, status: 401, message: 'Invalid or expired access token' };
     }

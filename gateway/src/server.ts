@@ -10,8 +10,31 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import { RedisEventHub, createFormatError, orderEventsChannel, productStockChannel, type Logger, type Redis } from '@commerce/common';
-import { callerFromAuthorization } from './auth';
+import {
+  RateLimitedError,
+  RedisEventHub,
+  createFormatError,
+  orderEventsChannel,
+  productStockChannel,
+  type Logger,
+  type Redis,
+} from '@commerce/common';
+import { authenticate, remoteKeys, type JwksOptions } from './auth';
+import {
+  DEFAULT_OPERATION_LIMITS,
+  DEFAULT_RATE_LIMITS,
+  RequestRateLimiter,
+  assignRequestId,
+  checkRequestShape,
+  guardSubscribe,
+  limitRules,
+  parseOptions,
+  perimeterErrorHandler,
+  perimeterPlugin,
+  rateLimitedGraphQLError,
+  type OperationLimits,
+  type RequestRateLimits,
+} from './perimeter';
 import type { GatewayContext } from './context';
 import { CallerForwardingDataSource } from './datasource';
 import { coalescing, type QueryExecutor } from './coalesce';
@@ -28,9 +51,22 @@ export interface GatewayOptions {
   port: number;
   host?: string;
   internalSecret: string;
-  jwtSecret: string;
+  /** The user subgraph's published token keys. */
+  jwks: JwksOptions;
   /** A Redis connection of its own: it is put in subscriber mode. */
   subscriber: Redis;
+  /** A Redis connection for commands (rate-limit counters shared by every gateway instance). */
+  redis: Redis;
+  /** Operation limits, over {@link DEFAULT_OPERATION_LIMITS}. */
+  limits?: Partial<OperationLimits>;
+  /** Request budgets, default {@link DEFAULT_RATE_LIMITS}. */
+  rateLimits?: RequestRateLimits;
+  /** Largest accepted request body, bytes (default 100 kB). */
+  maxBodyBytes?: number;
+  /** A WebSocket that does not send `connection_init` within this many ms is closed (4408). Default 5 000. */
+  wsInitTimeoutMs?: number;
+  /** Express `trust proxy` (hops of reverse proxies whose X-Forwarded-For is believed). Default 0. */
+  trustProxy?: number;
   redisPrefix: string;
   subgraphTimeoutMs?: number;
   /** Milliseconds between graphql-ws keep-alive pings (default 12 000). */
@@ -75,6 +111,10 @@ export interface RunningGateway {
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { logger } = options;
+  const production = options.production ?? false;
+  const limits: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.limits };
+  const keys = remoteKeys(options.jwks);
+  const limiter = new RequestRateLimiter(options.redis, options.redisPrefix, options.rateLimits ?? DEFAULT_RATE_LIMITS, logger);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ url }) => new CallerForwardingDataSource(url!, options.internalSecret, options.subgraphTimeoutMs ?? 10_000),
@@ -85,6 +125,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
 
   const app = express();
+  app.set('trust proxy', options.trustProxy ?? 0);
   const httpServer = http.createServer(app);
   const hub = new RedisEventHub(options.subscriber, logger);
   // Subscribe at start-up, so a Redis problem shows now rather than at the first subscriber.
@@ -96,11 +137,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     includeStacktraceInErrorResponses: false,
     // onShutdown() owns the signals: it stops the server, then closes queues and database pools.
     stopOnTerminationSignals: false,
-    validationRules: extraValidationRules,
-    introspection: !options.production,
+    introspection: !production,
+    // Field suggestions ("Did you mean …?") would map the schema even without introspection.
+    hideSchemaDetailsFromClientErrors: production,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    validationRules: [...extraValidationRules, ...limitRules(limits)],
+    parseOptions: parseOptions(limits),
     plugins: [
+      perimeterPlugin(limits.maxPageSize),
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       {
         // Sockets and event streams outlive requests: close them (1001 Going Away) when the server drains.
         async serverWillStart() {
@@ -131,11 +178,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return result.data as T | null | undefined;
   };
 
+  const currentSchema = () => {
+    if (!apiSchema) throw new Error('supergraph not loaded yet');
+    return apiSchema;
+  };
   const operations = streamingOperations({
-    schema: () => {
-      if (!apiSchema) throw new Error('supergraph not loaded yet');
-      return apiSchema;
-    },
+    schema: currentSchema,
+    authenticate: (authorization) => authenticate(authorization, keys),
+    // Every subscribe (graphql-ws and SSE) passes the checks an HTTP request passes.
+    guard: (session, payload) =>
+      guardSubscribe(session, payload, { schema: currentSchema, limits, hideSchemaDetails: production, limiter, logger }),
     execute,
     subscriptions: { hub, redisPrefix: options.redisPrefix, execute: sharedExecute, lookup, logger },
   });
@@ -143,13 +195,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   let slowConsumersClosed = 0;
   const onSlowConsumer = () => void (slowConsumersClosed += 1);
   const ws = serveWebSocket(httpServer, operations, {
-    jwtSecret: options.jwtSecret,
+    initTimeoutMs: options.wsInitTimeoutMs ?? 5_000,
+    maxPayloadBytes: options.maxBodyBytes ?? 100_000,
+    trustProxy: options.trustProxy ?? 0,
     keepAliveMs: options.keepAliveMs ?? 12_000,
     maxPendingEvents,
     logger,
     onSlowConsumer,
   });
-  const sse = sseRouter(operations, { jwtSecret: options.jwtSecret, maxPendingEvents, logger, onSlowConsumer });
+  const sse = sseRouter(operations, { maxPendingEvents, maxBodyBytes: options.maxBodyBytes ?? 100_000, logger, onSlowConsumer });
 
   await server.start();
   app.get('/health', (_req, res) => {
@@ -161,7 +215,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ? createQueueDashboard({
         connection: options.queueConnection,
         redisPrefix: options.redisPrefix,
-        jwtSecret: options.jwtSecret,
+        authenticate: (authorization: string) => authenticate(authorization, keys),
         secureCookie: options.production ?? false,
         logger,
       })
@@ -169,15 +223,27 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   if (dashboard) app.use(QUEUE_DASHBOARD_PATH, dashboard.router);
   app.use(
     '/graphql',
+    assignRequestId,
     cors<cors.CorsRequest>(),
-    express.json({ limit: '1mb' }),
+    express.json({ limit: options.maxBodyBytes ?? 100_000 }),
+    checkRequestShape,
     expressMiddleware(server, {
-      context: async ({ req }) => ({
-        caller: await callerFromAuthorization(req.headers.authorization, options.jwtSecret),
-        requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID(),
-      }),
+      context: async ({ req, res }): Promise<GatewayContext> => {
+        const requestId = res.locals.requestId as string;
+        const clientIp = req.ip ?? 'unknown';
+        try {
+          const { caller } = await authenticate(req.headers.authorization, keys);
+          await limiter.check(caller, clientIp);
+          return { caller, clientIp, requestId };
+        } catch (err) {
+          if (err instanceof RateLimitedError) throw rateLimitedGraphQLError(err, requestId);
+          if (err instanceof GraphQLError) throw new GraphQLError(err.message, { extensions: { ...err.extensions, requestId } });
+          throw err;
+        }
+      },
     }),
   );
+  app.use(perimeterErrorHandler(logger));
 
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve) => httpServer.listen(options.port, host, resolve));

@@ -2,30 +2,34 @@ import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import cors from 'cors';
 import { createHandler } from 'graphql-sse/lib/use/express';
-import type { Caller, Logger } from '@commerce/common';
-import { callerFromAuthorization } from './auth';
+import type { ExecutionArgs, ExecutionResult, GraphQLError } from 'graphql';
+import type { Logger } from '@commerce/common';
 import { ConnectionBuffer } from './backpressure';
 import type { StreamingOperations } from './operations';
+import type { SocketSession } from './perimeter';
 import type { SubscriptionContext } from './subscriptions';
 
 /** Path of the SSE endpoint, next to `/graphql` (graphql-sse's conventional `/graphql/stream`). */
 export const SSE_PATH = '/graphql/stream';
 
 export interface SseOptions {
-  jwtSecret: string;
   maxPendingEvents: number;
+  /** Largest request body, bytes. */
+  maxBodyBytes: number;
   logger: Logger;
   /** Called each time a slow stream is cut (for stats). */
   onSlowConsumer?: () => void;
 }
 
 interface SseLocals {
-  caller: Caller;
+  session: SocketSession;
   buffer: ConnectionBuffer;
   requestId: string;
 }
 
 const NEXT_EVENT = 'event: next';
+
+const isErrorList = (value: ExecutionArgs | readonly GraphQLError[]): value is readonly GraphQLError[] => Array.isArray(value);
 
 /** graphql-sse types its context as an indexable record; ours is a SubscriptionContext. */
 type SseContext = Record<PropertyKey, unknown>;
@@ -64,9 +68,13 @@ export function sseRouter(
   const handler = createHandler<SseContext>({
     schema: () => operations.schema(),
     validate: operations.validate,
-    context: (req) => {
+    // The same perimeter checks as every graphql-ws subscribe (limits, rate limit, token expiry).
+    onSubscribe: async (req, params) => {
       const locals = req.context.res.locals as SseLocals;
-      return operations.context(locals.caller, locals.buffer, locals.requestId) as unknown as SseContext;
+      const checked = await operations.guard(locals.session, params);
+      if (isErrorList(checked)) return { errors: [...checked] } as ExecutionResult;
+      const contextValue = operations.context(locals.session.caller, locals.buffer, locals.requestId, locals.session.clientIp);
+      return { ...checked, contextValue: contextValue as unknown as SseContext };
     },
     execute: operations.execute,
     subscribe: operations.subscribe,
@@ -76,14 +84,15 @@ export function sseRouter(
   });
 
   const router = express.Router();
-  router.use(SSE_PATH, cors<cors.CorsRequest>(), express.json({ limit: '1mb' }), async (req: Request, res: Response) => {
+  router.use(SSE_PATH, cors<cors.CorsRequest>(), express.json({ limit: options.maxBodyBytes }), async (req: Request, res: Response) => {
     if (req.method === 'PUT' || req.headers['x-graphql-event-stream-token'] || req.query.token) {
       res.status(405).json({ errors: [{ message: 'Single connection mode is not supported; use distinct connections' }] });
       return;
     }
-    let caller: Caller;
+    let session: SocketSession;
     try {
-      caller = await callerFromAuthorization(req.headers.authorization, options.jwtSecret);
+      const { caller, expiresAt } = await operations.authenticate(req.headers.authorization);
+      session = { caller, clientIp: req.ip ?? 'unknown', ...(expiresAt ? { expiresAt } : {}) };
     } catch (err) {
       const error = err as { message: string; extensions?: Record<string, unknown> };
       res.status(401).json({ errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] });
@@ -94,7 +103,7 @@ export function sseRouter(
       options.onSlowConsumer?.();
       res.destroy();
     });
-    const locals: SseLocals = { caller, buffer, requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID() };
+    const locals: SseLocals = { session, buffer, requestId: (req.headers['x-request-id'] as string | undefined) ?? randomUUID() };
     Object.assign(res.locals, locals);
     countDeliveries(res, buffer);
     open.add(res);

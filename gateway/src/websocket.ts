@@ -1,13 +1,19 @@
 import type http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { ANONYMOUS, type Caller, type Logger } from '@commerce/common';
-import { callerFromAuthorization } from './auth';
+import { ANONYMOUS, type Logger } from '@commerce/common';
 import { ConnectionBuffer, SLOW_CONSUMER_CLOSE_CODE } from './backpressure';
 import type { StreamingOperations } from './operations';
+import { clientAddress, type SocketSession } from './perimeter';
 
 export interface WebSocketOptions {
-  jwtSecret: string;
+  /** A socket that does not send `connection_init` within this many ms is closed (4408). */
+  initTimeoutMs: number;
+  /** Largest message a client may send, bytes. */
+  maxPayloadBytes: number;
+  /** Reverse-proxy hops whose X-Forwarded-For is trusted for the client address. */
+  trustProxy: number;
   /** Milliseconds between keep-alive pings; a socket that misses the pong is terminated. */
   keepAliveMs: number;
   maxPendingEvents: number;
@@ -17,7 +23,7 @@ export interface WebSocketOptions {
 }
 
 interface ConnectionState {
-  caller: Caller;
+  session: SocketSession;
   buffer: ConnectionBuffer;
 }
 
@@ -31,19 +37,26 @@ function authorizationParam(params: Record<string, unknown>): string | undefined
  * graphql-ws (graphql-transport-ws protocol) on `/graphql` of `httpServer`. Authenticated once per
  * connection from `connectionParams.authorization`: no token is an anonymous connection (it may
  * follow product stock; order subscriptions answer UNAUTHENTICATED), a bad token closes the socket
- * with 4403 Forbidden. Pings every `keepAliveMs`. A connection whose bounded buffer overflows is
+ * with 4403 Forbidden. Every subscribe passes the perimeter's guard (token expiry re-checked, rate
+ * limit, operation limits). Pings every `keepAliveMs`. A connection whose bounded buffer overflows is
  * closed with 1013; dispose() closes every socket with 1001 Going Away.
  */
 export function serveWebSocket(httpServer: http.Server, operations: StreamingOperations, options: WebSocketOptions) {
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: options.maxPayloadBytes });
   const connections = new WeakMap<object, ConnectionState>();
-  const server = useServer<Record<string, unknown>, { socket: WebSocket }>(
+  const server = useServer<Record<string, unknown>, { socket: WebSocket; request: http.IncomingMessage }>(
     {
       schema: () => operations.schema(),
       validate: operations.validate,
+      connectionInitWaitTimeout: options.initTimeoutMs,
       onConnect: async (ctx) => {
         try {
-          const caller = await callerFromAuthorization(authorizationParam(ctx.connectionParams ?? {}), options.jwtSecret);
+          const { caller, expiresAt } = await operations.authenticate(authorizationParam(ctx.connectionParams ?? {}));
+          const session: SocketSession = {
+            caller,
+            clientIp: clientAddress(ctx.extra.request, options.trustProxy),
+            ...(expiresAt ? { expiresAt } : {}),
+          };
           const socket = ctx.extra.socket;
           const buffer = new ConnectionBuffer(options.maxPendingEvents, (reason) => {
             options.logger.warn({ reason }, 'closing a slow graphql-ws consumer');
@@ -52,17 +65,24 @@ export function serveWebSocket(httpServer: http.Server, operations: StreamingOpe
             // again sees the code; one that never does is terminated by the keep-alive.
             socket.close(SLOW_CONSUMER_CLOSE_CODE, reason);
           });
-          connections.set(ctx.extra, { caller, buffer });
+          connections.set(ctx.extra, { session, buffer });
           return true;
         } catch {
           return false;
         }
       },
+      onSubscribe: async (ctx, _id, payload) => {
+        const state = connections.get(ctx.extra);
+        if (!state) return [new GraphQLError('Not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
+        return operations.guard(state.session, payload);
+      },
       context: (ctx) => {
         const state = connections.get(ctx.extra);
         return operations.context(
-          state?.caller ?? ANONYMOUS,
+          state?.session.caller ?? ANONYMOUS,
           state?.buffer ?? new ConnectionBuffer(options.maxPendingEvents, () => undefined),
+          undefined,
+          state?.session.clientIp,
         );
       },
       execute: operations.execute,

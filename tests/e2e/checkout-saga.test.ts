@@ -1,10 +1,10 @@
 import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
-import { signAccessToken } from '@commerce/common';
 import { loadCatalog, type Catalog } from '@commerce/seed-data';
 import { eventually } from '../support/eventually';
 import { CHECKOUT, checkout, customerTokens, fillCart, forEachLimited } from '../support/shoppers';
-import { JWT_SECRET, startStack, type Stack } from '../support/stack';
+import { startStack, type Stack } from '../support/stack';
+import { mintAccessToken } from '../support/tokens';
 
 // The checkout saga against real PostgreSQL, Redis, BullMQ workers and HTTP: stock, payments,
 // idempotency, and the order lifecycle after confirmation.
@@ -18,7 +18,7 @@ beforeAll(async () => {
   [stack, catalog] = await Promise.all([startStack({ paymentTimeoutMs: 200 }), loadCatalog()]);
   await stack.startWorkers({ checkoutConcurrency: 20 });
   const admin = catalog.users.find((u) => u.role === 'admin')!;
-  adminToken = await signAccessToken({ userId: admin.id, role: 'ADMIN' }, JWT_SECRET);
+  adminToken = await mintAccessToken({ userId: admin.id, role: 'ADMIN' });
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.dispose()));

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { createLogger, createRedis, SUBGRAPHS, type SubgraphName } from '@commerce/common';
+import { createLogger, createRedis, SUBGRAPHS, type Redis, type SubgraphName } from '@commerce/common';
 import { composeSupergraph, startGateway, type RunningGateway } from '@commerce/gateway';
-import { INTERNAL_SECRET, JWT_SECRET } from '../support/stack';
+import { INTERNAL_SECRET } from '../support/stack';
 
 // Keep-alive needs no subgraph: a gateway on a supergraph whose subgraphs are not running is enough.
 let gateway: RunningGateway;
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const connections: Redis[] = [createRedis(redisUrl), createRedis(redisUrl)];
 
 beforeAll(async () => {
   gateway = await startGateway({
@@ -14,14 +16,19 @@ beforeAll(async () => {
     ),
     port: 0,
     internalSecret: INTERNAL_SECRET,
-    jwtSecret: JWT_SECRET,
-    subscriber: createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+    // Anonymous connections only: the key set is never fetched.
+    jwks: { url: 'http://127.0.0.1:9/.well-known/jwks.json' },
+    subscriber: connections[0]!,
+    redis: connections[1]!,
     redisPrefix: `test-keepalive-${randomBytes(4).toString('hex')}`,
     keepAliveMs: 100,
     logger: createLogger('test', 'silent'),
   });
 });
-afterAll(() => gateway?.close());
+afterAll(async () => {
+  await gateway?.close();
+  await Promise.all(connections.map((c) => c.quit().catch(() => undefined)));
+});
 
 /** A graphql-transport-ws connection that has been acknowledged. */
 async function connect(options: WebSocket.ClientOptions = {}): Promise<WebSocket> {

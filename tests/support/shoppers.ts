@@ -1,18 +1,16 @@
-import { signAccessToken } from '@commerce/common';
 import type { Catalog } from '@commerce/seed-data';
-import { JWT_SECRET, type Stack } from './stack';
+import type { Stack } from './stack';
+import { mintAccessToken } from './tokens';
 
 const ROLE = { user: 'CUSTOMER', moderator: 'MODERATOR', admin: 'ADMIN' } as const;
 
 /**
  * Access tokens for many seeded shoppers (every user but the admins) at once, signed as the user subgraph signs them (same
- * secret, claims and lifetime); signing in 200 users through argon2 would only slow the tests.
+ * key, claims and lifetime); signing in 200 users through argon2 would only slow the tests.
  */
 export async function customerTokens(catalog: Catalog, from: number, count: number): Promise<{ userId: number; token: string }[]> {
   const users = catalog.users.filter((u) => u.role !== 'admin').slice(from, from + count);
-  return Promise.all(
-    users.map(async (u) => ({ userId: u.id, token: await signAccessToken({ userId: u.id, role: ROLE[u.role] }, JWT_SECRET) })),
-  );
+  return Promise.all(users.map(async (u) => ({ userId: u.id, token: await mintAccessToken({ userId: u.id, role: ROLE[u.role] }) })));
 }
 
 /**

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'bullmq';
-import { createLogger, createRedis, type Redis } from '@commerce/common';
+import { SigningKeySet, createLogger, createRedis, type Redis } from '@commerce/common';
 import { cloneDatabase, dropDatabase } from '@commerce/db-tools';
 import { composeSupergraph, startGateway, type GatewayOptions, type RunningGateway } from '@commerce/gateway';
 import * as cart from '@commerce/cart';
@@ -12,9 +12,26 @@ import * as product from '@commerce/product';
 import * as review from '@commerce/review';
 import * as user from '@commerce/user';
 import { SUBGRAPHS, templateUrls, urlOf, type SubgraphName } from './databases';
+import { TEST_SIGNING_KEY, TEST_SIGNING_KEYS_ENV } from './tokens';
 
 export const INTERNAL_SECRET = 'test-internal-secret-0123456789abcdef0123';
-export const JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
+
+/** Gateway settings a suite may change; request budgets default to effectively unlimited, since suites hammer the stack. */
+export type GatewayOverrides = Partial<
+  Pick<
+    GatewayOptions,
+    | 'supergraphSdl'
+    | 'limits'
+    | 'rateLimits'
+    | 'jwks'
+    | 'maxBodyBytes'
+    | 'wsInitTimeoutMs'
+    | 'production'
+    | 'keepAliveMs'
+    | 'maxPendingEvents'
+  >
+>;
+const UNLIMITED = { perUser: { points: 1e9, durationSeconds: 60 }, perIp: { points: 1e9, durationSeconds: 60 } };
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -25,8 +42,8 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 export interface StackOptions {
   /** Gateway instances against the same subgraphs and Redis prefix, as in a scaled-out deployment (default 1). */
   gateways?: number;
-  /** Extra gateway options (e.g. a small maxPendingEvents), for every instance. */
-  gateway?: Partial<Pick<GatewayOptions, 'keepAliveMs' | 'maxPendingEvents'>>;
+  /** Extra gateway options (e.g. a small maxPendingEvents, limits), for every instance. */
+  gateway?: GatewayOverrides;
   /** Simulated payment provider: timeout and added latency of each call, in ms. */
   paymentTimeoutMs?: number;
   paymentLatencyMs?: number;
@@ -34,6 +51,8 @@ export interface StackOptions {
   reconciler?: { intervalMs: number; recheckAfterMs: number; pendingMaxAgeMs: number };
   /** Called with every SQL statement the user, product and review subgraphs send (N+1 tests count them). */
   onQuery?: (subgraph: 'user' | 'product' | 'review', sql: string) => void;
+  /** Sign-in throttling of the user subgraph (default: its production rules). */
+  loginThrottle?: user.LoginThrottleRules;
 }
 
 /**
@@ -73,7 +92,15 @@ export async function startStack(options: StackOptions = {}) {
     order: order.createDb({ connectionString: urls.order, maxConnections: 10 }),
   };
   const common = { port: 0, internalSecret: INTERNAL_SECRET, logger };
-  const userServer = await user.startUserSubgraph({ ...common, db: db.user, jwtSecret: JWT_SECRET });
+  const signingKeys = new SigningKeySet([TEST_SIGNING_KEY]);
+  const userServer = await user.startUserSubgraph({
+    ...common,
+    db: db.user,
+    signingKeys,
+    redis,
+    redisPrefix,
+    ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
+  });
   const productServer = await product.startProductSubgraph({ ...common, db: db.product, redis, redisPrefix });
   const reviewServer = await review.startReviewSubgraph({
     ...common,
@@ -107,26 +134,32 @@ export async function startStack(options: StackOptions = {}) {
     order: orderServer.url,
   };
   const supergraphSdl = composeSupergraph(subgraphUrls);
+  const jwksUrl = new URL(user.JWKS_PATH, userServer.url).toString();
   const gateways: RunningGateway[] = [];
-  for (let i = 0; i < (options.gateways ?? 1); i++) {
-    gateways.push(
-      await startGateway({
-        supergraphSdl,
-        port: 0,
-        internalSecret: INTERNAL_SECRET,
-        jwtSecret: JWT_SECRET,
-        subscriber: connection(),
-        queueConnection: connection(),
-        redisPrefix,
-        logger,
-        // A loaded test machine is slow, not broken: the production default (10 s) would turn that into failures.
-        subgraphTimeoutMs: 30_000,
-        ...options.gateway,
-      }),
-    );
-  }
-  const gateway = gateways[0]!;
   const closedGateways = new Set<RunningGateway>();
+  /** Another gateway in front of the same subgraphs and Redis prefix (one more instance of a scaled-out gateway). */
+  async function startAnotherGateway(overrides: GatewayOverrides = {}): Promise<RunningGateway> {
+    const started = await startGateway({
+      supergraphSdl,
+      port: 0,
+      internalSecret: INTERNAL_SECRET,
+      jwks: { url: jwksUrl },
+      subscriber: connection(),
+      redis: connection(),
+      queueConnection: connection(),
+      redisPrefix,
+      logger,
+      rateLimits: UNLIMITED,
+      // A loaded test machine is slow, not broken: the production default (10 s) would turn that into failures.
+      subgraphTimeoutMs: 30_000,
+      ...options.gateway,
+      ...overrides,
+    });
+    gateways.push(started);
+    return started;
+  }
+  for (let i = 0; i < (options.gateways ?? 1); i++) await startAnotherGateway();
+  const gateway = gateways[0]!;
   /** Stops one gateway instance (graceful shutdown); close() skips it later. */
   async function stopGateway(instance: RunningGateway) {
     closedGateways.add(instance);
@@ -232,7 +265,7 @@ export async function startStack(options: StackOptions = {}) {
     REDIS_URL: redisUrl,
     REDIS_PREFIX: redisPrefix,
     INTERNAL_JWT_SECRET: INTERNAL_SECRET,
-    JWT_SECRET,
+    AUTH_SIGNING_KEYS: TEST_SIGNING_KEYS_ENV,
     ORDER_DATABASE_URL: urls.order,
     USER_DATABASE_URL: urls.user,
     PRODUCT_DATABASE_URL: urls.product,
@@ -246,13 +279,19 @@ export async function startStack(options: StackOptions = {}) {
     ...extra,
   });
 
+  const subgraphs = { user: userServer, product: productServer, review: reviewServer, cart: cartServer, order: orderServer };
   return {
     gateway,
     gateways,
     stopGateway,
+    startAnotherGateway,
+    supergraphSdl,
+    subgraphs,
+    subgraphUrls,
+    signingKeys,
+    jwksUrl,
     db,
     urls,
-    subgraphUrls,
     redis,
     redisUrl,
     redisPrefix,

@@ -1,81 +1,106 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, jwtVerify } from 'jose';
+import { SignJWT, createLocalJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { Role } from './caller';
+import { TOKEN_ALGORITHM, type SigningKey, type SigningKeySet } from './signing-keys';
 
 /** Lifetime of an access token: 15 minutes. */
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 /** Lifetime of a refresh token: 30 days. */
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 60 * 60;
 
-const ISSUER = 'commerce-user-subgraph';
-const AUDIENCE = 'commerce-supergraph';
+/** `iss` of client tokens. */
+export const TOKEN_ISSUER = 'commerce-user-subgraph';
+/** `aud` of client tokens. */
+export const TOKEN_AUDIENCE = 'commerce-supergraph';
 // Distinct `typ` values keep a refresh token from ever being accepted as an access token (RFC 8725 §3.11).
-const ACCESS_TYP = 'at+jwt';
-const REFRESH_TYP = 'refresh+jwt';
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+export const REFRESH_TOKEN_TYP = 'refresh+jwt';
 
 export interface AccessClaims {
   userId: number;
   role: Role;
 }
 
-const key = (secret: string) => new TextEncoder().encode(secret);
+/** Clock leeway for `exp` and `nbf`, in seconds (RFC 8725 asks for a small one; the issue caps it at 60). */
+export const TOKEN_CLOCK_TOLERANCE_SECONDS = 60;
 
-/** Signs an access token (HS256, `typ: at+jwt` per RFC 9068, 15 minutes). */
-export async function signAccessToken(claims: AccessClaims, secret: string): Promise<string> {
-  return new SignJWT({ role: claims.role })
-    .setProtectedHeader({ alg: 'HS256', typ: ACCESS_TYP })
-    .setSubject(String(claims.userId))
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
+/**
+ * Where a verifier finds the public key of a token's `kid`: the gateway's remote JWKS
+ * (jose `createRemoteJWKSet`) or the user subgraph's own key set.
+ */
+export type TokenKeyResolver = JWTVerifyGetKey;
+
+/** A resolver over the keys a {@link SigningKeySet} publishes right now (follows rotations). */
+export function localKeyResolver(keys: SigningKeySet): TokenKeyResolver {
+  return (header, token) => createLocalJWKSet(keys.jwks())(header, token);
+}
+
+function sign(payload: Record<string, unknown>, typ: string, key: SigningKey) {
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ, kid: key.kid })
+    .setIssuer(TOKEN_ISSUER)
+    .setAudience(TOKEN_AUDIENCE)
     .setIssuedAt()
+    .setNotBefore('0s');
+}
+
+/** Signs an access token (EdDSA with `kid`, `typ: at+jwt` per RFC 9068, 15 minutes). */
+export async function signAccessToken(claims: AccessClaims, key: SigningKey): Promise<string> {
+  return sign({ role: claims.role }, ACCESS_TOKEN_TYP, key)
+    .setSubject(String(claims.userId))
     .setJti(randomUUID())
     .setExpirationTime(`${ACCESS_TOKEN_TTL_SECONDS}s`)
-    .sign(key(secret));
+    .sign(key.privateKey);
+}
+
+/** What a verified access token says, plus its expiry (seconds since the epoch). */
+export interface VerifiedAccessToken extends AccessClaims {
+  expiresAt: number;
 }
 
 /**
- * Verifies an access token: HS256 only, issuer, audience, `typ`, expiry (30 s clock leeway).
+ * Verifies an access token per RFC 8725: EdDSA only (so `alg: none` and HS256-with-the-public-key
+ * fail), key by `kid` from `keys`, issuer, audience, `typ: at+jwt`, `exp` and `nbf` with
+ * {@link TOKEN_CLOCK_TOLERANCE_SECONDS} of leeway.
  * @throws Error (from jose) when it is invalid, expired or not an access token.
  */
-export async function verifyAccessToken(token: string, secret: string): Promise<AccessClaims> {
-  const { payload } = await jwtVerify(token, key(secret), {
-    algorithms: ['HS256'],
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    typ: ACCESS_TYP,
-    clockTolerance: 30,
+export async function verifyAccessToken(token: string, keys: TokenKeyResolver): Promise<VerifiedAccessToken> {
+  const { payload } = await jwtVerify(token, keys, {
+    algorithms: [TOKEN_ALGORITHM],
+    issuer: TOKEN_ISSUER,
+    audience: TOKEN_AUDIENCE,
+    typ: ACCESS_TOKEN_TYP,
+    clockTolerance: TOKEN_CLOCK_TOLERANCE_SECONDS,
+    requiredClaims: ['exp', 'sub', 'iat'],
   });
   const userId = Number(payload.sub);
   const role = payload.role;
   if (!Number.isSafeInteger(userId) || (role !== 'ADMIN' && role !== 'MODERATOR' && role !== 'CUSTOMER')) {
     throw new Error('access token with malformed claims');
   }
-  return { userId, role };
+  return { userId, role, expiresAt: payload.exp! };
 }
 
 /** Signs a refresh token whose `jti` is recorded by the user subgraph (rotation, revocation). */
-export async function signRefreshToken(userId: number, jti: string, secret: string): Promise<string> {
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256', typ: REFRESH_TYP })
+export async function signRefreshToken(userId: number, jti: string, key: SigningKey): Promise<string> {
+  return sign({}, REFRESH_TOKEN_TYP, key)
     .setSubject(String(userId))
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setIssuedAt()
     .setJti(jti)
     .setExpirationTime(`${REFRESH_TOKEN_TTL_SECONDS}s`)
-    .sign(key(secret));
+    .sign(key.privateKey);
 }
 
 /**
  * Verifies a refresh token and returns its subject and `jti`.
  * @throws Error (from jose) when it is invalid, expired or not a refresh token.
  */
-export async function verifyRefreshToken(token: string, secret: string): Promise<{ userId: number; jti: string }> {
-  const { payload } = await jwtVerify(token, key(secret), {
-    algorithms: ['HS256'],
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    typ: REFRESH_TYP,
+export async function verifyRefreshToken(token: string, keys: TokenKeyResolver): Promise<{ userId: number; jti: string }> {
+  const { payload } = await jwtVerify(token, keys, {
+    algorithms: [TOKEN_ALGORITHM],
+    issuer: TOKEN_ISSUER,
+    audience: TOKEN_AUDIENCE,
+    typ: REFRESH_TOKEN_TYP,
+    clockTolerance: TOKEN_CLOCK_TOLERANCE_SECONDS,
   });
   const userId = Number(payload.sub);
   if (!Number.isSafeInteger(userId) || !payload.jti) throw new Error('refresh token with malformed claims');

@@ -25,8 +25,8 @@ const key = (secret: string) => new TextEncoder().encode(secret);
  * secret (the gateway and our workers) can mint one, so a client cannot forge an identity by
  * sending the header itself: the gateway overwrites it on every subgraph request.
  */
-export async function signCallerToken(caller: Caller, secret: string): Promise<string> {
-  return new SignJWT({ caller })
+export async function signCallerToken(caller: Caller, secret: string, clientIp?: string): Promise<string> {
+  return new SignJWT(clientIp ? { caller, clientIp } : { caller })
     .setProtectedHeader({ alg: 'HS256', typ: 'caller+jwt' })
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
@@ -35,11 +35,17 @@ export async function signCallerToken(caller: Caller, secret: string): Promise<s
     .sign(key(secret));
 }
 
+/** What a caller token proves: who is calling and, for client requests, the client's address as the gateway saw it. */
+export interface VerifiedCaller {
+  caller: Caller;
+  clientIp?: string;
+}
+
 /**
  * Verifies a caller token (signature, issuer, audience, expiry; HS256 only).
  * @throws Error (from jose) when the token is invalid or expired.
  */
-export async function verifyCallerToken(token: string, secret: string): Promise<Caller> {
+export async function verifyCallerToken(token: string, secret: string): Promise<VerifiedCaller> {
   const { payload } = await jwtVerify(token, key(secret), {
     algorithms: ['HS256'],
     issuer: ISSUER,
@@ -48,5 +54,5 @@ export async function verifyCallerToken(token: string, secret: string): Promise<
   });
   const caller = payload.caller as Caller | undefined;
   if (!caller || typeof caller !== 'object' || !('kind' in caller)) throw new Error('caller token without caller');
-  return caller;
+  return typeof payload.clientIp === 'string' ? { caller, clientIp: payload.clientIp } : { caller };
 }

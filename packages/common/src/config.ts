@@ -46,8 +46,6 @@ export const baseEnvShape = {
     .default('commerce'),
   /** HMAC key of the gateway-signed caller token that subgraphs trust (at least 32 characters). */
   INTERNAL_JWT_SECRET: z.string().min(32).default(DEV_SECRET),
-  /** HMAC key of client access/refresh tokens issued by the user subgraph (at least 32 characters). */
-  JWT_SECRET: z.string().min(32).default(`${DEV_SECRET}-access`),
   /** URLs of the subgraphs, used by composition and by workers calling an owning subgraph. */
   USER_SUBGRAPH_URL: z.string().url().default('http://127.0.0.1:4001/graphql'),
   PRODUCT_SUBGRAPH_URL: z.string().url().default('http://127.0.0.1:4002/graphql'),
@@ -59,10 +57,9 @@ export const baseEnvShape = {
 /** The base variables plus a process's own, with the production checks on secrets. */
 export function envSchema<S extends z.ZodRawShape>(shape: S) {
   return z.object({ ...baseEnvShape, ...shape }).superRefine((raw, ctx) => {
-    const env = raw as unknown as { NODE_ENV: string; INTERNAL_JWT_SECRET: string; JWT_SECRET: string };
-    if (env.NODE_ENV !== 'production') return;
-    for (const name of ['INTERNAL_JWT_SECRET', 'JWT_SECRET'] as const) {
-      if (env[name].startsWith(DEV_SECRET)) ctx.addIssue({ code: 'custom', path: [name], message: `set ${name} in production` });
+    const env = raw as unknown as { NODE_ENV: string; INTERNAL_JWT_SECRET: string };
+    if (env.NODE_ENV === 'production' && env.INTERNAL_JWT_SECRET.startsWith(DEV_SECRET)) {
+      ctx.addIssue({ code: 'custom', path: ['INTERNAL_JWT_SECRET'], message: 'set INTERNAL_JWT_SECRET in production' });
     }
   });
 }

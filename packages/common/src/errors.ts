@@ -15,6 +15,8 @@ export const ErrorCode = {
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   /** The order's status does not allow the requested transition. */
   INVALID_ORDER_STATE: 'INVALID_ORDER_STATE',
+  /** Too many requests or sign-in attempts; `extensions.retryAfterSeconds` says when to try again. */
+  RATE_LIMITED: 'RATE_LIMITED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -76,6 +78,16 @@ export class IdempotencyKeyReusedError extends DomainError {
 export class InvalidOrderStateError extends DomainError {
   constructor(orderId: string, status: string, wanted: string) {
     super(`Order ${orderId} is ${status} and cannot become ${wanted}`, ErrorCode.INVALID_ORDER_STATE, { status, wanted });
+  }
+}
+
+/** A rate limit or sign-in throttle refused the request; nothing was done. Retry after `retryAfterSeconds`. */
+export class RateLimitedError extends DomainError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'Too many requests; try again later',
+  ) {
+    super(message, ErrorCode.RATE_LIMITED, { retryAfterSeconds });
   }
 }
 

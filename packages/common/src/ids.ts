@@ -1,4 +1,5 @@
 import { BadUserInputError } from './errors';
+import { excerpt } from './text';
 
 /**
  * Parses a GraphQL `ID` that stands for an integer key (products, users).
@@ -7,7 +8,7 @@ import { BadUserInputError } from './errors';
 export function parseIntId(id: string | number, entity: string): number {
   const n = typeof id === 'number' ? id : /^[1-9]\d{0,9}$/.test(id) ? Number(id) : NaN;
   if (!Number.isSafeInteger(n) || n <= 0 || n > 2_147_483_647)
-    throw new BadUserInputError(`Invalid ${entity} id: ${String(id)}`, { field: 'id' });
+    throw new BadUserInputError(`Invalid ${entity} id: ${excerpt(String(id))}`, { field: 'id' });
   return n;
 }
 

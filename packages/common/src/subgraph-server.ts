@@ -12,12 +12,14 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, parse, type DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
-import { ANONYMOUS, CALLER_TOKEN_HEADER, verifyCallerToken, type Caller } from './caller';
+import { CALLER_TOKEN_HEADER, verifyCallerToken, type Caller, type VerifiedCaller } from './caller';
 import { createFormatError } from './errors';
 
 /** What every subgraph's context starts from. */
 export interface BaseContext {
   caller: Caller;
+  /** The client's address as the gateway saw it (signed in the caller token); absent for service calls. */
+  clientIp?: string;
   requestId: string;
   logger: Logger;
 }
@@ -46,6 +48,8 @@ export interface SubgraphServerOptions<TContext extends BaseContext> extends Sub
   resolvers: object;
   /** Adds per-request state (DataLoaders, services) to the base context. */
   createContext: (base: BaseContext) => TContext;
+  /** Extra public GET routes beside `/graphql` (the user subgraph's JWKS), keyed by path. */
+  getRoutes?: Record<string, (req: express.Request, res: express.Response) => void>;
 }
 
 /** A running subgraph: where it listens and how to stop it (drains in-flight requests). */
@@ -57,8 +61,10 @@ export interface RunningServer {
 
 /**
  * Serves a federation 2 subgraph (`@apollo/subgraph` + Apollo Server 5 on Express) at
- * `/graphql`, with `/health` for probes. The caller comes from the `x-caller-token` header:
- * absent → anonymous; present but invalid or expired → 401 UNAUTHENTICATED.
+ * `/graphql`, with `/health` for probes. Only the gateway and our workers reach `/graphql`:
+ * every request, `_entities` included, must carry an `x-caller-token` they signed; without one,
+ * or with an invalid or expired one → 401 UNAUTHENTICATED. An anonymous client is an anonymous
+ * caller inside a valid token, never a missing header.
  */
 export async function startSubgraphServer<TContext extends BaseContext>(options: SubgraphServerOptions<TContext>): Promise<RunningServer> {
   const { logger } = options;
@@ -81,6 +87,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(options:
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', subgraph: options.name });
   });
+  for (const [route, handler] of Object.entries(options.getRoutes ?? {})) app.get(route, handler);
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
@@ -88,17 +95,16 @@ export async function startSubgraphServer<TContext extends BaseContext>(options:
       context: async ({ req }) => {
         const requestId = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
         const token = req.headers[CALLER_TOKEN_HEADER];
-        let caller: Caller = ANONYMOUS;
-        if (typeof token === 'string' && token.length > 0) {
-          try {
-            caller = await verifyCallerToken(token, options.internalSecret);
-          } catch {
-            throw new GraphQLError('Invalid caller token', {
-              extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-            });
-          }
+        let verified: VerifiedCaller;
+        try {
+          if (typeof token !== 'string' || token.length === 0) throw new Error('no caller token');
+          verified = await verifyCallerToken(token, options.internalSecret);
+        } catch {
+          throw new GraphQLError('Subgraphs only answer requests that come through the gateway', {
+            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+          });
         }
-        return options.createContext({ caller, requestId, logger: logger.child({ requestId }) });
+        return options.createContext({ ...verified, requestId, logger: logger.child({ requestId }) });
       },
     }),
   );

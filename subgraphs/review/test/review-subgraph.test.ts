@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, createRedis, type Redis, type RunningServer } from '@commerce/common';
+import {
+  ANONYMOUS,
+  CALLER_TOKEN_HEADER,
+  createLogger,
+  createRedis,
+  signCallerToken,
+  type Redis,
+  type RunningServer,
+} from '@commerce/common';
 import { applyMigrations, dropDatabase, ensureDatabase, withDatabase } from '@commerce/db-tools';
 import { loadCatalog, reviewsToImport, type Catalog, type DummyProduct } from '@commerce/seed-data';
 import { createDb, seedReviews, startReviewSubgraph, type ReviewDb } from '../src';
@@ -43,11 +51,13 @@ let server: RunningServer;
 let catalog: Catalog;
 let firstSeed: { reviews: number };
 const statements: string[] = [];
+const INTERNAL_SECRET = 'test-internal-secret-0123456789abcdef';
 
 async function graphql<T>(query: string, variables: Record<string, unknown>): Promise<GraphQLResponse<T>> {
   const res = await fetch(server.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    // Subgraphs answer only requests carrying a caller token, as the gateway sends them.
+    headers: { 'content-type': 'application/json', [CALLER_TOKEN_HEADER]: await signCallerToken(ANONYMOUS, INTERNAL_SECRET) },
     body: JSON.stringify({ query, variables }),
   });
   return (await res.json()) as GraphQLResponse<T>;
@@ -87,7 +97,7 @@ beforeAll(async () => {
     // These tests only read; writes (which ask the product subgraph) are covered end to end in tests/e2e.
     productSubgraphUrl: 'http://127.0.0.1:9/graphql',
     port: 0,
-    internalSecret: 'test-internal-secret-0123456789abcdef',
+    internalSecret: INTERNAL_SECRET,
     logger: createLogger('test', 'silent'),
   });
 });

@@ -1,8 +1,9 @@
 import DataLoader from 'dataloader';
-import { alignByKey, type BaseContext, type Logger } from '@commerce/common';
+import { alignByKey, type BaseContext, type Logger, type SigningKeySet } from '@commerce/common';
 import type { UserDb, UserRecord } from './db';
 import { AuthService } from './services/auth.service';
 import { WebhookEndpointService } from './services/webhook-endpoint.service';
+import type { LoginThrottle } from './services/login-throttle';
 
 export interface Context extends BaseContext {
   auth: AuthService;
@@ -13,8 +14,8 @@ export interface Context extends BaseContext {
 }
 
 /** Per-request context: a DataLoader so that N users cost one SQL query. */
-export function createContextFactory(db: UserDb, jwtSecret: string, logger: Logger) {
-  const auth = new AuthService(db, jwtSecret, logger);
+export function createContextFactory(db: UserDb, keys: SigningKeySet, throttle: LoginThrottle, logger: Logger) {
+  const auth = new AuthService(db, keys, throttle, logger);
   const webhookEndpoints = new WebhookEndpointService(db, logger);
   return (base: BaseContext): Context => ({
     ...base,

@@ -23,6 +23,17 @@ export const userEnvSchema = envSchema({
    * Unset: refused when NODE_ENV is production, allowed otherwise (local receivers).
    */
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).optional(),
+  /**
+   * JSON array of Ed25519 private JWKs with a `kid`, newest first: the first signs client tokens,
+   * all are published in the JWKS. Required in production; unset elsewhere, a development key
+   * is generated once into AUTH_DEV_KEY_FILE.
+   */
+  AUTH_SIGNING_KEYS: z.string().optional(),
+  AUTH_DEV_KEY_FILE: z.string().default('.data/dev-signing-keys.json'),
+}).superRefine((env, ctx) => {
+  if (env.NODE_ENV === 'production' && !env.AUTH_SIGNING_KEYS) {
+    ctx.addIssue({ code: 'custom', path: ['AUTH_SIGNING_KEYS'], message: 'set AUTH_SIGNING_KEYS in production' });
+  }
 });
 export type UserConfig = ReturnType<typeof userEnvSchema.parse>;
 

@@ -1,4 +1,4 @@
-import { createLogger, runProcess } from '@commerce/common';
+import { SigningKeySet, createLogger, createRedis, devSigningKeys, parseSigningKeys, runProcess } from '@commerce/common';
 import { createDb } from './db';
 import { loadUserConfig } from './env';
 import { startUserSubgraph } from './server';
@@ -9,16 +9,23 @@ runProcess(logger, async () => {
   const config = loadUserConfig();
   logger.level = config.LOG_LEVEL;
   const db = createDb({ connectionString: config.USER_DATABASE_URL });
+  const redis = createRedis(config.REDIS_URL, 'user-subgraph');
+  const signingKeys = new SigningKeySet(
+    config.AUTH_SIGNING_KEYS ? parseSigningKeys(config.AUTH_SIGNING_KEYS) : devSigningKeys(config.AUTH_DEV_KEY_FILE),
+  );
   const server = await startUserSubgraph({
     db,
+    signingKeys,
+    redis,
+    redisPrefix: config.REDIS_PREFIX,
     port: config.USER_PORT,
     host: config.HOST,
     internalSecret: config.INTERNAL_JWT_SECRET,
-    jwtSecret: config.JWT_SECRET,
     logger,
   });
   return async () => {
     await server.close();
+    await redis.quit();
     await db.$disconnect();
   };
 });

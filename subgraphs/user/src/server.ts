@@ -1,21 +1,52 @@
-import { loadTypeDefs, startSubgraphServer, type RunningServer, type SubgraphListenOptions } from '@commerce/common';
+import {
+  loadTypeDefs,
+  startSubgraphServer,
+  type Redis,
+  type RunningServer,
+  type SigningKeySet,
+  type SubgraphListenOptions,
+} from '@commerce/common';
 import type { UserDb } from './db';
 import { createContextFactory } from './context';
 import { resolvers } from './resolvers';
+import { LoginThrottle, type LoginThrottleRules } from './services/login-throttle';
 
 export const typeDefs = loadTypeDefs(__dirname);
 
-/** Starts the user subgraph on `port` (0: any free port). */
+/** Path of the published token keys (RFC 8414 / OpenID Connect discovery use the same well-known folder). */
+export const JWKS_PATH = '/.well-known/jwks.json';
+
+export interface UserSubgraphOptions extends SubgraphListenOptions {
+  db: UserDb;
+  /** Keys that sign client tokens; their public halves are served at {@link JWKS_PATH}. */
+  signingKeys: SigningKeySet;
+  /** Redis for sign-in throttling (shared by every instance with the same prefix). */
+  redis: Redis;
+  redisPrefix: string;
+  loginThrottle?: LoginThrottleRules;
+}
+
+/** Starts the user subgraph on `port` (0: any free port), with its JWKS at {@link JWKS_PATH}. */
 export function startUserSubgraph({
   db,
-  jwtSecret,
+  signingKeys,
+  redis,
+  redisPrefix,
+  loginThrottle,
   ...listen
-}: SubgraphListenOptions & { db: UserDb; jwtSecret: string }): Promise<RunningServer> {
+}: UserSubgraphOptions): Promise<RunningServer> {
   return startSubgraphServer({
     ...listen,
     name: 'user',
     typeDefs,
     resolvers,
-    createContext: createContextFactory(db, jwtSecret, listen.logger),
+    createContext: createContextFactory(db, signingKeys, new LoginThrottle(redis, redisPrefix, loginThrottle), listen.logger),
+    getRoutes: {
+      // Verifiers cache the set; a short max-age lets a newly rotated key spread within minutes.
+      [JWKS_PATH]: (_req, res) => {
+        res.set('cache-control', 'public, max-age=300');
+        res.json(signingKeys.jwks());
+      },
+    },
   });
 }

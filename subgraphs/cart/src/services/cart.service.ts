@@ -34,12 +34,25 @@ export class CartService {
 
   /** The user's cart, created empty on first use. */
   async cartOf(userId: number): Promise<CartView> {
-    return this.db.cart.upsert({
-      where: { userId },
-      create: { userId },
-      update: {},
-      include: { items: { orderBy: { createdAt: 'asc' } } },
-    });
+    try {
+      return await this.db.cart.upsert({
+        where: { userId },
+        create: { userId },
+        update: {},
+        include: { items: { orderBy: { createdAt: 'asc' } } },
+      });
+    } catch (err) {
+      // Prisma's upsert is select-then-insert: two first reads of one cart in one request (a user
+      // reached twice through different reviews) race, and the loser sees the winner's row.
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+        return this.db.cart.findUniqueOrThrow({ where: { userId }, include: { items: { orderBy: { createdAt: 'asc' } } } });
+      }
+      throw err;
+    }
+  }
+
+  private existingCart(userId: number): Promise<CartView | null> {
+    return this.db.cart.findUnique({ where: { userId }, include: { items: { orderBy: { createdAt: 'asc' } } } });
   }
 
   /**
@@ -49,9 +62,10 @@ export class CartService {
   async addItem(userId: number, productId: number, quantity: number): Promise<CartView> {
     assertQuantity(quantity);
     const price = await this.priceOf(productId);
-    const cart = await this.cartOf(userId);
-    const current = cart.items.find((i) => i.productId === productId)?.quantity ?? 0;
-    assertQuantity(current + quantity);
+    // Checked before the cart is created, so a refused request leaves nothing behind.
+    const existing = await this.existingCart(userId);
+    assertQuantity((existing?.items.find((i) => i.productId === productId)?.quantity ?? 0) + quantity);
+    const cart = existing ?? (await this.cartOf(userId));
     await this.db.cartItem.upsert({
       where: { cartId_productId: { cartId: cart.id, productId } },
       create: { cartId: cart.id, productId, quantity, ...priceFields(price) },
@@ -66,8 +80,8 @@ export class CartService {
    */
   async updateItem(userId: number, productId: number, quantity: number): Promise<CartView> {
     assertQuantity(quantity);
-    const cart = await this.cartOf(userId);
-    if (!cart.items.some((i) => i.productId === productId)) throw new NotFoundError('Cart item', productId);
+    const cart = await this.existingCart(userId);
+    if (!cart?.items.some((i) => i.productId === productId)) throw new NotFoundError('Cart item', productId);
     const price = await this.priceOf(productId);
     await this.db.cartItem.update({
       where: { cartId_productId: { cartId: cart.id, productId } },
@@ -78,9 +92,9 @@ export class CartService {
 
   /** Removes a line. @throws NotFoundError when the product is not in the cart. */
   async removeItem(userId: number, productId: number): Promise<CartView> {
-    const cart = await this.cartOf(userId);
-    const { count } = await this.db.cartItem.deleteMany({ where: { cartId: cart.id, productId } });
-    if (count === 0) throw new NotFoundError('Cart item', productId);
+    const cart = await this.existingCart(userId);
+    const { count } = cart ? await this.db.cartItem.deleteMany({ where: { cartId: cart.id, productId } }) : { count: 0 };
+    if (!cart || count === 0) throw new NotFoundError('Cart item', productId);
     return this.touch(cart.id);
   }
 

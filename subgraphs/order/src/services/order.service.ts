@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   BadUserInputError,
+  assertPlainText,
   ForbiddenError,
   IdempotencyKeyReusedError,
   InvalidOrderStateError,
@@ -72,9 +73,7 @@ export class OrderService {
   async checkout(userId: number, request: CheckoutRequest): Promise<OrderView> {
     const { idempotencyKey } = request;
     const paymentToken = request.paymentToken ?? DEFAULT_PAYMENT_TOKEN;
-    if (idempotencyKey.length === 0 || idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-      throw new BadUserInputError(`idempotencyKey must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, { field: 'idempotencyKey' });
-    }
+    assertPlainText(idempotencyKey, 'idempotencyKey', { max: MAX_IDEMPOTENCY_KEY_LENGTH });
     if (!PAYMENT_TOKEN.test(paymentToken)) {
       throw new BadUserInputError('paymentToken must look like tok_…', { field: 'paymentToken' });
     }

@@ -1,3 +1,4 @@
+import { requireUser } from '@commerce/common';
 import type { MutationResolvers } from '../__generated__/resolvers-types';
 import type { Context } from '../context';
 import type { AuthResult } from '../services/auth.service';
@@ -9,10 +10,12 @@ const signedIn = (ctx: Context) => (result: AuthResult) => {
 };
 
 export const Mutation: MutationResolvers = {
-  login: (_parent, { username, password }, ctx) => ctx.auth.login(username, password).then(signedIn(ctx)),
+  login: (_parent, { username, password }, ctx) => ctx.auth.login(username, password, ctx.clientIp).then(signedIn(ctx)),
   register: (_parent, { input }, ctx) => ctx.auth.register(input).then(signedIn(ctx)),
   refreshToken: (_parent, { token }, ctx) => ctx.auth.refresh(token).then(signedIn(ctx)),
   logout: (_parent, { refreshToken }, ctx) => ctx.auth.logout(ctx.caller.kind === 'user' ? ctx.caller.userId : null, refreshToken),
   registerWebhookEndpoint: (_parent, { url, events }, ctx) => ctx.webhookEndpoints.register(ctx.caller, { url, events }),
   deleteWebhookEndpoint: (_parent, { id }, ctx) => ctx.webhookEndpoints.delete(ctx.caller, id),
+  changePassword: (_parent, { currentPassword, newPassword }, ctx) =>
+    ctx.auth.changePassword(requireUser(ctx.caller).userId, currentPassword, newPassword, ctx.clientIp),
 };

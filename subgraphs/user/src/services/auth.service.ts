@@ -5,13 +5,18 @@ import {
   ConflictError,
   REFRESH_TOKEN_TTL_SECONDS,
   UnauthenticatedError,
+  hasControlCharacters,
+  localKeyResolver,
   signAccessToken,
   signRefreshToken,
   verifyRefreshToken,
   type Logger,
+  type SigningKeySet,
+  type TokenKeyResolver,
 } from '@commerce/common';
 import { Prisma, type UserDb, type UserRecord } from '../db';
-import { dummyVerify, hashPassword, verifyPassword } from './password';
+import type { LoginThrottle } from './login-throttle';
+import { dummyVerify, hashPassword, isWeakerHash, verifyPassword } from './password';
 
 /** A signed-in session: a 15-minute access token, a single-use 30-day refresh token, the user. */
 export interface AuthResult {
@@ -28,37 +33,128 @@ const registerSchema = z.object({
     .max(32)
     .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
   email: z.string().trim().toLowerCase().max(254).email(),
-  password: z.string().min(8, 'at least 8 characters').max(128),
-  firstName: z.string().trim().min(1).max(64),
-  lastName: z.string().trim().min(1).max(64),
+  password: z.string(),
+  firstName: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .refine((v) => !hasControlCharacters(v), 'no control characters'),
+  lastName: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .refine((v) => !hasControlCharacters(v), 'no control characters'),
 });
 export type RegisterInput = z.input<typeof registerSchema>;
 
-/** Accounts and sessions: login, registration, refresh-token rotation, logout. */
+// A few of the most common leaked passwords (NIST SP 800-63B §3.1.1.2 asks to refuse known-compromised ones).
+const COMMON_PASSWORDS = new Set([
+  'password',
+  'password1',
+  'password123',
+  '12345678',
+  '123456789',
+  '1234567890',
+  'qwertyuiop',
+  'iloveyou',
+  'sunshine1',
+  'letmein1',
+  'welcome1',
+  'admin123',
+  'qwerty123',
+  'abc12345',
+  '11111111',
+  '00000000',
+  'football',
+  'baseball',
+  'princess',
+]);
+
+/**
+ * Password policy (NIST SP 800-63B §3.1.1.2): 8 to 128 characters, any characters, not a
+ * well-known password, not the username or email.
+ * @throws BadUserInputError naming the rule that failed.
+ */
+export function assertPasswordPolicy(password: string, account: { username: string; email: string }): void {
+  const fail = (message: string) => {
+    throw new BadUserInputError(`password: ${message}`, { field: 'password' });
+  };
+  if (password.length < 8) fail('at least 8 characters');
+  if (password.length > 128) fail('at most 128 characters');
+  const lower = password.toLowerCase();
+  if (COMMON_PASSWORDS.has(lower)) fail('too common');
+  if (lower === account.username.toLowerCase() || lower === account.email.toLowerCase()) fail('must differ from the username and email');
+}
+
+/** Accounts and sessions: login, registration, refresh-token rotation, logout, password change. */
 export class AuthService {
+  private readonly verificationKeys: TokenKeyResolver;
+
   constructor(
     private readonly db: UserDb,
-    private readonly jwtSecret: string,
+    private readonly keys: SigningKeySet,
+    private readonly throttle: LoginThrottle,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.verificationKeys = localKeyResolver(keys);
+  }
 
   /**
    * Signs in with a username or an email. The same error for an unknown account and a wrong
-   * password, so the answer does not reveal which accounts exist.
-   * @throws UnauthenticatedError on wrong credentials.
+   * password, so the answer does not reveal which accounts exist. Every attempt counts against
+   * the account and the client address ({@link LoginThrottle}); a hash made with weaker
+   * parameters than today's is replaced once the password is proven.
+   * @throws UnauthenticatedError on wrong credentials; RateLimitedError while throttled.
    */
-  async login(usernameOrEmail: string, password: string): Promise<AuthResult> {
+  async login(usernameOrEmail: string, password: string, clientIp?: string): Promise<AuthResult> {
     const login = usernameOrEmail.trim();
-    if (login.length === 0 || login.length > 254 || password.length > 128) throw new UnauthenticatedError('Invalid username or password');
+    if (login.length === 0 || login.length > 254 || password.length > 128 || hasControlCharacters(login)) {
+      throw new UnauthenticatedError('Invalid username or password');
+    }
     const user = await this.db.user.findUnique({
       where: login.includes('@') ? { email: login.toLowerCase() } : { username: login },
     });
+    const account = user ? `user:${user.id}` : `login:${login.toLowerCase()}`;
+    await this.throttle.attempt(account, clientIp);
     const ok = user ? await verifyPassword(user.passwordHash, password) : await dummyVerify(password);
     if (!user || !ok) {
-      this.logger.info({ login }, 'failed login');
+      this.logger.info({ login, clientIp }, 'failed login');
       throw new UnauthenticatedError('Invalid username or password');
     }
+    await this.throttle.succeeded(account, clientIp);
+    if (isWeakerHash(user.passwordHash)) {
+      await this.db.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(password) } });
+      this.logger.info({ userId: user.id }, 'password rehashed with current parameters');
+    }
     return this.issue(user);
+  }
+
+  /**
+   * Changes the signed-in user's password and revokes every refresh token of theirs (each
+   * session must sign in again; access tokens already issued expire within 15 minutes).
+   * @throws UnauthenticatedError when `currentPassword` is wrong; BadUserInputError when the new
+   * one breaks the policy; RateLimitedError while the account is throttled.
+   */
+  async changePassword(userId: number, currentPassword: string, newPassword: string, clientIp?: string): Promise<boolean> {
+    const user = await this.db.user.findUnique({ where: { id: userId } });
+    if (!user) throw new UnauthenticatedError();
+    const account = `user:${user.id}`;
+    await this.throttle.attempt(account, clientIp);
+    if (currentPassword.length > 128 || !(await verifyPassword(user.passwordHash, currentPassword))) {
+      throw new UnauthenticatedError('Current password is wrong');
+    }
+    await this.throttle.succeeded(account, clientIp);
+    assertPasswordPolicy(newPassword, user);
+    const passwordHash = await hashPassword(newPassword);
+    const now = new Date();
+    await this.db.$transaction([
+      this.db.user.update({ where: { id: userId }, data: { passwordHash } }),
+      this.db.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now } }),
+    ]);
+    this.logger.info({ userId }, 'password changed; every session revoked');
+    return true;
   }
 
   /**
@@ -72,6 +168,7 @@ export class AuthService {
       throw new BadUserInputError(`${issue.path.join('.')}: ${issue.message}`, { field: issue.path.join('.') });
     }
     const { password, ...profile } = parsed.data;
+    assertPasswordPolicy(password, profile);
     try {
       const user = await this.db.user.create({ data: { ...profile, passwordHash: await hashPassword(password), role: 'CUSTOMER' } });
       return this.issue(user);
@@ -84,38 +181,44 @@ export class AuthService {
   }
 
   /**
-   * Rotates a refresh token: the presented one is revoked and a new pair issued. Presenting a
-   * token that was already rotated revokes every session of the user (reuse detection,
-   * RFC 9700 §4.14.2), since one of the two holders is an attacker.
+   * Rotates a refresh token: the presented one is revoked and a new pair issued in the same
+   * family. Presenting a token that was already rotated revokes its whole family (reuse
+   * detection, RFC 9700 §4.14.2), since one of the two holders is an attacker; the user's
+   * other sessions (other devices) stay signed in.
    * @throws UnauthenticatedError for an invalid, expired, revoked or reused token.
    */
   async refresh(token: string): Promise<AuthResult> {
     let claims: { userId: number; jti: string };
     try {
-      claims = await verifyRefreshToken(token, this.jwtSecret);
+      claims = await verifyRefreshToken(token, this.verificationKeys);
     } catch {
       throw new UnauthenticatedError('Invalid refresh token');
     }
+    const stored = await this.db.refreshToken.findUnique({ where: { id: claims.jti } });
+    if (!stored || stored.userId !== claims.userId) throw new UnauthenticatedError('Invalid refresh token');
+    // The conditional update is the single-use check: of two concurrent refreshes, one wins.
     const { count } = await this.db.refreshToken.updateMany({
-      where: { id: claims.jti, userId: claims.userId, revokedAt: null, expiresAt: { gt: new Date() } },
+      where: { id: claims.jti, revokedAt: null, expiresAt: { gt: new Date() } },
       data: { revokedAt: new Date() },
     });
     if (count === 0) {
-      await this.db.refreshToken.updateMany({ where: { userId: claims.userId, revokedAt: null }, data: { revokedAt: new Date() } });
-      this.logger.warn({ userId: claims.userId }, 'refresh token reuse: all sessions revoked');
+      await this.db.refreshToken.updateMany({ where: { familyId: stored.familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+      this.logger.warn({ userId: claims.userId, familyId: stored.familyId }, 'refresh token reuse: token family revoked');
       throw new UnauthenticatedError('Invalid refresh token');
     }
     const user = await this.db.user.findUnique({ where: { id: claims.userId } });
     if (!user) throw new UnauthenticatedError('Invalid refresh token');
-    return this.issue(user);
+    return this.issue(user, stored.familyId);
   }
 
-  /** Revokes one refresh token, or every session of `userId` when none is given. */
+  /** Ends the session of one refresh token (its whole family), or every session of `userId` when none is given. */
   async logout(userId: number | null, refreshToken: string | null | undefined): Promise<boolean> {
     if (refreshToken) {
-      const claims = await verifyRefreshToken(refreshToken, this.jwtSecret).catch(() => null);
+      const claims = await verifyRefreshToken(refreshToken, this.verificationKeys).catch(() => null);
       if (!claims) return false;
-      await this.db.refreshToken.updateMany({ where: { id: claims.jti, revokedAt: null }, data: { revokedAt: new Date() } });
+      const stored = await this.db.refreshToken.findUnique({ where: { id: claims.jti } });
+      if (!stored) return false;
+      await this.db.refreshToken.updateMany({ where: { familyId: stored.familyId, revokedAt: null }, data: { revokedAt: new Date() } });
       return true;
     }
     if (userId === null) throw new UnauthenticatedError();
@@ -123,14 +226,16 @@ export class AuthService {
     return true;
   }
 
-  private async issue(user: UserRecord): Promise<AuthResult> {
+  /** A new token pair; `familyId` continues a rotated session, none starts a new one (a sign-in). */
+  private async issue(user: UserRecord, familyId?: string): Promise<AuthResult> {
     const jti = randomUUID();
     await this.db.refreshToken.create({
-      data: { id: jti, userId: user.id, expiresAt: new Date(Date.now() + REFRESH_TOKEN_TTL_SECONDS * 1000) },
+      data: { id: jti, familyId: familyId ?? jti, userId: user.id, expiresAt: new Date(Date.now() + REFRESH_TOKEN_TTL_SECONDS * 1000) },
     });
+    const key = this.keys.current;
     return {
-      accessToken: await signAccessToken({ userId: user.id, role: user.role }, this.jwtSecret),
-      refreshToken: await signRefreshToken(user.id, jti, this.jwtSecret),
+      accessToken: await signAccessToken({ userId: user.id, role: user.role }, key),
+      refreshToken: await signRefreshToken(user.id, jti, key),
       user,
     };
   }

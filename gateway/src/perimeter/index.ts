@@ -1,0 +1,6 @@
+export * from './http';
+export * from './limits';
+export * from './plugin';
+export * from './rate-limit';
+export * from './validate-operation';
+export * from './ws';
