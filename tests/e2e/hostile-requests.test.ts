@@ -367,7 +367,17 @@ test('graphql-ws protocol abuse closes the socket with a 44xx code', async () =>
     return s.closed!.code;
   };
   expect(await closeCode((s) => s.send({ type: 'connection_init', payload: { authorization: 'Bearer forged' } }))).toBe(4403);
-  expect(await closeCode((s) => s.send({ type: 'connection_init', payload: {} }))).toBe(4403);
+  // No token at all is an anonymous connection (public stock updates, issue 5): it may do what an
+  // anonymous HTTP request may, and order subscriptions answer UNAUTHENTICATED.
+  const anonymous = await RawSocket.open(stack.gateway.wsUrl);
+  anonymous.send({ type: 'connection_init', payload: {} });
+  await anonymous.until(
+    () => anonymous.messages.some((m) => (m as { type: string }).type === 'connection_ack') || anonymous.closed !== undefined,
+  );
+  expect(anonymous.closed).toBeUndefined();
+  const refused = await anonymous.operation('1', { query: 'subscription { orderStatusChanged { id } }' });
+  expect(JSON.stringify(refused.messages)).toContain('UNAUTHENTICATED');
+  anonymous.close();
   expect(await closeCode(() => undefined)).toBe(4408); // no connection_init within the init timeout
   expect(await closeCode((s) => s.send('{not json'))).toBe(4400);
   expect(await closeCode((s) => s.send({ type: 'subscribe', id: '1', payload: { query: '{ me { id } }' } }))).toBe(4401);

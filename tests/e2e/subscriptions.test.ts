@@ -21,7 +21,15 @@ let gatewayB: RunningGateway;
 const disposers: (() => unknown)[] = [];
 
 beforeAll(async () => {
-  [stack, catalog] = await Promise.all([startStack({ gateways: 2, gateway: { maxPendingEvents: MAX_PENDING_EVENTS } }), loadCatalog()]);
+  [stack, catalog] = await Promise.all([
+    startStack({
+      gateways: 2,
+      // The slow-consumer tests select 200 aliased fields so that events are large enough to fill
+      // socket buffers quickly; the operation limits (tested in hostile-requests) would refuse that.
+      gateway: { maxPendingEvents: MAX_PENDING_EVENTS, limits: { maxAliases: 250, maxTokens: 5_000, maxCost: 100_000 } },
+    }),
+    loadCatalog(),
+  ]);
   [gatewayA, gatewayB] = stack.gateways as [RunningGateway, RunningGateway];
 });
 afterAll(async () => {
