@@ -15,7 +15,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import globalSetup from '../tests/global-setup';
 import globalTeardown from '../tests/global-teardown';
-import { startStack } from '../tests/support/stack';
+import { ANONYMOUS, CALLER_TOKEN_HEADER, signCallerToken } from '@commerce/common';
+import { INTERNAL_SECRET, startStack } from '../tests/support/stack';
 
 interface Urls {
   gateway: string;
@@ -59,10 +60,10 @@ interface Figures {
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 
-async function post<T>(url: string, op: Operation): Promise<T> {
+async function post<T>(url: string, op: Operation, headers: Record<string, string> = {}): Promise<T> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query: op.query, variables: op.variables }),
   });
   const body = (await res.json()) as { data?: T; errors?: unknown[] };
@@ -73,15 +74,15 @@ async function post<T>(url: string, op: Operation): Promise<T> {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
 /** One autocannon run of `op` against `url`; latencies (ms) from every response, so p95 is exact. */
-async function measure(url: string, op: Operation): Promise<Figures> {
-  await post(url, op); // fails loudly on a wrong query instead of benchmarking errors
+async function measure(url: string, op: Operation, headers: Record<string, string> = {}): Promise<Figures> {
+  await post(url, op, headers); // fails loudly on a wrong query instead of benchmarking errors
   const latencies: number[] = [];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
         url,
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify({ query: op.query, variables: op.variables }),
         connections: CONNECTIONS,
         duration: DURATION,
@@ -213,7 +214,9 @@ async function main(): Promise<void> {
       let directMean = 0;
       let directP50 = 0;
       for (const step of steps[op.name]!) {
-        const f = await measure(urls.subgraphs[step.subgraph], step.op);
+        // Subgraphs answer only requests that carry the gateway's proof; a fresh one per run (it lives 60 s).
+        const proof = { [CALLER_TOKEN_HEADER]: await signCallerToken(ANONYMOUS, INTERNAL_SECRET) };
+        const f = await measure(urls.subgraphs[step.subgraph], step.op, proof);
         directMean += f.mean;
         directP50 += f.p50;
         console.log(
