@@ -71,6 +71,9 @@ async function post<T>(url: string, op: Operation, headers: Record<string, strin
   return body.data;
 }
 
+/** Subgraphs answer only requests that carry the gateway's caller token; it lives 60 s, so one per run. */
+const gatewayProof = async () => ({ [CALLER_TOKEN_HEADER]: await signCallerToken(ANONYMOUS, INTERNAL_SECRET) });
+
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
 /** One autocannon run of `op` against `url`; latencies (ms) from every response, so p95 is exact. */
@@ -129,6 +132,7 @@ const CATEGORY_PAGE = `query Category($slug: String!) {
 /** The subgraph requests behind each gateway operation, as the query plan makes them. */
 async function directSteps(urls: Urls): Promise<Record<string, { subgraph: keyof Urls['subgraphs']; op: Operation }[]>> {
   const s = urls.subgraphs;
+  const proof = await gatewayProof();
   const productId = '1';
   const productOnly = {
     name: 'product',
@@ -140,7 +144,7 @@ async function directSteps(urls: Urls): Promise<Record<string, { subgraph: keyof
     query: `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Product { averageRating reviewCount ratingDistribution { stars count } reviews(first: 10) { totalCount edges { node { id rating body createdAt verifiedPurchase helpfulCount author { id } } } } } } }`,
     variables: { reps: [{ __typename: 'Product', id: productId }] },
   };
-  const reviews = await post<{ _entities: { reviews: { edges: { node: { author: { id: string } } }[] } }[] }>(s.review, reviewsOp);
+  const reviews = await post<{ _entities: { reviews: { edges: { node: { author: { id: string } } }[] } }[] }>(s.review, reviewsOp, proof);
   const authors = reviews._entities[0]!.reviews.edges.map((e) => ({ __typename: 'User', id: e.node.author.id }));
   const authorsOp = {
     name: 'authors',
@@ -152,13 +156,13 @@ async function directSteps(urls: Urls): Promise<Record<string, { subgraph: keyof
     query: `query($filter: ProductFilter) { products(first: 20, filter: $filter, sort: RELEVANCE) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id title brand thumbnail price { amount } salePrice { amount } stock } } } }`,
     variables: { filter: SEARCH_FILTER },
   };
-  const found = await post<{ products: { edges: { node: { id: string } }[] } }>(s.product, searchProducts);
+  const found = await post<{ products: { edges: { node: { id: string } }[] } }>(s.product, searchProducts, proof);
   const categoryProducts = {
     name: 'category',
     query: `query($slug: String!) { category(slug: $slug) { slug name children { slug name } products(first: 50, sort: PRICE_ASC) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id title brand thumbnail price { amount } salePrice { amount } availabilityStatus } } } } }`,
     variables: { slug: CATEGORY },
   };
-  const listed = await post<{ category: { products: { edges: { node: { id: string } }[] } } }>(s.product, categoryProducts);
+  const listed = await post<{ category: { products: { edges: { node: { id: string } }[] } } }>(s.product, categoryProducts, proof);
   const ratingsOf = (ids: string[]) => ({
     name: 'ratings',
     query: `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Product { averageRating reviewCount } } }`,
@@ -214,9 +218,7 @@ async function main(): Promise<void> {
       let directMean = 0;
       let directP50 = 0;
       for (const step of steps[op.name]!) {
-        // Subgraphs answer only requests that carry the gateway's proof; a fresh one per run (it lives 60 s).
-        const proof = { [CALLER_TOKEN_HEADER]: await signCallerToken(ANONYMOUS, INTERNAL_SECRET) };
-        const f = await measure(urls.subgraphs[step.subgraph], step.op, proof);
+        const f = await measure(urls.subgraphs[step.subgraph], step.op, await gatewayProof());
         directMean += f.mean;
         directP50 += f.p50;
         console.log(

@@ -8,17 +8,21 @@ import { validateOperation } from '../src/perimeter/validate-operation';
 
 const root = path.resolve(__dirname, '../..');
 
-/** Every GraphQL operation a client of this repository writes: README blocks and the test suites' documents. */
+/** Every GraphQL operation a client of this repository writes: README blocks, the test suites' and the benchmarks' documents. */
 function legitimateOperations(): { source: string; query: string }[] {
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
   const fromReadme = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].flatMap((m) =>
     // One README block may hold several operations one after the other.
     m[1]!.split(/\n(?=(?:query|mutation|subscription)\b)/).map((query) => ({ source: 'README.md', query })),
   );
-  const testDir = path.join(root, 'tests');
-  const files = readdirSync(testDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.includes('hostile'));
+  // The tests' documents, and the benchmarks' (scripts/bench-*.ts), which are real client pages.
+  const files = ['tests', 'scripts'].flatMap((dir) =>
+    readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.includes('hostile') && (dir === 'tests' || f.startsWith('bench-')))
+      .map((f) => path.join(dir, f)),
+  );
   const fromTests = files.flatMap((f) =>
-    [...readFileSync(path.join(testDir, f), 'utf8').matchAll(/[`'](\s*(?:query|mutation|subscription)\b[^`']*)[`']/g)].map((m) => ({
+    [...readFileSync(path.join(root, f), 'utf8').matchAll(/[`'](\s*(?:query|mutation|subscription)\b[^`']*)[`']/g)].map((m) => ({
       source: f,
       query: m[1]!.replace(/\$\{[^}]*\}/g, '1'),
     })),

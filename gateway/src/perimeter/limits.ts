@@ -38,7 +38,7 @@ export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
   maxAliases: 15,
   maxDirectives: 10,
   maxTokens: 2_000,
-  maxCost: 5_000,
+  maxCost: 10_000,
   maxPageSize: 100,
 };
 
