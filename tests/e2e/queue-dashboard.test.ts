@@ -5,6 +5,7 @@ import type { Queue } from 'bullmq';
 import { QueueName, createQueue, createRedis, notificationJobId, type OrderNotificationJob, type Redis } from '@commerce/common';
 import { loadCatalog, type Catalog } from '@commerce/seed-data';
 import { startStack, type Stack } from '../support/stack';
+import { eventually } from '../support/eventually';
 
 /**
  * The bull-board dashboard the gateway serves at /admin/queues, over real HTTP: who may open it,
@@ -40,16 +41,6 @@ afterAll(async () => {
 });
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-
-async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 test('no token → 401 (a browser gets the sign-in form), a bad token → 401, a customer → 403', async () => {
   const api = await fetch(`${base}/api/queues`);

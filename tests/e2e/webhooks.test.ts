@@ -16,6 +16,7 @@ import {
 import { loadCatalog, type Catalog } from '@commerce/seed-data';
 import * as user from '@commerce/user';
 import { startStack, type Stack } from '../support/stack';
+import { eventually } from '../support/eventually';
 
 /**
  * Signed webhooks end to end: admins register endpoints through the gateway; a real checkout
@@ -65,16 +66,6 @@ function verify(secret: string, body: string, headers: http.IncomingHttpHeaders)
   const expected = createHmac('sha256', secret).update(`${fields.t}.${body}`).digest();
   const given = Buffer.from(fields.v1, 'hex');
   return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const REGISTER = `mutation($url: String!, $events: [WebhookEventType!]!) {
