@@ -6,17 +6,16 @@ import type { ConnectionBuffer } from './backpressure';
 import type { OperationPayload, SocketSession } from './perimeter';
 import type { QueryExecutor } from './coalesce';
 import { subscribe, type SubscriptionContext, type SubscriptionServices } from './subscriptions';
-import { validateOperation } from './validation';
 
 /**
  * The one execution path of the streaming transports (graphql-ws and SSE), so both get the same
- * validation rules, the same caller, and the same subscription fields: queries and mutations go
+ * perimeter checks (`guard`: the limits HTTP gets, rate limit, token expiry), the same caller, and
+ * the same subscription fields: queries and mutations go
  * through Apollo Server and the query planner like HTTP ones; subscriptions through subscribe().
  */
 export interface StreamingOperations {
   /** The API schema of the current supergraph. @throws Error before the gateway has loaded it. */
   schema: () => GraphQLSchema;
-  validate: typeof validateOperation;
   /**
    * The caller behind an `Authorization` value (none: anonymous).
    * @throws GraphQLError UNAUTHENTICATED for an invalid or expired token.
@@ -42,7 +41,6 @@ export function streamingOperations(options: {
 }): StreamingOperations {
   return {
     schema: options.schema,
-    validate: validateOperation,
     authenticate: options.authenticate,
     guard: options.guard,
     context: (caller, buffer, requestId, clientIp) => ({ caller, buffer, clientIp, requestId: requestId ?? randomUUID() }),

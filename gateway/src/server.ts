@@ -41,7 +41,6 @@ import { coalescing, type QueryExecutor } from './coalesce';
 import { streamingOperations } from './operations';
 import { sseRouter } from './sse';
 import type { ServiceLookup } from './subscription-fields';
-import { extraValidationRules } from './validation';
 import { serveWebSocket } from './websocket';
 import { QUEUE_DASHBOARD_PATH, createQueueDashboard } from './queue-dashboard';
 
@@ -142,7 +141,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     hideSchemaDetailsFromClientErrors: production,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
-    validationRules: [...extraValidationRules, ...limitRules(limits)],
+    validationRules: limitRules(limits),
     parseOptions: parseOptions(limits),
     plugins: [
       perimeterPlugin(limits.maxPageSize),

@@ -67,7 +67,6 @@ export function sseRouter(
   const open = new Set<Response>();
   const handler = createHandler<SseContext>({
     schema: () => operations.schema(),
-    validate: operations.validate,
     // The same perimeter checks as every graphql-ws subscribe (limits, rate limit, token expiry).
     onSubscribe: async (req, params) => {
       const locals = req.context.res.locals as SseLocals;

@@ -47,7 +47,6 @@ export function serveWebSocket(httpServer: http.Server, operations: StreamingOpe
   const server = useServer<Record<string, unknown>, { socket: WebSocket; request: http.IncomingMessage }>(
     {
       schema: () => operations.schema(),
-      validate: operations.validate,
       connectionInitWaitTimeout: options.initTimeoutMs,
       onConnect: async (ctx) => {
         try {
