@@ -18,5 +18,6 @@ export * from './signing-keys';
 export * from './stock-events';
 export * from './text';
 export * from './subgraph-server';
+export * from './transactions';
 export * from './validation';
 export * from './query-events';

@@ -111,22 +111,19 @@ export class CartService {
    */
   async commitCheckout(userId: number, orderId: string, lines: readonly CheckoutLine[]): Promise<boolean> {
     try {
-      await this.db.$transaction(
-        async (tx) => {
-          await tx.checkoutCommit.create({ data: { orderId, userId } });
-          const cart = await tx.cart.findUnique({ where: { userId } });
-          if (!cart) return;
-          for (const line of lines) {
-            await tx.cartItem.deleteMany({ where: { cartId: cart.id, productId: line.productId, quantity: { lte: line.quantity } } });
-            await tx.cartItem.updateMany({
-              where: { cartId: cart.id, productId: line.productId, quantity: { gt: line.quantity } },
-              data: { quantity: { decrement: line.quantity } },
-            });
-          }
-          await tx.cart.update({ where: { id: cart.id }, data: { updatedAt: new Date() } });
-        },
-        { maxWait: 15_000, timeout: 20_000 },
-      ); // a checkout burst queues for connections longer than the 2 s default
+      await this.db.$transaction(async (tx) => {
+        await tx.checkoutCommit.create({ data: { orderId, userId } });
+        const cart = await tx.cart.findUnique({ where: { userId } });
+        if (!cart) return;
+        for (const line of lines) {
+          await tx.cartItem.deleteMany({ where: { cartId: cart.id, productId: line.productId, quantity: { lte: line.quantity } } });
+          await tx.cartItem.updateMany({
+            where: { cartId: cart.id, productId: line.productId, quantity: { gt: line.quantity } },
+            data: { quantity: { decrement: line.quantity } },
+          });
+        }
+        await tx.cart.update({ where: { id: cart.id }, data: { updatedAt: new Date() } });
+      });
       return true;
     } catch (err) {
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return false;

@@ -1,6 +1,5 @@
 import { lineTotal, orderSubtotal } from '@commerce/common';
 import {
-  TX_OPTIONS,
   type OrderDb,
   type OrderItemRecord,
   type OrderRecord,
@@ -106,7 +105,7 @@ export class OrderRepository {
       const order = await tx.order.findUniqueOrThrow({ where: { id: orderId }, include: WITH_ITEMS });
       await writeOutbox(tx, effectsOf(order, event));
       return event;
-    }, TX_OPTIONS);
+    });
   }
 
   /** Records what the provider reports after a compensation (void or refund); no status change. */

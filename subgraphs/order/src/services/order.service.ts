@@ -13,7 +13,7 @@ import {
   pageSize,
   type Caller,
 } from '@commerce/common';
-import { Prisma, TX_OPTIONS, type OrderDb, type OrderItemRecord, type OrderStatus, type PaymentRecord } from '../db';
+import { Prisma, type OrderDb, type OrderItemRecord, type OrderStatus, type PaymentRecord } from '../db';
 import type { CartClient, CartLine } from './clients';
 import { effectsOf } from './order-effects';
 import { mayTransition, type Actor } from './order-lifecycle';
@@ -101,7 +101,7 @@ export class OrderService {
         const event = await tx.orderStatusEvent.create({ data: { orderId: order.id, status: 'PENDING' } });
         await writeOutbox(tx, effectsOf(order, event));
         return order;
-      }, TX_OPTIONS);
+      });
       this.committed();
       return created;
     } catch (err) {

@@ -9,7 +9,7 @@ import {
   type PurchaseJob,
   type Redis,
 } from '@commerce/common';
-import { TX_OPTIONS, type OrderDb, type Prisma } from '../db';
+import type { OrderDb, Prisma } from '../db';
 
 /** Outbox "queue" of order status events, which go to Redis pub/sub instead of BullMQ. */
 export const EVENTS = 'events';
@@ -144,6 +144,6 @@ export class OutboxRelay {
       if (jobs.length)
         await tx.outboxMessage.updateMany({ where: { id: { in: jobs } }, data: { status: 'DISPATCHED', dispatchedAt: now } });
       return rows.length;
-    }, TX_OPTIONS);
+    });
   }
 }

@@ -1,5 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { withQueryEvents, type CreateDbOptions } from '@commerce/common';
+import { TRANSACTION_OPTIONS, withQueryEvents, type CreateDbOptions } from '@commerce/common';
 import { PrismaClient } from './generated/client';
 
 export { Prisma } from './generated/client';
@@ -20,5 +20,5 @@ export function createDb(options: CreateDbOptions): ProductDb {
     max: options.maxConnections ?? 10,
     options: `-c pg_trgm.word_similarity_threshold=${TYPO_SIMILARITY}`,
   });
-  return withQueryEvents(options.onQuery, (log) => new PrismaClient({ adapter, log }));
+  return withQueryEvents(options.onQuery, (log) => new PrismaClient({ adapter, log, transactionOptions: TRANSACTION_OPTIONS }));
 }

@@ -52,48 +52,45 @@ export class InventoryService {
     const existing = await this.existing(orderId);
     if (existing) return existing;
     try {
-      const { priced: reserved, levels } = await this.db.$transaction(
-        async (tx) => {
-          await tx.stockReservation.create({ data: { orderId } });
-          const levels: StockLevel[] = [];
-          // A fixed lock order (by product id) keeps two multi-line reservations from deadlocking.
-          for (const line of merged) {
-            const [row] = await tx.$queryRaw<{ stock: number }[]>`
+      const { priced: reserved, levels } = await this.db.$transaction(async (tx) => {
+        await tx.stockReservation.create({ data: { orderId } });
+        const levels: StockLevel[] = [];
+        // A fixed lock order (by product id) keeps two multi-line reservations from deadlocking.
+        for (const line of merged) {
+          const [row] = await tx.$queryRaw<{ stock: number }[]>`
               UPDATE "Product" SET "stock" = "stock" - ${line.quantity}, "updatedAt" = now()
               WHERE "id" = ${line.productId} AND "stock" >= ${line.quantity} AND "archivedAt" IS NULL
               RETURNING "stock"`;
-            if (!row) throw new InsufficientStock(line.productId);
-            levels.push({ productId: line.productId, stock: row.stock });
-          }
-          await tx.stockMovement.createMany({
-            data: merged.map((line, i) => ({
-              productId: line.productId,
-              delta: -line.quantity,
-              stockAfter: levels[i]!.stock,
-              reason: 'RESERVATION' as const,
-              orderId,
-            })),
-          });
-          const products = await tx.product.findMany({ where: { id: { in: merged.map((l) => l.productId) } } });
-          const byId = new Map(products.map((p) => [p.id, p]));
-          const priced = merged.map((line) => {
-            const p = byId.get(line.productId)!;
-            return {
-              productId: line.productId,
-              title: p.title,
-              quantity: line.quantity,
-              unitPriceCents: p.priceCents,
-              discountBasisPoints: p.discountBasisPoints,
-              currencyCode: p.currencyCode,
-            };
-          });
-          await tx.stockReservationLine.createMany({
-            data: priced.map(({ title: _title, ...line }) => ({ orderId, ...line })),
-          });
-          return { priced, levels };
-        },
-        { timeout: 15_000, maxWait: 10_000 },
-      );
+          if (!row) throw new InsufficientStock(line.productId);
+          levels.push({ productId: line.productId, stock: row.stock });
+        }
+        await tx.stockMovement.createMany({
+          data: merged.map((line, i) => ({
+            productId: line.productId,
+            delta: -line.quantity,
+            stockAfter: levels[i]!.stock,
+            reason: 'RESERVATION' as const,
+            orderId,
+          })),
+        });
+        const products = await tx.product.findMany({ where: { id: { in: merged.map((l) => l.productId) } } });
+        const byId = new Map(products.map((p) => [p.id, p]));
+        const priced = merged.map((line) => {
+          const p = byId.get(line.productId)!;
+          return {
+            productId: line.productId,
+            title: p.title,
+            quantity: line.quantity,
+            unitPriceCents: p.priceCents,
+            discountBasisPoints: p.discountBasisPoints,
+            currencyCode: p.currencyCode,
+          };
+        });
+        await tx.stockReservationLine.createMany({
+          data: priced.map(({ title: _title, ...line }) => ({ orderId, ...line })),
+        });
+        return { priced, levels };
+      });
       await this.events.published(levels);
       return { ok: true, lines: reserved };
     } catch (err) {
@@ -112,33 +109,30 @@ export class InventoryService {
 
   /** Gives back the stock of `orderId`'s reservation. Idempotent: returns false when there was nothing to release. */
   async release(orderId: string): Promise<boolean> {
-    const levels = await this.db.$transaction(
-      async (tx) => {
-        const { count } = await tx.stockReservation.updateMany({ where: { orderId, status: 'RESERVED' }, data: { status: 'RELEASED' } });
-        if (count === 0) return null;
-        const lines = await tx.stockReservationLine.findMany({ where: { orderId }, orderBy: { productId: 'asc' } });
-        const levels: StockLevel[] = [];
-        for (const line of lines) {
-          const { stock } = await tx.product.update({
-            where: { id: line.productId },
-            data: { stock: { increment: line.quantity } },
-            select: { stock: true },
-          });
-          levels.push({ productId: line.productId, stock });
-        }
-        await tx.stockMovement.createMany({
-          data: lines.map((line, i) => ({
-            productId: line.productId,
-            delta: line.quantity,
-            stockAfter: levels[i]!.stock,
-            reason: 'RELEASE' as const,
-            orderId,
-          })),
+    const levels = await this.db.$transaction(async (tx) => {
+      const { count } = await tx.stockReservation.updateMany({ where: { orderId, status: 'RESERVED' }, data: { status: 'RELEASED' } });
+      if (count === 0) return null;
+      const lines = await tx.stockReservationLine.findMany({ where: { orderId }, orderBy: { productId: 'asc' } });
+      const levels: StockLevel[] = [];
+      for (const line of lines) {
+        const { stock } = await tx.product.update({
+          where: { id: line.productId },
+          data: { stock: { increment: line.quantity } },
+          select: { stock: true },
         });
-        return levels;
-      },
-      { maxWait: 15_000, timeout: 20_000 },
-    ); // compensations of a checkout burst queue for connections
+        levels.push({ productId: line.productId, stock });
+      }
+      await tx.stockMovement.createMany({
+        data: lines.map((line, i) => ({
+          productId: line.productId,
+          delta: line.quantity,
+          stockAfter: levels[i]!.stock,
+          reason: 'RELEASE' as const,
+          orderId,
+        })),
+      });
+      return levels;
+    });
     if (!levels) return false;
     await this.events.published(levels);
     return true;

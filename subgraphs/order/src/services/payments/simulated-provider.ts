@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Prisma, TX_OPTIONS, type OrderDb } from '../../db';
+import { Prisma, type OrderDb } from '../../db';
 import {
   PaymentDeclinedError,
   PaymentStateError,
@@ -140,7 +140,7 @@ export class SimulatedPaymentProvider implements PaymentProvider {
           },
         });
         return view(await tx.simulatedPaymentIntent.findUniqueOrThrow({ where: { id: intent.id } }));
-      }, TX_OPTIONS);
+      });
     } catch (err) {
       // The same key raced in from another worker: its result is the answer.
       if (!isUniqueViolation(err)) throw err;
