@@ -84,8 +84,8 @@ export class CheckoutProcessor {
 
     await this.carts.commitCheckout(order.userId, order.id, lines);
     const captured = await this.payments.capture({ idempotencyKey: keys.capture, reference: intent.reference });
-    const event = await this.orders.transition(order.id, 'PENDING', 'CONFIRMED', { priced, payment: this.paymentOf(captured) });
-    if (!event) {
+    const confirmed = await this.orders.transition(order.id, 'PENDING', 'CONFIRMED', { priced, payment: this.paymentOf(captured) });
+    if (!confirmed) {
       // Someone else (the reconciler) ended the order meanwhile; its compensation job undoes our steps too.
       this.logger.warn({ orderId }, 'order left PENDING during its checkout; compensating');
       await this.compensate(order.id);
@@ -133,8 +133,8 @@ export class CheckoutProcessor {
   }
 
   private async fail(order: OrderWithItems, reason: string, payment?: PaymentChange): Promise<void> {
-    const event = await this.orders.transition(order.id, 'PENDING', 'FAILED', { failureReason: reason, ...(payment ? { payment } : {}) });
-    if (event) this.committed();
+    const failed = await this.orders.transition(order.id, 'PENDING', 'FAILED', { failureReason: reason, ...(payment ? { payment } : {}) });
+    if (failed) this.committed();
     this.logger.info({ orderId: order.id, failureReason: reason }, 'checkout failed');
   }
 

@@ -1,13 +1,5 @@
 import { lineTotal, orderSubtotal } from '@commerce/common';
-import {
-  type OrderDb,
-  type OrderItemRecord,
-  type OrderRecord,
-  type OrderStatus,
-  type OrderStatusEventRecord,
-  type PaymentRecord,
-  type PaymentStatus,
-} from '../db';
+import type { OrderDb, OrderItemRecord, OrderRecord, OrderStatus, PaymentRecord, PaymentStatus, Prisma } from '../db';
 import { effectsOf } from './order-effects';
 import { canTransition } from './order-lifecycle';
 import { writeOutbox } from './outbox';
@@ -45,6 +37,20 @@ export function priceLines(lines: readonly PricedLine[]) {
 /** The payment as the provider last reported it, stored with the order. */
 export type PaymentChange = Pick<PaymentRecord, 'provider' | 'reference' | 'amountCents' | 'currencyCode'> & { status: PaymentStatus };
 
+/** A new order: its fields and priced items (cents). */
+export type NewOrder = Omit<Prisma.OrderUncheckedCreateInput, 'id' | 'status' | 'items' | 'events' | 'payment'> & {
+  items: PricedOrder['items'];
+};
+
+/**
+ * An order has entered its current status: the history row that shows it as it is now, and what
+ * the status causes (outbox), in the caller's transaction.
+ */
+async function entered(tx: Prisma.TransactionClient, order: OrderWithItems): Promise<void> {
+  const event = await tx.orderStatusEvent.create({ data: { orderId: order.id, status: order.status, failureReason: order.failureReason } });
+  await writeOutbox(tx, effectsOf(order, event));
+}
+
 /** What a transition writes besides the status. */
 export interface TransitionChange {
   failureReason?: string;
@@ -66,17 +72,26 @@ export class OrderRepository {
   }
 
   /**
+   * Creates a PENDING order with its items; entering PENDING (its history row, its checkout job
+   * and event in the outbox) is written in the same transaction.
+   * @throws Prisma P2002 when the user already has an order with this idempotency key.
+   */
+  create(order: NewOrder): Promise<OrderWithItems> {
+    return this.db.$transaction(async (tx) => {
+      const { items, ...fields } = order;
+      const created = await tx.order.create({ data: { ...fields, items: { create: items } }, include: WITH_ITEMS });
+      await entered(tx, created);
+      return created;
+    });
+  }
+
+  /**
    * Moves an order from `from` to `to` (a legal transition); a compare-and-set on the status
    * makes it safe against a concurrent change.
-   * @returns the event, or null when the order was no longer in `from` (nothing changed).
+   * @returns the order as it now is, or null when it was no longer in `from` (nothing changed).
    * @throws Error for a transition the lifecycle does not have (a bug, not a user error).
    */
-  async transition(
-    orderId: string,
-    from: OrderStatus,
-    to: OrderStatus,
-    change: TransitionChange = {},
-  ): Promise<OrderStatusEventRecord | null> {
+  async transition(orderId: string, from: OrderStatus, to: OrderStatus, change: TransitionChange = {}): Promise<OrderWithItems | null> {
     if (!canTransition(from, to)) throw new Error(`illegal order transition ${from} → ${to}`);
     return this.db.$transaction(async (tx) => {
       const { priced, payment } = change;
@@ -101,10 +116,9 @@ export class OrderRepository {
         });
       }
       if (payment) await tx.payment.upsert({ where: { orderId }, create: { orderId, ...payment }, update: payment });
-      const event = await tx.orderStatusEvent.create({ data: { orderId, status: to, failureReason: change.failureReason ?? null } });
       const order = await tx.order.findUniqueOrThrow({ where: { id: orderId }, include: WITH_ITEMS });
-      await writeOutbox(tx, effectsOf(order, event));
-      return event;
+      await entered(tx, order);
+      return order;
     });
   }
 

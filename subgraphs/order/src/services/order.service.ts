@@ -15,10 +15,8 @@ import {
 } from '@commerce/common';
 import { Prisma, type OrderDb, type OrderItemRecord, type OrderStatus, type PaymentRecord } from '../db';
 import type { CartClient, CartLine } from './clients';
-import { effectsOf } from './order-effects';
 import { mayTransition, type Actor } from './order-lifecycle';
 import { WITH_ITEMS, priceLines, type OrderRepository, type OrderWithItems } from './order.repository';
-import { writeOutbox } from './outbox';
 
 /** An order as the API shows it; status fields may be those of a past event. */
 export type OrderView = OrderWithItems;
@@ -84,23 +82,15 @@ export class OrderService {
 
     const priced = priceLines(lines);
     try {
-      const created = await this.db.$transaction(async (tx) => {
-        const order = await tx.order.create({
-          data: {
-            userId,
-            idempotencyKey,
-            requestFingerprint: fingerprint,
-            paymentToken,
-            subtotalCents: priced.subtotalCents,
-            totalCents: priced.totalCents,
-            currencyCode: lines[0]?.currencyCode ?? 'USD',
-            items: { create: priced.items },
-          },
-          include: WITH_ITEMS,
-        });
-        const event = await tx.orderStatusEvent.create({ data: { orderId: order.id, status: 'PENDING' } });
-        await writeOutbox(tx, effectsOf(order, event));
-        return order;
+      const created = await this.repository.create({
+        userId,
+        idempotencyKey,
+        requestFingerprint: fingerprint,
+        paymentToken,
+        subtotalCents: priced.subtotalCents,
+        totalCents: priced.totalCents,
+        currencyCode: lines[0]?.currencyCode ?? 'USD',
+        items: priced.items,
       });
       this.committed();
       return created;
@@ -213,12 +203,12 @@ export class OrderService {
       if (legalForSomeone) throw new ForbiddenError(`Only an admin may mark an order ${to}`);
       throw new InvalidOrderStateError(order.id, order.status, to);
     }
-    const event = await this.repository.transition(order.id, order.status, to);
-    if (!event) {
+    const moved = await this.repository.transition(order.id, order.status, to);
+    if (!moved) {
       const now = await this.repository.find(order.id);
       throw new InvalidOrderStateError(order.id, now?.status ?? 'gone', to);
     }
     this.committed();
-    return (await this.repository.find(order.id))!;
+    return moved;
   }
 }
