@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
 import { loadCatalog, type Catalog } from '@commerce/seed-data';
 import { eventually } from '../support/eventually';
+import { orderProbes, type OrderProbes } from '../support/orders';
 import { CHECKOUT, checkout, customerTokens, fillCart, forEachLimited } from '../support/shoppers';
 import { startStack, type Stack } from '../support/stack';
 import { mintAccessToken } from '../support/tokens';
@@ -10,6 +11,7 @@ import { mintAccessToken } from '../support/tokens';
 // idempotency, and the order lifecycle after confirmation.
 
 let stack: Stack;
+let probe: OrderProbes;
 let catalog: Catalog;
 let adminToken: string;
 const clients: Client[] = [];
@@ -19,6 +21,7 @@ beforeAll(async () => {
   await stack.startWorkers({ checkoutConcurrency: 20 });
   const admin = catalog.users.find((u) => u.role === 'admin')!;
   adminToken = await mintAccessToken({ userId: admin.id, role: 'ADMIN' });
+  probe = orderProbes(stack);
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.dispose()));
@@ -26,35 +29,6 @@ afterAll(async () => {
 });
 
 const db = () => stack.db;
-const stockOf = async (productId: number) => (await db().product.product.findUniqueOrThrow({ where: { id: productId } })).stock;
-/** Ledger of the simulated provider for one order: operation kinds in order. */
-const ledger = async (orderId: string) =>
-  (
-    await db().order.simulatedPaymentOperation.findMany({
-      where: { intent: { idempotencyKey: `authorize-${orderId}` } },
-      orderBy: { createdAt: 'asc' },
-    })
-  ).map((op) => op.kind);
-const settledInDb = (orderId: string) =>
-  eventually(async () => {
-    const o = await db().order.order.findUniqueOrThrow({ where: { id: orderId }, include: { payment: true } });
-    return o.status === 'PENDING' ? undefined : o;
-  }, `order ${orderId} to settle`);
-/** Waits until none of `ids` is PENDING (one query per poll, however many orders). */
-async function allSettled(ids: string[]) {
-  await eventually(
-    async () => ((await db().order.order.count({ where: { id: { in: ids }, status: 'PENDING' } })) === 0 ? true : undefined),
-    `${ids.length} orders to settle`,
-    120_000,
-  );
-  return db().order.order.findMany({ where: { id: { in: ids } }, include: { payment: true } });
-}
-/** Waits until the compensation of a FAILED/CANCELLED order has released its reservation (or none was made). */
-const released = (orderId: string) =>
-  eventually(async () => {
-    const r = await db().product.stockReservation.findUnique({ where: { orderId } });
-    return !r || r.status === 'RELEASED' ? true : undefined;
-  }, `reservation of ${orderId} released`);
 
 test('200 concurrent checkouts of a product with stock 10: exactly 10 CONFIRMED and captured, 190 OUT_OF_STOCK, stock 0', async () => {
   const PRODUCT = 12;
@@ -64,7 +38,7 @@ test('200 concurrent checkouts of a product with stock 10: exactly 10 CONFIRMED 
   await forEachLimited(shoppers, 10, (s) => fillCart(stack, s.token, [{ productId: PRODUCT, quantity: 1 }]));
 
   const ids = await Promise.all(shoppers.map((s) => checkout(stack, s.token, 'stampede')));
-  const orders = await allSettled(ids);
+  const orders = await probe.allSettled(ids);
 
   const confirmed = orders.filter((o) => o.status === 'CONFIRMED');
   expect(confirmed).toHaveLength(10);
@@ -72,7 +46,7 @@ test('200 concurrent checkouts of a product with stock 10: exactly 10 CONFIRMED 
   const failed = orders.filter((o) => o.status === 'FAILED');
   expect(failed).toHaveLength(190);
   expect(new Set(failed.map((o) => o.failureReason))).toEqual(new Set(['OUT_OF_STOCK']));
-  expect(await stockOf(PRODUCT)).toBe(0);
+  expect(await probe.stockOf(PRODUCT)).toBe(0);
   // Payments were only attempted for orders that had stock: 10 holds, 10 captures in all.
   const ops = await db().order.simulatedPaymentOperation.groupBy({
     by: ['kind'],
@@ -102,29 +76,26 @@ test('carts {A,B} and {B,A} checked out concurrently 100 times each: all confirm
     ),
   );
   const ids = await Promise.all(shoppers.map((s, i) => checkout(stack, s.token, `pair-${i}`)));
-  const orders = await allSettled(ids);
+  const orders = await probe.allSettled(ids);
   expect(orders.filter((o) => o.status !== 'CONFIRMED').map((o) => o.failureReason)).toEqual([]);
-  expect(await stockOf(A)).toBe(800);
-  expect(await stockOf(B)).toBe(800);
+  expect(await probe.stockOf(A)).toBe(800);
+  expect(await probe.stockOf(B)).toBe(800);
 }, 300_000);
 
 test('a declined card: FAILED with PAYMENT_DECLINED, stock restored, nothing captured, not retried', async () => {
   const [shopper] = await customerTokens(catalog, 0, 1);
   const PRODUCT = 30;
-  const before = await stockOf(PRODUCT);
+  const before = await probe.stockOf(PRODUCT);
   await fillCart(stack, shopper!.token, [{ productId: PRODUCT, quantity: 2 }]);
   const id = await checkout(stack, shopper!.token, 'declined', 'tok_chargeDeclined');
-  const order = await settledInDb(id);
+  const order = await probe.settled(id);
   expect(order).toMatchObject({ status: 'FAILED', failureReason: 'PAYMENT_DECLINED' });
   expect(order.payment).toMatchObject({ status: 'DECLINED', provider: 'simulated' });
-  await released(id);
-  expect(await stockOf(PRODUCT)).toBe(before);
-  expect(await ledger(id)).toEqual(['AUTHORIZE']);
+  await probe.released(id);
+  expect(await probe.stockOf(PRODUCT)).toBe(before);
+  expect(await probe.ledger(id)).toEqual(['AUTHORIZE']);
   // The checkout job ran once: a decline is final (UnrecoverableError is not even needed; the saga ends normally).
-  const [message] = await db().order.outboxMessage.findMany({
-    where: { queue: 'checkout', name: 'checkout', payload: { path: ['orderId'], equals: id } },
-  });
-  const job = await stack.orderServices.queues.checkout.getJob(message!.id);
+  const job = await probe.checkoutJob(id);
   expect(job?.attemptsMade).toBe(1);
   // The cart was not consumed: the shopper can pay with another card.
   const cart = await stack.gql<{ cart: { totalQuantity: number } }>('{ cart { totalQuantity } }', {}, shopper!.token);
@@ -134,22 +105,19 @@ test('a declined card: FAILED with PAYMENT_DECLINED, stock restored, nothing cap
 test('a provider timeout is retried with backoff, then fails cleanly: PAYMENT_TIMEOUT, hold voided, stock restored', async () => {
   const [, shopper] = await customerTokens(catalog, 0, 2);
   const PRODUCT = 31;
-  const before = await stockOf(PRODUCT);
+  const before = await probe.stockOf(PRODUCT);
   await fillCart(stack, shopper!.token, [{ productId: PRODUCT, quantity: 1 }]);
   const id = await checkout(stack, shopper!.token, 'timeout', 'tok_timeout');
-  const order = await settledInDb(id);
+  const order = await probe.settled(id);
   expect(order).toMatchObject({ status: 'FAILED', failureReason: 'PAYMENT_TIMEOUT' });
-  const [message] = await db().order.outboxMessage.findMany({
-    where: { queue: 'checkout', name: 'checkout', payload: { path: ['orderId'], equals: id } },
-  });
-  const job = await stack.orderServices.queues.checkout.getJob(message!.id);
+  const job = await probe.checkoutJob(id);
   expect(job?.attemptsMade).toBe(job?.opts.attempts);
   expect(job?.opts.attempts).toBeGreaterThanOrEqual(3);
-  await released(id);
-  expect(await stockOf(PRODUCT)).toBe(before);
+  await probe.released(id);
+  expect(await probe.stockOf(PRODUCT)).toBe(before);
   // The provider took the hold although its answers were lost; compensation found and voided it.
-  await eventually(async () => ((await ledger(id)).includes('VOID') ? true : undefined), 'the void');
-  expect(await ledger(id)).toEqual(['AUTHORIZE', 'VOID']);
+  await eventually(async () => ((await probe.ledger(id)).includes('VOID') ? true : undefined), 'the void');
+  expect(await probe.ledger(id)).toEqual(['AUTHORIZE', 'VOID']);
   const payment = await eventually(async () => {
     const p = await db().order.payment.findUnique({ where: { orderId: id } });
     return p?.status === 'VOIDED' ? p : undefined;
@@ -169,8 +137,8 @@ test('idempotency (Stripe semantics): 50 parallel requests with one key make one
   expect(ids.size).toBe(1);
   const [id] = [...ids];
   expect(await db().order.order.count({ where: { userId: shopper!.userId, idempotencyKey: 'k-50' } })).toBe(1);
-  expect(await settledInDb(id!)).toMatchObject({ status: 'CONFIRMED' });
-  expect(await ledger(id!)).toEqual(['AUTHORIZE', 'CAPTURE']);
+  expect(await probe.settled(id!)).toMatchObject({ status: 'CONFIRMED' });
+  expect(await probe.ledger(id!)).toEqual(['AUTHORIZE', 'CAPTURE']);
 
   // Retried after success (the cart is now empty): the first result is replayed.
   const ordersBefore = await db().order.order.count({ where: { userId: shopper!.userId } });
@@ -213,11 +181,11 @@ test('cancel: stock back, capture refunded, email sent, subscribers told; then i
   const [, , , , shopper] = await customerTokens(catalog, 0, 5);
   const token = shopper!.token;
   const PRODUCT = 50;
-  const before = await stockOf(PRODUCT);
+  const before = await probe.stockOf(PRODUCT);
   await fillCart(stack, token, [{ productId: PRODUCT, quantity: 3 }]);
   const id = await checkout(stack, token, 'to-cancel');
-  expect((await settledInDb(id)).status).toBe('CONFIRMED');
-  expect(await stockOf(PRODUCT)).toBe(before - 3);
+  expect((await probe.settled(id)).status).toBe('CONFIRMED');
+  expect(await probe.stockOf(PRODUCT)).toBe(before - 3);
 
   const statuses: string[] = [];
   const cancelled = new Promise<void>((resolve, reject) =>
@@ -244,14 +212,14 @@ test('cancel: stock back, capture refunded, email sent, subscribers told; then i
   await cancelled;
   expect(statuses).toEqual(['CONFIRMED', 'CANCELLED']);
 
-  await released(id);
-  expect(await stockOf(PRODUCT)).toBe(before);
+  await probe.released(id);
+  expect(await probe.stockOf(PRODUCT)).toBe(before);
   const payment = await eventually(async () => {
     const p = await db().order.payment.findUnique({ where: { orderId: id } });
     return p?.status === 'REFUNDED' ? p : undefined;
   }, 'the refund');
   expect(payment.amountCents).toBeGreaterThan(0);
-  expect(await ledger(id)).toEqual(['AUTHORIZE', 'CAPTURE', 'REFUND']);
+  expect(await probe.ledger(id)).toEqual(['AUTHORIZE', 'CAPTURE', 'REFUND']);
   await eventually(
     async () => (await db().user.notification.findUnique({ where: { key: `order:${id}:CANCELLED` } })) ?? undefined,
     'the cancellation email',
@@ -268,7 +236,7 @@ test('cancel: stock back, capture refunded, email sent, subscribers told; then i
   expect((await stack.gql(LIFECYCLE.ship, { id }, adminToken)).errors?.[0]?.extensions?.code).toBe('INVALID_ORDER_STATE');
   expect((await db().order.order.findUniqueOrThrow({ where: { id } })).status).toBe('CANCELLED');
   expect(await db().order.orderStatusEvent.count({ where: { orderId: id } })).toBe(events);
-  expect(await ledger(id)).toEqual(['AUTHORIZE', 'CAPTURE', 'REFUND']);
+  expect(await probe.ledger(id)).toEqual(['AUTHORIZE', 'CAPTURE', 'REFUND']);
 });
 
 test('ship and deliver: admin only, in lifecycle order; a shipped order can no longer be cancelled', async () => {
@@ -276,7 +244,7 @@ test('ship and deliver: admin only, in lifecycle order; a shipped order can no l
   const token = shopper!.token;
   await fillCart(stack, token, [{ productId: 51, quantity: 1 }]);
   const id = await checkout(stack, token, 'to-ship');
-  expect((await settledInDb(id)).status).toBe('CONFIRMED');
+  expect((await probe.settled(id)).status).toBe('CONFIRMED');
 
   expect((await stack.gql(LIFECYCLE.deliver, { id }, adminToken)).errors?.[0]?.extensions?.code).toBe('INVALID_ORDER_STATE');
   expect((await stack.gql(LIFECYCLE.ship, { id }, token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
