@@ -19,5 +19,6 @@ export * from './stock-events';
 export * from './text';
 export * from './subgraph-server';
 export * from './transactions';
+export * from './worker-process';
 export * from './validation';
 export * from './query-events';

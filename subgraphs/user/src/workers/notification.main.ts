@@ -1,22 +1,16 @@
 import path from 'node:path';
-import { createLogger, createRedis, runProcess, warnIfRedisMayEvict } from '@commerce/common';
+import { runWorkerProcess } from '@commerce/common';
 import { createDb } from '../db';
 import { loadUserConfig, webhooksMayReachPrivateNetworks } from '../env';
 import { createMailer } from '../services/mailer';
 import { createNotificationWorkers } from './notification.runtime';
 
 // One notification worker process (emails and webhooks); run more of them (npm run worker:notifications) to scale out.
-const logger = createLogger('notification-worker');
-
-runProcess(logger, async () => {
-  const config = loadUserConfig();
-  logger.level = config.LOG_LEVEL;
+runWorkerProcess('notification worker', loadUserConfig, async ({ config, connection, logger }) => {
   const db = createDb({ connectionString: config.USER_DATABASE_URL });
   const outboxDir = path.resolve(config.MAIL_OUTBOX_DIR);
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, outboxDir, from: config.MAIL_FROM });
-  const connection = createRedis(config.REDIS_URL, 'notification-worker');
-  await warnIfRedisMayEvict(connection, logger);
-  const workers = createNotificationWorkers({
+  const worker = createNotificationWorkers({
     db,
     mailer,
     connection,
@@ -28,11 +22,5 @@ runProcess(logger, async () => {
     webhookAllowPrivateNetworks: webhooksMayReachPrivateNetworks(config),
     logger,
   });
-  await workers.waitUntilReady();
-  logger.info(config.SMTP_URL ? { smtp: 'configured' } : { outboxDir }, 'notification worker ready');
-  return async () => {
-    await workers.close();
-    await connection.quit();
-    await db.$disconnect();
-  };
+  return { worker, ready: config.SMTP_URL ? { smtp: 'configured' } : { outboxDir }, close: () => db.$disconnect() };
 });
