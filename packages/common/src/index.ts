@@ -2,6 +2,7 @@ export * from './access-token';
 export * from './authz';
 export * from './caller';
 export * from './config';
+export * from './connection';
 export * from './entities';
 export * from './errors';
 export * from './event-hub';

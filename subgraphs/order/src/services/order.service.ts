@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import {
   BadUserInputError,
   assertPlainText,
@@ -7,10 +8,12 @@ import {
   InvalidOrderStateError,
   NotFoundError,
   canActFor,
-  decodeCursor,
-  encodeCursor,
+  connectionPage,
+  cursorCodec,
+  cursorKeys,
   hasRole,
   pageSize,
+  type PageInfo,
   type Caller,
 } from '@commerce/common';
 import { Prisma, type OrderDb, type OrderItemRecord, type OrderStatus, type PaymentRecord } from '../db';
@@ -26,7 +29,7 @@ export type OrderItemView = OrderItemRecord & { currencyCode: string };
 
 export interface OrderPage {
   edges: { cursor: string; node: OrderView }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  pageInfo: PageInfo;
   totalCount: () => Promise<number>;
 }
 
@@ -39,7 +42,8 @@ export interface CheckoutRequest {
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 const DEFAULT_PAYMENT_TOKEN = 'tok_visa';
 const PAYMENT_TOKEN = /^tok_[A-Za-z0-9_]{1,100}$/;
-const isCursor = (v: unknown): v is { id: string } => typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string';
+/** Position in a user's orders (createdAt DESC, id DESC): the order's id, a UUID. */
+const orderCursor = cursorCodec(z.object({ id: cursorKeys.uuid() }));
 
 /** sha256 over what a checkout request asks for: the cart's lines (sorted) and the card token. */
 export function requestFingerprint(lines: readonly Pick<CartLine, 'productId' | 'quantity'>[], paymentToken: string): string {
@@ -154,7 +158,7 @@ export class OrderService {
    */
   async ordersOf(userId: number, args: { first?: number | null; after?: string | null }): Promise<OrderPage> {
     const take = pageSize(args.first);
-    const after = args.after ? decodeCursor(args.after, isCursor) : null;
+    const after = args.after ? orderCursor.decode(args.after) : null;
     const rows = await this.db.order.findMany({
       where: { userId },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
@@ -162,15 +166,8 @@ export class OrderService {
       take: take + 1,
       ...(after ? { cursor: { id: after.id }, skip: 1 } : {}),
     });
-    const edges = rows.slice(0, take).map((node) => ({ cursor: encodeCursor({ id: node.id }), node }));
     return {
-      edges,
-      pageInfo: {
-        hasNextPage: rows.length > take,
-        hasPreviousPage: after !== null,
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
-      },
+      ...connectionPage(rows, take, after !== null, (node) => ({ cursor: orderCursor.encode({ id: node.id }), node })),
       totalCount: () => this.db.order.count({ where: { userId } }),
     };
   }

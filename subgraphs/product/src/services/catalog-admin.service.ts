@@ -3,8 +3,8 @@ import {
   ConflictError,
   NotFoundError,
   connectionPage,
-  decodeCursor,
-  encodeCursor,
+  cursorCodec,
+  cursorKeys,
   lineTotal,
   pageSize,
   parseInput,
@@ -63,8 +63,8 @@ const adjustmentSchema = z.object({
   reason: text(500),
 });
 
-const isMovementCursor = (v: unknown): v is { id: string } =>
-  typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string' && /^\d+$/.test((v as { id: string }).id);
+/** Position in a product's movements (id DESC); the bigint id as a decimal string. */
+const movementCursor = cursorCodec(z.object({ id: cursorKeys.bigintId() }));
 
 export interface StockMovementPage {
   edges: { cursor: string; node: StockMovementRecord }[];
@@ -192,13 +192,13 @@ export class CatalogAdminService {
   /** The product's stock movements, newest first. @throws BadUserInputError for a bad page size or cursor. */
   async stockMovements(productId: number, args: { first?: number | null; after?: string | null }): Promise<StockMovementPage> {
     const take = pageSize(args.first);
-    const after = args.after ? decodeCursor(args.after, isMovementCursor) : null;
+    const after = args.after ? movementCursor.decode(args.after) : null;
     const rows = await this.db.stockMovement.findMany({
       where: { productId, ...(after ? { id: { lt: BigInt(after.id) } } : {}) },
       orderBy: { id: 'desc' },
       take: take + 1,
     });
-    return connectionPage(rows, take, after !== null, (node) => ({ cursor: encodeCursor({ id: String(node.id) }), node }));
+    return connectionPage(rows, take, after !== null, (node) => ({ cursor: movementCursor.encode({ id: String(node.id) }), node }));
   }
 
   private async find(id: number): Promise<ProductRecord> {

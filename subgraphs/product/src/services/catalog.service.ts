@@ -3,8 +3,8 @@ import {
   BadUserInputError,
   alignByKey,
   connectionPage,
-  decodeCursor,
-  encodeCursor,
+  cursorCodec,
+  cursorKeys,
   pageSize,
   parseInput,
   type PageInfo,
@@ -56,31 +56,35 @@ const filterSchema = z
 
 /**
  * How each sort orders the matched rows: a key column of the `matched` subquery and its
- * direction; `id ASC` always follows. `kind` says how a cursor's key is cast back into SQL.
+ * direction; `id ASC` always follows. `kind` says how a cursor's key is cast back into SQL, `key`
+ * which values a cursor of that sort may carry (the column's range), so a forged one never reaches SQL.
  */
-const SORTS: Record<ProductSortKey, { column: string; desc: boolean; kind: 'number' | 'timestamp' | 'text' }> = {
-  RELEVANCE: { column: 'rank', desc: true, kind: 'number' },
-  PRICE_ASC: { column: 'salePriceCents', desc: false, kind: 'number' },
-  PRICE_DESC: { column: 'salePriceCents', desc: true, kind: 'number' },
+const SORTS = {
+  // ts_rank_cd plus word similarities (each 0..1), rounded to 6 decimals.
+  RELEVANCE: { column: 'rank', desc: true, kind: 'number', key: cursorKeys.number(0) },
+  PRICE_ASC: { column: 'salePriceCents', desc: false, kind: 'number', key: cursorKeys.int() },
+  PRICE_DESC: { column: 'salePriceCents', desc: true, kind: 'number', key: cursorKeys.int() },
   // Unrated products have key 0, below every rating (1..5), so they come last.
-  RATING_DESC: { column: 'ratingKey', desc: true, kind: 'number' },
-  NEWEST: { column: 'createdAt', desc: true, kind: 'timestamp' },
-  TITLE_ASC: { column: 'title', desc: false, kind: 'text' },
-  ID_ASC: { column: 'id', desc: false, kind: 'number' },
-};
+  RATING_DESC: { column: 'ratingKey', desc: true, kind: 'number', key: cursorKeys.number(0, 5) },
+  NEWEST: { column: 'createdAt', desc: true, kind: 'timestamp', key: cursorKeys.timestamp() },
+  // Titles are at most 200 characters when written through the API; imported ones leave headroom.
+  TITLE_ASC: { column: 'title', desc: false, kind: 'text', key: cursorKeys.text(1000) },
+  ID_ASC: { column: 'id', desc: false, kind: 'number', key: cursorKeys.intId() },
+} satisfies Record<
+  ProductSortKey,
+  { column: string; desc: boolean; kind: 'number' | 'timestamp' | 'text'; key: z.ZodType<number | string> }
+>;
 
-/** Position in a listing: the sort it belongs to, the row's sort key and its id. */
-interface ProductCursor {
-  s: ProductSortKey;
-  k: number | string;
-  id: number;
-}
-
-const isCursor = (v: unknown): v is ProductCursor => {
-  if (typeof v !== 'object' || v === null) return false;
-  const c = v as Partial<Record<keyof ProductCursor, unknown>>;
-  return typeof c.s === 'string' && c.s in SORTS && (typeof c.k === 'number' || typeof c.k === 'string') && Number.isSafeInteger(c.id);
-};
+/** Position in a listing: the sort it belongs to (`s`), the row's sort key (`k`) and its id. */
+const productCursor = cursorCodec(
+  z
+    .object({
+      s: z.enum(Object.keys(SORTS) as [ProductSortKey, ...ProductSortKey[]]),
+      k: z.union([z.number(), z.string()]),
+      id: cursorKeys.intId(),
+    })
+    .refine((c) => SORTS[c.s].key.safeParse(c.k).success, 'key does not fit its sort'),
+);
 
 type Row = ProductRecord & { rank: number; ratingKey: number };
 
@@ -161,7 +165,7 @@ export class CatalogService {
     const filter = parseInput(filterSchema, args.filter ?? {});
     const search = filter.search || null;
     const sort: ProductSortKey = args.sort ?? (search ? 'RELEVANCE' : 'ID_ASC');
-    const after = args.after ? decodeCursor(args.after, isCursor) : null;
+    const after = args.after ? productCursor.decode(args.after) : null;
     if (after && after.s !== sort) throw new BadUserInputError(`The cursor belongs to sort ${after.s}, not ${sort}`, { field: 'after' });
     if (roots?.length === 0) return [];
 
@@ -224,7 +228,7 @@ export class CatalogService {
     return (roots ?? [0]).map((r) => ({
       ...connectionPage(byRoot.get(r) ?? [], take, after !== null, (row) => {
         const { rank: _rank, ratingKey: _ratingKey, ...node } = row;
-        return { cursor: encodeCursor({ s: sort, k: cursorKey(sort, row), id: row.id }), node };
+        return { cursor: productCursor.encode({ s: sort, k: cursorKey(sort, row), id: row.id }), node };
       }),
       totalCount: () => totalOf(r),
     }));

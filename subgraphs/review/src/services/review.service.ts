@@ -1,4 +1,5 @@
-import { alignByKey, connectionPage, decodeCursor, encodeCursor, pageSize, type PageInfo } from '@commerce/common';
+import { z } from 'zod';
+import { alignByKey, connectionPage, cursorCodec, cursorKeys, pageSize, type PageInfo } from '@commerce/common';
 import { Prisma, type ReviewDb, type ReviewRecord } from '../db';
 
 /** Largest and default `first` of a review connection, as the SDL documents them. */
@@ -35,19 +36,19 @@ export interface ProductReviewAggregate {
  */
 export type TotalCounts = (parentIds: readonly number[]) => Promise<readonly number[]>;
 
-/** Position of a review in the (createdAt DESC, id DESC) order; createdAt as an ISO 8601 string. */
-interface ReviewCursor {
-  createdAt: string;
-  id: string;
-}
+/**
+ * Position of a review in the (createdAt DESC, id DESC) order: createdAt as `Date#toISOString`
+ * writes it; ids are UUIDs, or `dummyjson-<product>-<n>` for imported reviews.
+ */
+const reviewCursor = cursorCodec(
+  z.object({
+    createdAt: cursorKeys.timestamp(),
+    id: cursorKeys.text(100).regex(/^[A-Za-z0-9-]+$/),
+  }),
+);
+type ReviewCursor = ReturnType<typeof reviewCursor.decode>;
 
-const isCursor = (v: unknown): v is ReviewCursor => {
-  if (typeof v !== 'object' || v === null) return false;
-  const { createdAt, id } = v as Partial<Record<keyof ReviewCursor, unknown>>;
-  return typeof id === 'string' && typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt));
-};
-
-const cursorOf = (review: ReviewRecord): string => encodeCursor({ createdAt: review.createdAt.toISOString(), id: review.id });
+const cursorOf = (review: ReviewRecord): string => reviewCursor.encode({ createdAt: review.createdAt.toISOString(), id: review.id });
 
 /** The column a page is partitioned by. Never comes from input: it is spliced into SQL as an identifier. */
 type ParentColumn = 'productId' | 'authorId';
@@ -120,7 +121,7 @@ export class ReviewService {
     totals: TotalCounts,
   ): Promise<ReviewPage[]> {
     const take = pageSize(args.first, MAX_REVIEW_PAGE, DEFAULT_REVIEW_PAGE);
-    const after = args.after ? decodeCursor(args.after, isCursor) : null;
+    const after = args.after ? reviewCursor.decode(args.after) : null;
     if (parentIds.length === 0) return [];
     const [rows, counts] = await Promise.all([this.firstRowsPerParent(column, parentIds, take + 1, after), totals(parentIds)]);
     const byParent = new Map<number, ReviewRecord[]>();
