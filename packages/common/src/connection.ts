@@ -72,7 +72,8 @@ export const cursorKeys = {
     z
       .string()
       .regex(/^[1-9]\d{0,18}$/)
-      .refine((v) => BigInt(v) <= PG_BIGINT_MAX),
+      // zod runs refinements even after the regex failed: BigInt() must only see digits.
+      .refine((v) => /^\d{1,19}$/.test(v) && BigInt(v) <= PG_BIGINT_MAX),
   /** A key of a `double precision` column: a finite number in `min`..`max`. */
   number: (min = -Number.MAX_VALUE, max = Number.MAX_VALUE) => z.number().min(min).max(max),
   /** A UUID primary key (RFC 9562), as Prisma's `uuid()` writes them. */
