@@ -1,5 +1,6 @@
 import type { Catalog, DummyRole } from '@commerce/seed-data';
 import type { UserDb } from './db';
+import { emailSchema, usernameSchema } from './services/account-names';
 import { hashPassword } from './services/password';
 
 const ROLES: Record<DummyRole, 'ADMIN' | 'MODERATOR' | 'CUSTOMER'> = { admin: 'ADMIN', moderator: 'MODERATOR', user: 'CUSTOMER' };
@@ -20,8 +21,9 @@ export async function seedUsers(db: UserDb, catalog: Pick<Catalog, 'users'>): Pr
       ...(await Promise.all(
         batch.map(async (u) => ({
           id: u.id,
-          username: u.username,
-          email: u.email.toLowerCase(),
+          // Normalized as registration does; a data set with a name it refuses fails the seed loudly.
+          ...usernameSchema.parse(u.username),
+          email: emailSchema.parse(u.email),
           firstName: u.firstName,
           lastName: u.lastName,
           role: ROLES[u.role],

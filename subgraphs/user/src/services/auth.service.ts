@@ -15,6 +15,7 @@ import {
   type TokenKeyResolver,
 } from '@commerce/common';
 import { Prisma, type UserDb, type UserRecord } from '../db';
+import { emailSchema, loginKey, usernameSchema } from './account-names';
 import type { LoginThrottle } from './login-throttle';
 import { dummyVerify, hashPassword, isWeakerHash, verifyPassword } from './password';
 
@@ -25,28 +26,25 @@ export interface AuthResult {
   user: UserRecord;
 }
 
-const registerSchema = z.object({
-  username: z
-    .string()
-    .trim()
-    .min(3)
-    .max(32)
-    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
-  email: z.string().trim().toLowerCase().max(254).email(),
-  password: z.string(),
-  firstName: z
-    .string()
-    .trim()
-    .min(1)
-    .max(64)
-    .refine((v) => !hasControlCharacters(v), 'no control characters'),
-  lastName: z
-    .string()
-    .trim()
-    .min(1)
-    .max(64)
-    .refine((v) => !hasControlCharacters(v), 'no control characters'),
-});
+const registerSchema = z
+  .object({
+    username: usernameSchema,
+    email: emailSchema,
+    password: z.string(),
+    firstName: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .refine((v) => !hasControlCharacters(v), 'no control characters'),
+    lastName: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .refine((v) => !hasControlCharacters(v), 'no control characters'),
+  })
+  .transform(({ username, ...rest }) => ({ ...rest, ...username }));
 export type RegisterInput = z.input<typeof registerSchema>;
 
 // A few of the most common leaked passwords (NIST SP 800-63B §3.1.1.2 asks to refuse known-compromised ones).
@@ -113,10 +111,10 @@ export class AuthService {
     if (login.length === 0 || login.length > 254 || password.length > 128 || hasControlCharacters(login)) {
       throw new UnauthenticatedError('Invalid username or password');
     }
-    const user = await this.db.user.findUnique({
-      where: login.includes('@') ? { email: login.toLowerCase() } : { username: login },
-    });
-    const account = user ? `user:${user.id}` : `login:${login.toLowerCase()}`;
+    // The same normalization as registration, so `EMILYS` or `ｅｍｉｌｙｓ` is the account `emilys`.
+    const key = loginKey(login);
+    const user = await this.db.user.findUnique({ where: key });
+    const account = user ? `user:${user.id}` : `login:${'email' in key ? key.email : key.usernameKey}`;
     await this.throttle.attempt(account, clientIp);
     const ok = user ? await verifyPassword(user.passwordHash, password) : await dummyVerify(password);
     if (!user || !ok) {
@@ -158,7 +156,9 @@ export class AuthService {
   }
 
   /**
-   * Creates a CUSTOMER account and signs it in.
+   * Creates a CUSTOMER account and signs it in. The username and email are normalized and checked
+   * as {@link usernameSchema} and {@link emailSchema} say; uniqueness is of their keys, so a case,
+   * width or fold variant of a taken name is taken.
    * @throws BadUserInputError for invalid fields; ConflictError when the username or email is taken.
    */
   async register(input: RegisterInput): Promise<AuthResult> {
