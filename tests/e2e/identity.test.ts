@@ -295,3 +295,62 @@ describe('key rotation', () => {
     expect((await ask(newToken)).data?.me.id).toBe(String(u.id));
   });
 });
+
+describe('look-alike accounts (NFKC, case folding, one script, nothing invisible)', () => {
+  const REGISTER =
+    'mutation($u: String!, $e: String!) { register(input: { username: $u, email: $e, password: "long enough pw", firstName: "Look", lastName: "Alike" }) { user { id username email } } }';
+  const register = (u: string, e: string) =>
+    stack.gql<{ register: { user: { id: string; username: string; email: string } } }>(REGISTER, { u, e });
+  const LOGIN = 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { user { id username } } }';
+  const emily = () => catalog.users.find((u) => u.username === 'emilys')!;
+
+  test.each([
+    ['a case variant of the admin emilys', 'eMIlYs', 'emilys-case@example.com'],
+    ['a fullwidth emilys (NFKC)', 'ｅｍｉｌｙｓ', 'emilys-width@example.com'],
+    ['a dotless-i emilys', 'emılys', 'emilys-dotless@example.com'],
+  ])('%s is CONFLICT', async (_name, username, email) => {
+    const res = await register(username, email);
+    expect(res.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect(res.data?.register ?? null).toBeNull();
+  });
+
+  test('a case variant of a taken email, or its fullwidth form, is CONFLICT', async () => {
+    for (const email of [emily().email.toUpperCase(), emily().email.replace('@', '＠')]) {
+      const res = await register(`fresh${email.length}${email.charCodeAt(0)}`, email);
+      expect(res.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    }
+  });
+
+  test.each([
+    ['with a Cyrillic е (mixed script)', 'еmilys', 'letters of one script only'],
+    ['with a zero-width joiner', 'emi\u200dlys', 'no invisible characters'],
+    ['with a zero-width space', 'emilys\u200b', 'no invisible characters'],
+    ['with a combining dot on a dotless i', 'emı\u0307lys', 'no combining marks'],
+  ])('emilys %s is BAD_USER_INPUT', async (_name, username, message) => {
+    const res = await register(username, `lookalike${username.length}@example.com`);
+    expect(res.errors?.[0]).toEqual(
+      expect.objectContaining({
+        message: expect.stringContaining(message),
+        extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'username' }),
+      }),
+    );
+  });
+
+  test('an account registered in one case signs in by any case, width or email case, and is stored normalized', async () => {
+    const created = await register('Zoë_Quinn', 'Zoe.Quinn@Example.COM');
+    expect(created.data?.register.user).toEqual({ id: expect.any(String), username: 'Zoë_Quinn', email: 'zoe.quinn@example.com' });
+    const id = created.data!.register.user.id;
+    for (const login of ['zoë_quinn', 'ZOË_QUINN', 'Ｚｏë＿Ｑｕｉｎｎ', 'Zoe\u0308_Quinn', 'ZOE.QUINN@EXAMPLE.COM']) {
+      const res = await stack.gql<{ login: { user: { id: string; username: string } } }>(LOGIN, { u: login, p: 'long enough pw' });
+      expect(res.data?.login.user).toEqual({ id, username: 'Zoë_Quinn' });
+    }
+    // The look-alike of a new name is taken too, and a different script is a different name.
+    expect((await register('ZOË_QUINN', 'other-zoe@example.com')).errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect((await register('Зоя_Квин', 'zoya@example.com')).data?.register.user.username).toBe('Зоя_Квин');
+  });
+
+  test('the seeded admin signs in with a case variant of her username', async () => {
+    const res = await stack.gql<{ login: { user: { username: string } } }>(LOGIN, { u: 'EMILYS', p: emily().password });
+    expect(res.data?.login.user.username).toBe('emilys');
+  });
+});
