@@ -70,7 +70,7 @@ async function book(token: string) {
 }
 
 const codeAndField = (res: { errors?: { extensions?: Record<string, unknown> }[] }) =>
-  res.errors?.map((e) => ({ code: e.extensions?.code, field: e.extensions?.field }));
+  (res.errors ?? []).map((e) => ({ code: e.extensions?.code, field: e.extensions?.field }));
 
 async function direct(query: string, variables: Record<string, unknown>, caller: Caller) {
   const response = await fetch(stack.subgraphs.user.url, {
