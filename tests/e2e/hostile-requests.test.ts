@@ -320,7 +320,7 @@ const EXPECTED: Record<string, { status: number; code: string }> = {
   'batched pair': { status: 400, code: 'BATCHING_NOT_SUPPORTED' },
   'batched 100': { status: 400, code: 'BATCHING_NOT_SUPPORTED' },
   '200 kB body': { status: 413, code: 'PAYLOAD_TOO_LARGE' },
-  'CSRF: text/plain POST': { status: 400, code: 'BAD_REQUEST' },
+  'CSRF: text/plain POST': { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
   'CSRF: simple GET': { status: 400, code: 'BAD_REQUEST' },
   'Bearer garbage': { status: 401, code: 'UNAUTHENTICATED' },
 };
