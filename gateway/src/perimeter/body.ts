@@ -51,7 +51,11 @@ export function bodyPolicy(maxBodyBytes: number, routes: readonly BodyRoute[]): 
   const byLength = [...routes].sort((a, b) => b.path.length - a.path.length);
   const routeOf = (path: string) => byLength.find((r) => path === r.path || path.startsWith(`${r.path}/`));
   return (req, res, next) => {
-    if (!hasBody(req)) return next();
+    if (!hasBody(req)) {
+      // Read, and empty: what body-parser leaves for a bodiless request (Apollo's Express integration checks for it).
+      if (!('body' in req)) req.body = undefined;
+      return next();
+    }
     const served = routeOf(req.path)?.types ?? [];
     const type = mediaTypeOf(req);
     const accepted = served.find((t) => t === type);
