@@ -53,7 +53,7 @@ export function bodyPolicy(maxBodyBytes: number, routes: readonly BodyRoute[]): 
   return (req, res, next) => {
     if (!hasBody(req)) {
       // Read, and empty: what body-parser leaves for a bodiless request (Apollo's Express integration checks for it).
-      if (!('body' in req)) req.body = undefined;
+      if (!Object.hasOwn(req, 'body')) req.body = undefined;
       return next();
     }
     const served = routeOf(req.path)?.types ?? [];
