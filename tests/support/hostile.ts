@@ -8,6 +8,8 @@ export interface RawAnswer {
   text: string;
   /** The `x-request-id` response header (the gateway's correlation id). */
   requestId: string | null;
+  /** The `retry-after` response header (seconds). */
+  retryAfter: string | null;
   json?: { data?: unknown; errors?: { message: string; extensions?: { code?: unknown } }[] };
 }
 
@@ -29,7 +31,7 @@ export async function rawRequest(
   } catch {
     json = undefined;
   }
-  return { status: response.status, text, json, requestId: response.headers.get('x-request-id') };
+  return { status: response.status, text, json, requestId: response.headers.get('x-request-id'), retryAfter: response.headers.get('retry-after') };
 }
 
 // What must never reach a client: stack frames, file paths, SQL and driver/ORM names.
