@@ -167,7 +167,7 @@ describe('items 3 and 4: every SSE refusal carries a code and the request id', (
         const events = answer.text
           .split('\n')
           .filter((l) => l.startsWith('data: ') && l !== 'data: ')
-          .map((l) => JSON.parse(l.slice(6)) as { errors?: { extensions?: { code?: unknown } }[] });
+          .map((l) => JSON.parse(l.slice(6)) as { errors?: { message: string; extensions?: { code?: unknown } }[] });
         const errors = events.flatMap((e) => e.errors ?? []);
         problems = problemsWith({ ...answer, json: { errors } });
       } else {
