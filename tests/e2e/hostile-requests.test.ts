@@ -22,7 +22,6 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-
 test(`the corpus has at least 100 hostile requests (${operations.length} operations × 2 transports + ${transport.length} transport cases)`, () => {
   expect(operations.length * 2 + transport.length).toBeGreaterThanOrEqual(100);
 });

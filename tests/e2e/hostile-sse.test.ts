@@ -84,7 +84,12 @@ describe('item 2: the CSRF rules of HTTP on SSE', () => {
   );
 
   test('a cross-origin simple request cannot run a mutation over SSE', async () => {
-    for (const type of ['text/plain; x=application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=b']) {
+    for (const type of [
+      'text/plain; x=application/json',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=b',
+    ]) {
       const answer = await sse({
         body: register,
         headers: { 'content-type': type, accept: 'text/event-stream', origin: 'https://evil.example' },
@@ -109,7 +114,15 @@ describe('item 2: the CSRF rules of HTTP on SSE', () => {
 
 describe('items 3 and 4: every SSE refusal carries a code and the request id', () => {
   const preflight = { 'apollo-require-preflight': 'true' };
-  const cases: { name: string; method?: string; path?: string; body?: string; headers?: Record<string, string>; status: number; code: string }[] = [
+  const cases: {
+    name: string;
+    method?: string;
+    path?: string;
+    body?: string;
+    headers?: Record<string, string>;
+    status: number;
+    code: string;
+  }[] = [
     { name: 'Missing query (POST {})', body: '{}', status: 400, code: 'BAD_REQUEST' },
     { name: 'Missing body', body: undefined, status: 400, code: 'BAD_REQUEST' },
     { name: 'Missing query (GET)', method: 'GET', path: '?variables=%7B%7D', status: 400, code: 'BAD_REQUEST' },
@@ -123,7 +136,13 @@ describe('items 3 and 4: every SSE refusal carries a code and the request id', (
       status: 405,
       code: 'BAD_REQUEST',
     },
-    { name: 'Stream not found (accept: application/json)', body: query('{ __typename }'), headers: { accept: 'application/json' }, status: 404, code: 'NOT_FOUND' },
+    {
+      name: 'Stream not found (accept: application/json)',
+      body: query('{ __typename }'),
+      headers: { accept: 'application/json' },
+      status: 404,
+      code: 'NOT_FOUND',
+    },
     { name: 'Stream not found (DELETE)', method: 'DELETE', headers: { accept: 'application/json' }, status: 404, code: 'NOT_FOUND' },
     { name: 'single connection mode (PUT)', method: 'PUT', status: 405, code: 'METHOD_NOT_ALLOWED' },
     {
@@ -136,7 +155,13 @@ describe('items 3 and 4: every SSE refusal carries a code and the request id', (
     { name: 'single connection mode (token param)', method: 'GET', path: '?token=abc', status: 405, code: 'METHOD_NOT_ALLOWED' },
     { name: 'malformed JSON', body: '{"query":', status: 400, code: 'BAD_REQUEST' },
     { name: 'batched', body: JSON.stringify([{ query: '{ __typename }' }]), status: 400, code: 'BATCHING_NOT_SUPPORTED' },
-    { name: 'bad token', body: query('{ __typename }'), headers: { authorization: 'Bearer not.a.jwt' }, status: 401, code: 'UNAUTHENTICATED' },
+    {
+      name: 'bad token',
+      body: query('{ __typename }'),
+      headers: { authorization: 'Bearer not.a.jwt' },
+      status: 401,
+      code: 'UNAUTHENTICATED',
+    },
     {
       name: 'persisted query without a query',
       body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }),
@@ -189,7 +214,12 @@ describe('item 6: persisted-query mistakes carry the codes Apollo clients act on
 
   test.each([
     ['unknown hash', { extensions: { persistedQuery: { version: 1, sha256Hash: 'b'.repeat(64) } } }, 200, 'PERSISTED_QUERY_NOT_FOUND'],
-    ['hash that does not match the query', { query: q, extensions: { persistedQuery: { version: 1, sha256Hash: 'b'.repeat(64) } } }, 400, 'BAD_REQUEST'],
+    [
+      'hash that does not match the query',
+      { query: q, extensions: { persistedQuery: { version: 1, sha256Hash: 'b'.repeat(64) } } },
+      400,
+      'BAD_REQUEST',
+    ],
     ['version 2', { query: q, extensions: { persistedQuery: { version: 2, sha256Hash: hash } } }, 400, 'PERSISTED_QUERY_NOT_SUPPORTED'],
     ['persistedQuery a string', { query: q, extensions: { persistedQuery: 'x' } }, 400, 'BAD_REQUEST'],
     ['sha256Hash a number', { extensions: { persistedQuery: { version: 1, sha256Hash: 5 } } }, 400, 'BAD_REQUEST'],
@@ -233,7 +263,11 @@ describe('the same refusal over HTTP, graphql-ws and SSE, rule by rule', () => {
     { rule: 'unknown operationName', op: named('unknown operationName'), code: 'OPERATION_RESOLUTION_FAILURE' },
   ];
 
-  async function overEveryTransport(op: { query: unknown; operationName?: unknown; variables?: unknown }, bearer: string, via: RunningGateway) {
+  async function overEveryTransport(
+    op: { query: unknown; operationName?: unknown; variables?: unknown },
+    bearer: string,
+    via: RunningGateway,
+  ) {
     const body = JSON.stringify(op);
     const http = await rawRequest(via.url, {
       body,

@@ -31,7 +31,13 @@ export async function rawRequest(
   } catch {
     json = undefined;
   }
-  return { status: response.status, text, json, requestId: response.headers.get('x-request-id'), retryAfter: response.headers.get('retry-after') };
+  return {
+    status: response.status,
+    text,
+    json,
+    requestId: response.headers.get('x-request-id'),
+    retryAfter: response.headers.get('retry-after'),
+  };
 }
 
 // What must never reach a client: stack frames, file paths, SQL and driver/ORM names.

@@ -46,7 +46,11 @@ export function mediaTypeOf(req: { headers: Record<string, string | string[] | u
 export function bodyPolicy(maxBodyBytes: number, routes: readonly BodyRoute[]): RequestHandler {
   const parsers: Record<BodyMediaType, RequestHandler> = {
     'application/json': express.json({ limit: maxBodyBytes, type: 'application/json' }),
-    'application/x-www-form-urlencoded': express.urlencoded({ limit: maxBodyBytes, extended: false, type: 'application/x-www-form-urlencoded' }),
+    'application/x-www-form-urlencoded': express.urlencoded({
+      limit: maxBodyBytes,
+      extended: false,
+      type: 'application/x-www-form-urlencoded',
+    }),
   };
   const byLength = [...routes].sort((a, b) => b.path.length - a.path.length);
   const routeOf = (path: string) => byLength.find((r) => path === r.path || path.startsWith(`${r.path}/`));

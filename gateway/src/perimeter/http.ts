@@ -99,7 +99,8 @@ export function persistedQueryRefusal(
   if (persisted === undefined || persisted === null) return undefined;
   if (!isObject(persisted)) return { code: ErrorCode.BAD_REQUEST, message: '`extensions.persistedQuery` must be an object' };
   const { version, sha256Hash } = persisted as Record<string, unknown>;
-  if (version !== 1) return { code: ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED, message: 'Unsupported persisted query version; only version 1 is' };
+  if (version !== 1)
+    return { code: ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED, message: 'Unsupported persisted query version; only version 1 is' };
   if (typeof sha256Hash !== 'string' || !SHA256_HEX.test(sha256Hash))
     return { code: ErrorCode.BAD_REQUEST, message: '`extensions.persistedQuery.sha256Hash` must be 64 lowercase hex digits' };
   if (typeof query === 'string' && createHash('sha256').update(query).digest('hex') !== sha256Hash)
