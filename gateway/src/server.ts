@@ -64,7 +64,7 @@ export interface GatewayOptions {
   limits?: Partial<OperationLimits>;
   /** Request budgets, default {@link DEFAULT_RATE_LIMITS}. */
   rateLimits?: RequestRateLimits;
-  /** Largest accepted request body, bytes (default 100 kB). */
+  /** Largest accepted request body on every route, bytes, counted on the stream (default 100 kB); also the graphql-ws message cap. */
   maxBodyBytes?: number;
   /** A WebSocket that does not send `connection_init` within this many ms is closed (4408). Default 5 000. */
   wsInitTimeoutMs?: number;
