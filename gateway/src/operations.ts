@@ -23,9 +23,10 @@ export interface StreamingOperations {
   authenticate: (authorization: string | undefined) => Promise<Authentication>;
   /**
    * The perimeter's checks for one operation of a connection: token still valid, rate limit,
-   * operation limits. Returns the execution arguments, or the errors to answer with.
+   * operation limits. Returns the execution arguments, or the errors to answer with (each
+   * carrying `requestId`, the operation's correlation id).
    */
-  guard: (session: SocketSession, payload: OperationPayload) => Promise<ExecutionArgs | readonly GraphQLError[]>;
+  guard: (session: SocketSession, payload: OperationPayload, requestId: string) => Promise<ExecutionArgs | readonly GraphQLError[]>;
   context: (caller: Caller, buffer: ConnectionBuffer, requestId?: string, clientIp?: string) => SubscriptionContext;
   execute: (args: ExecutionArgs) => Promise<ExecutionResult>;
   subscribe: (args: ExecutionArgs) => Promise<AsyncGenerator<ExecutionResult> | ExecutionResult>;

@@ -6,6 +6,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { ACCESS_TOKEN_TTL_SECONDS, QueueName, bullPrefix, hasRole, type Caller, type Logger, type Redis } from '@commerce/common';
 import { BEARER, type Authentication } from './auth';
+import { perimeterErrorHandler } from './perimeter';
 
 /** Where the dashboard is mounted on the gateway. */
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
@@ -85,7 +86,8 @@ export function createQueueDashboard(options: QueueDashboardOptions) {
   router.get('/login', (_req, res) => {
     res.type('html').send(LOGIN_FORM);
   });
-  router.post('/session', express.urlencoded({ extended: false, limit: '8kb' }), express.json({ limit: '8kb' }), async (req, res) => {
+  // The gateway's body policy has read the body already (JSON or a form, within the one cap).
+  router.post('/session', async (req, res) => {
     const body = req.body as { token?: unknown } | undefined;
     const token = typeof body?.token === 'string' ? body.token.trim() : bearer(req);
     const verdict = await check(token);
@@ -105,6 +107,7 @@ export function createQueueDashboard(options: QueueDashboardOptions) {
     next();
   });
   router.use(serverAdapter.getRouter() as express.Router);
+  router.use(perimeterErrorHandler(options.logger));
 
   return {
     router,

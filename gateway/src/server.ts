@@ -25,9 +25,13 @@ import {
   DEFAULT_RATE_LIMITS,
   RequestRateLimiter,
   assignRequestId,
+  bodyPolicy,
+  checkPersistedQueryOnGet,
   checkRequestShape,
+  graphqlOverHttpStatusPlugin,
   guardSubscribe,
   limitRules,
+  notFound,
   parseOptions,
   perimeterErrorHandler,
   perimeterPlugin,
@@ -60,7 +64,7 @@ export interface GatewayOptions {
   limits?: Partial<OperationLimits>;
   /** Request budgets, default {@link DEFAULT_RATE_LIMITS}. */
   rateLimits?: RequestRateLimits;
-  /** Largest accepted request body, bytes (default 100 kB). */
+  /** Largest accepted request body on every route, bytes, counted on the stream (default 100 kB); also the graphql-ws message cap. */
   maxBodyBytes?: number;
   /** A WebSocket that does not send `connection_init` within this many ms is closed (4408). Default 5 000. */
   wsInitTimeoutMs?: number;
@@ -145,6 +149,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     parseOptions: parseOptions(limits),
     plugins: [
       perimeterPlugin(limits.maxPageSize),
+      graphqlOverHttpStatusPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       {
@@ -185,8 +190,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     schema: currentSchema,
     authenticate: (authorization) => authenticate(authorization, keys),
     // Every subscribe (graphql-ws and SSE) passes the checks an HTTP request passes.
-    guard: (session, payload) =>
-      guardSubscribe(session, payload, { schema: currentSchema, limits, hideSchemaDetails: production, limiter, logger }),
+    guard: (session, payload, requestId) =>
+      guardSubscribe(session, payload, { schema: currentSchema, limits, hideSchemaDetails: production, limiter, logger }, requestId),
     execute,
     subscriptions: { hub, redisPrefix: options.redisPrefix, execute: sharedExecute, lookup, logger },
   });
@@ -202,9 +207,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     logger,
     onSlowConsumer,
   });
-  const sse = sseRouter(operations, { maxPendingEvents, maxBodyBytes: options.maxBodyBytes ?? 100_000, logger, onSlowConsumer });
+  const sse = sseRouter(operations, { maxPendingEvents, logger, onSlowConsumer });
 
   await server.start();
+  // The perimeter of every route, before any handler: correlation id, CORS for the GraphQL
+  // paths (so refusals are readable cross-origin), and the one body limit and content-type policy.
+  app.use(assignRequestId);
+  app.use('/graphql', cors<cors.CorsRequest>());
+  app.use(
+    bodyPolicy(options.maxBodyBytes ?? 100_000, [
+      { path: '/graphql', types: ['application/json'] },
+      { path: QUEUE_DASHBOARD_PATH, types: ['application/json', 'application/x-www-form-urlencoded'] },
+    ]),
+  );
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -222,10 +237,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   if (dashboard) app.use(QUEUE_DASHBOARD_PATH, dashboard.router);
   app.use(
     '/graphql',
-    assignRequestId,
-    cors<cors.CorsRequest>(),
-    express.json({ limit: options.maxBodyBytes ?? 100_000 }),
     checkRequestShape,
+    checkPersistedQueryOnGet,
     expressMiddleware(server, {
       context: async ({ req, res }): Promise<GatewayContext> => {
         const requestId = res.locals.requestId as string;
@@ -242,6 +255,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       },
     }),
   );
+  app.use(notFound);
   app.use(perimeterErrorHandler(logger));
 
   const host = options.host ?? '127.0.0.1';

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { ANONYMOUS, type Logger } from '@commerce/common';
+import { ErrorCode, type Logger } from '@commerce/common';
 import { ConnectionBuffer, SLOW_CONSUMER_CLOSE_CODE } from './backpressure';
 import type { StreamingOperations } from './operations';
 import { clientAddress, type SocketSession } from './perimeter';
@@ -67,22 +68,20 @@ export function serveWebSocket(httpServer: http.Server, operations: StreamingOpe
           connections.set(ctx.extra, { session, buffer });
           return true;
         } catch {
+          // graphql-ws then closes with 4403 as well; the reason names the code HTTP and SSE answer (401 UNAUTHENTICATED).
+          ctx.extra.socket.close(4403, ErrorCode.UNAUTHENTICATED);
           return false;
         }
       },
       onSubscribe: async (ctx, _id, payload) => {
         const state = connections.get(ctx.extra);
         if (!state) return [new GraphQLError('Not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
-        return operations.guard(state.session, payload);
-      },
-      context: (ctx) => {
-        const state = connections.get(ctx.extra);
-        return operations.context(
-          state?.session.caller ?? ANONYMOUS,
-          state?.buffer ?? new ConnectionBuffer(options.maxPendingEvents, () => undefined),
-          undefined,
-          state?.session.clientIp,
-        );
+        // One correlation id per operation, in its refusals and in its execution's errors.
+        const requestId = randomUUID();
+        const checked = await operations.guard(state.session, payload, requestId);
+        if (Array.isArray(checked)) return checked as readonly GraphQLError[];
+        const args = checked as ExecutionArgs;
+        return { ...args, contextValue: operations.context(state.session.caller, state.buffer, requestId, state.session.clientIp) };
       },
       execute: operations.execute,
       subscribe: operations.subscribe,

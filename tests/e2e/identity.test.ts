@@ -136,7 +136,13 @@ describe('token attacks are UNAUTHENTICATED (401)', () => {
     );
     await new Promise((r) => setTimeout(r, 2_100));
     const { messages } = await socket.operation('1', { query: 'subscription { orderStatusChanged { id } }' });
-    expect(messages).toEqual([{ id: '1', type: 'error', payload: [expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } })] }]);
+    expect(messages).toEqual([
+      {
+        id: '1',
+        type: 'error',
+        payload: [expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED', requestId: expect.any(String) } })],
+      },
+    ]);
     socket.close();
   });
 });

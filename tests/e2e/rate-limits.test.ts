@@ -62,7 +62,11 @@ test('a subscribe counts against the same budget', async () => {
     {
       id: '1',
       type: 'error',
-      payload: [expect.objectContaining({ extensions: { code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) } })],
+      payload: [
+        expect.objectContaining({
+          extensions: { code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number), requestId: expect.any(String) },
+        }),
+      ],
     },
   ]);
   socket.close();

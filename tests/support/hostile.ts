@@ -8,6 +8,8 @@ export interface RawAnswer {
   text: string;
   /** The `x-request-id` response header (the gateway's correlation id). */
   requestId: string | null;
+  /** The `retry-after` response header (seconds). */
+  retryAfter: string | null;
   json?: { data?: unknown; errors?: { message: string; extensions?: { code?: unknown } }[] };
 }
 
@@ -29,7 +31,13 @@ export async function rawRequest(
   } catch {
     json = undefined;
   }
-  return { status: response.status, text, json, requestId: response.headers.get('x-request-id') };
+  return {
+    status: response.status,
+    text,
+    json,
+    requestId: response.headers.get('x-request-id'),
+    retryAfter: response.headers.get('retry-after'),
+  };
 }
 
 // What must never reach a client: stack frames, file paths, SQL and driver/ORM names.
@@ -162,4 +170,74 @@ export class RawSocket {
     this.waiters = [];
     for (const w of waiters) w();
   }
+}
+
+/** Headers of a graphql-sse request (distinct connections mode) as `token`'s user, with any `extra`. */
+export function sseHeaders(token?: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    accept: 'text/event-stream',
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    ...extra,
+  };
+}
+
+/** What the server answered to a streamed body, and how much of the body went out before it did. */
+export interface StreamedAnswer {
+  status: number;
+  json?: RawAnswer['json'];
+  text: string;
+  bytesSent: number;
+  ms: number;
+}
+
+/**
+ * POSTs a body of `totalBytes` to `url` without ever holding it: one 1 MB chunk (after `prefix`)
+ * written again and again, with backpressure, chunked unless `contentLength` says to declare a
+ * length (which may be a lie: `declaredLength`). Stops sending as soon as the answer arrives.
+ */
+export async function streamBody(
+  url: string,
+  options: { totalBytes: number; headers: Record<string, string>; prefix?: string; declaredLength?: number },
+): Promise<StreamedAnswer> {
+  const { request } = await import('node:http');
+  const chunk = Buffer.alloc(1 << 20, 'a');
+  const started = Date.now();
+  return new Promise<StreamedAnswer>((resolve, reject) => {
+    let bytesSent = 0;
+    let answered = false;
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.declaredLength !== undefined) headers['content-length'] = String(options.declaredLength);
+    const req = request(url, { method: 'POST', headers });
+    req.on('response', (res) => {
+      answered = true;
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => {
+        let json: RawAnswer['json'];
+        try {
+          json = JSON.parse(text) as RawAnswer['json'];
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, json, text, bytesSent, ms: Date.now() - started });
+        req.destroy();
+      });
+    });
+    // Once answered, the server may close its side while we write: that is the expected end.
+    req.on('error', (err) => {
+      if (!answered) reject(err);
+    });
+    const pump = () => {
+      while (!answered && bytesSent < options.totalBytes) {
+        const piece = bytesSent === 0 && options.prefix ? Buffer.from(options.prefix) : chunk;
+        const part = piece.subarray(0, Math.min(piece.length, options.totalBytes - bytesSent));
+        bytesSent += part.length;
+        if (!req.write(part)) return void req.once('drain', pump);
+      }
+      if (!answered) req.end();
+    };
+    pump();
+  });
 }

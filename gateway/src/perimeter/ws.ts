@@ -25,9 +25,29 @@ export interface SubscribeGuardOptions {
  * graphql-ws `onSubscribe` (and the SSE path) for one socket: the connection's token must still
  * be valid (re-checked on every subscribe), the request budget not spent, and the operation must
  * pass exactly the checks an HTTP request passes. Returns the execution arguments, or the errors
- * graphql-ws sends back as an `error` message (the socket stays open).
+ * graphql-ws sends back as an `error` message (the socket stays open) and SSE as its answer;
+ * every error carries the operation's `requestId` in its extensions, as on HTTP.
  */
 export async function guardSubscribe(
+  session: SocketSession | undefined,
+  payload: OperationPayload,
+  options: SubscribeGuardOptions,
+  requestId: string,
+): Promise<ExecutionArgs | readonly GraphQLError[]> {
+  const checked = await check(session, payload, options);
+  if (!Array.isArray(checked)) return checked;
+  return (checked as readonly GraphQLError[]).map(
+    (e) =>
+      new GraphQLError(e.message, {
+        nodes: e.nodes,
+        ...(e.source ? { source: e.source } : {}),
+        ...(e.positions ? { positions: e.positions } : {}),
+        extensions: { ...e.extensions, requestId },
+      }),
+  );
+}
+
+async function check(
   session: SocketSession | undefined,
   payload: OperationPayload,
   options: SubscribeGuardOptions,

@@ -18,6 +18,21 @@ export const ErrorCode = {
   /** Too many requests or sign-in attempts; `extensions.retryAfterSeconds` says when to try again. */
   RATE_LIMITED: 'RATE_LIMITED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  // Refusals of the HTTP layer before GraphQL runs (Apollo Server's names where it has one).
+  /** A malformed request: not a GraphQL request object, bad JSON, a CSRF-suspect request (Apollo Server: BAD_REQUEST). */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** The request body is over the gateway's cap (HTTP 413, RFC 9110 §15.5.14). */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** The body's media type (or charset, or encoding) is not one the route serves (HTTP 415, RFC 9110 §15.5.16). */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** The route does not serve this method or mode (HTTP 405, RFC 9110 §15.5.6). */
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  /** The route cannot answer in a media type the `accept` header allows (HTTP 406, RFC 9110 §15.5.7). */
+  NOT_ACCEPTABLE: 'NOT_ACCEPTABLE',
+  /** Automatic persisted queries: the hash is not known here; send the query with it (Apollo Server, status 200). */
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  /** Automatic persisted queries: not served (SSE) or not in this version; send the full query (Apollo Server's code). */
+  PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
