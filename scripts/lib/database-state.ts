@@ -106,7 +106,11 @@ export function seedInputsHash(urls: Pick<Record<SubgraphName, string>, 'user' |
 export async function countSeededRows(urls: Pick<Record<SubgraphName, string>, 'user' | 'product' | 'review'>): Promise<SeedCounts> {
   const count = (url: string, table: string) =>
     withClient(url, async (client) => Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM "${table}"`)).rows[0]?.n ?? 0));
-  const [users, products, reviews] = await Promise.all([count(urls.user, 'User'), count(urls.product, 'Product'), count(urls.review, 'Review')]);
+  const [users, products, reviews] = await Promise.all([
+    count(urls.user, 'User'),
+    count(urls.product, 'Product'),
+    count(urls.review, 'Review'),
+  ]);
   return { users, products, reviews };
 }
 
