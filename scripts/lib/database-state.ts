@@ -119,8 +119,12 @@ export async function countSeededRows(urls: Pick<Record<SubgraphName, string>, '
  * and the databases still hold at least the rows they held then (users register, admins add
  * products, nothing in the API deletes them; a truncated or recreated database fails the check).
  */
-export async function isSeeded(hash: string, urls: Pick<Record<SubgraphName, string>, 'user' | 'product' | 'review'>): Promise<boolean> {
-  const stamp = readStamp(SEED_STAMP);
+export async function isSeeded(
+  hash: string,
+  urls: Pick<Record<SubgraphName, string>, 'user' | 'product' | 'review'>,
+  stampName = SEED_STAMP,
+): Promise<boolean> {
+  const stamp = readStamp(stampName);
   if (stamp === undefined) return false;
   const [stampHash, recorded] = stamp.split('|');
   if (stampHash !== hash || recorded === undefined) return false;
@@ -134,7 +138,11 @@ export async function isSeeded(hash: string, urls: Pick<Record<SubgraphName, str
   }
 }
 
-/** Records a successful seed with the row counts it left, for {@link isSeeded}. */
-export async function markSeeded(hash: string, urls: Pick<Record<SubgraphName, string>, 'user' | 'product' | 'review'>): Promise<void> {
-  writeStamp(SEED_STAMP, `${hash}|${JSON.stringify(await countSeededRows(urls))}`);
+/** Records a successful seed with the row counts it left, for {@link isSeeded} (`stampName`: the same as there). */
+export async function markSeeded(
+  hash: string,
+  urls: Pick<Record<SubgraphName, string>, 'user' | 'product' | 'review'>,
+  stampName = SEED_STAMP,
+): Promise<void> {
+  writeStamp(stampName, `${hash}|${JSON.stringify(await countSeededRows(urls))}`);
 }
