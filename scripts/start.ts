@@ -47,7 +47,8 @@ function shutdown(exitCode: number, reason: string): Promise<void> {
     say(exitCode === 0 ? paint(BOLD, reason) : paint(RED, reason));
     for (const { name, status } of await stopAll(DRAIN_MS)) {
       // A drain that failed or timed out is worth knowing about: in-flight work may have been cut short.
-      if (status.code !== 0) say(paint(YELLOW, `! ${name} did not stop cleanly (${describeExit(status)})`));
+      // Not so the background codegen: it is simply run again at the next start.
+      if (status.code !== 0 && name !== 'codegen') say(paint(YELLOW, `! ${name} did not stop cleanly (${describeExit(status)})`));
     }
     say(exitCode === 0 ? paint(GREEN, '✔ Everything stopped.') : paint(RED, `✖ Everything stopped; exiting with code ${exitCode}.`));
     process.exit(exitCode);
