@@ -183,6 +183,19 @@ async function main(): Promise<void> {
   const composing = isStale(composition)
     ? (say(paint(BOLD, '▸ Composing the supergraph…')), timed('compose', () => generate(composition)))
     : skip('compose');
+  // The gateway needs only the supergraph: no Prisma client, no database, no subgraph up yet (token
+  // keys are fetched on first use). It boots longest, so it starts as soon as the composition is there.
+  const gatewayStarted = performance.now();
+  const gateway = composing.then(() => {
+    say(paint(BOLD, '▸ Starting the gateway…'));
+    return startService({
+      name: 'gateway',
+      entry: 'gateway/src/main.ts',
+      healthUrl: `http://${reachableHost(config.HOST)}:${config.GATEWAY_PORT}/health`,
+    });
+  });
+  // Awaited further down; until then a failure must not count as unhandled (the first failure awaited stops everything).
+  for (const pending of [gateway, composing]) pending.catch(() => undefined);
   await Promise.all([generating, migrating]);
 
   // Workers read their tables from the start, so processes wait for the migrations; the seed only
@@ -197,8 +210,8 @@ async function main(): Promise<void> {
         await markSeeded(seedHash, seedUrls);
       }));
 
-  say(paint(BOLD, '▸ Starting subgraphs, workers and gateway…'));
-  const processesStarted = performance.now();
+  seeding.catch(() => undefined);
+  say(paint(BOLD, '▸ Starting subgraphs and workers…'));
   const services: Service[] = [
     ...SUBGRAPHS.map((name) => ({
       name,
@@ -212,16 +225,8 @@ async function main(): Promise<void> {
     { name: 'purchases', entry: 'subgraphs/review/src/workers/purchase.main.ts' },
   ];
   const healthy = services.map(startService);
-  // The gateway reads the supergraph at start-up; it needs no subgraph to be up yet (tokens' keys are fetched on first use).
-  const gateway = composing.then(() =>
-    startService({
-      name: 'gateway',
-      entry: 'gateway/src/main.ts',
-      healthUrl: `http://${reachableHost(config.HOST)}:${config.GATEWAY_PORT}/health`,
-    }),
-  );
   const times = await Promise.all([...healthy, gateway]);
-  breakdown.push(`processes ${since(processesStarted)} s (${times.join(', ')})`);
+  breakdown.push(`processes ${since(gatewayStarted)} s (${times.join(', ')})`);
   await Promise.all([composing, seeding]);
 
   const counts = await countSeededRows(seedUrls);
