@@ -1,19 +1,22 @@
 /**
  * npm start — the whole supergraph on this machine in one command: checks that PostgreSQL and Redis
- * are up, migrates, seeds and composes, then runs the five subgraphs and the workers, and once the
- * subgraphs are healthy the gateway. Every output line is prefixed with its process's name.
+ * are up; generates the Prisma clients, migrates, seeds and composes only what is out of date
+ * (input stamps and cheap database checks); starts the five subgraphs, the four workers and the
+ * gateway at once, while the seed and the composition finish; prints the ready line with how long
+ * each step and each process took. Every output line is prefixed with its process's name.
  * Ctrl-C stops everything gracefully; if any process dies, everything stops.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { envSchema, parseConfig, port, subgraphUrls } from '@commerce/common';
-import { REPO_ROOT, SUBGRAPHS, databaseUrls, type SubgraphName } from '@commerce/db-tools';
+// Single modules rather than package indexes (Apollo, BullMQ, the schema engine): the supervisor
+// only needs configuration, and every second it spends loading is a second before the first check.
+import { envSchema, parseConfig, port, subgraphUrls, type SubgraphName } from '@commerce/common/src/config';
+import { REPO_ROOT, SUBGRAPHS, databaseUrls } from '@commerce/db-tools/src/config';
+import { countSeededRows, isSeeded, markSeeded, pendingMigrations, seedInputsHash } from './lib/database-state';
+import { isStale, markDone, prismaClientSteps, resolverTypesStep, supergraphStep, type GenerationStep } from './lib/generation';
 import { preflight, type ListenPort } from './lib/preflight';
 import {
   StepFailedError,
   describeExit,
   killAllNow,
-  npm,
   paint,
   runStep,
   spawnPrefixed,
@@ -27,6 +30,7 @@ const BOLD = 1;
 const GREEN = 32;
 const RED = 31;
 const YELLOW = 33;
+const DIM_GREY = 90;
 const DRAIN_MS = 15_000;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const here = { cwd: REPO_ROOT };
@@ -43,7 +47,8 @@ function shutdown(exitCode: number, reason: string): Promise<void> {
     say(exitCode === 0 ? paint(BOLD, reason) : paint(RED, reason));
     for (const { name, status } of await stopAll(DRAIN_MS)) {
       // A drain that failed or timed out is worth knowing about: in-flight work may have been cut short.
-      if (status.code !== 0) say(paint(YELLOW, `! ${name} did not stop cleanly (${describeExit(status)})`));
+      // Not so the background codegen: it is simply run again at the next start.
+      if (status.code !== 0 && name !== 'codegen') say(paint(YELLOW, `! ${name} did not stop cleanly (${describeExit(status)})`));
     }
     say(exitCode === 0 ? paint(GREEN, '✔ Everything stopped.') : paint(RED, `✖ Everything stopped; exiting with code ${exitCode}.`));
     process.exit(exitCode);
@@ -85,7 +90,55 @@ function listenPort(name: SubgraphName, subgraphUrl: string): number {
 const reachableHost = (host: string): string =>
   host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
 
+// Timings -------------------------------------------------------------------------------------
+
+/** Seconds since `from` (a `performance.now()` value), one decimal. */
+const since = (from: number): string => ((performance.now() - from) / 1000).toFixed(1);
+
+/** What each step took (or why it was skipped), in the order they finished, for the ready line. */
+const breakdown: string[] = [];
+
+/** Runs `fn` as the step `label`, recording its duration; `skipped` records a skip instead. */
+async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const result = await fn();
+  breakdown.push(`${label} ${since(started)} s`);
+  return result;
+}
+
+/** Runs a generation step and stamps it, so the next start skips it while its inputs stay the same. */
+async function generate(step: GenerationStep): Promise<void> {
+  await runStep(step.name, [step.run.command, step.run.args], { ...here, env: step.run.env });
+  markDone(step);
+}
+
 // The story -----------------------------------------------------------------------------------
+
+/** A long-running process of the stack and how to tell it is ready. */
+interface Service {
+  name: string;
+  entry: string;
+  env?: NodeJS.ProcessEnv;
+  /** `/health` URL answering 200 once it serves; workers have none and print a ready line instead. */
+  healthUrl?: string;
+}
+
+/** Starts `service`; resolves with its time to healthy (seconds) once it is. */
+async function startService(service: Service): Promise<string> {
+  const started = performance.now();
+  const child = spawnPrefixed(service.name, tsx(service.entry), { ...here, env: service.env });
+  supervise(child);
+  if (service.healthUrl) {
+    await waitForHealthy([{ name: service.name, url: service.healthUrl }], {
+      intervalMs: 100,
+      timeoutMs: 60_000,
+      signal: cancelled.signal,
+    });
+  } else {
+    await child.lineMatching(/ worker ready"/);
+  }
+  return `${service.name} ${since(started)}`;
+}
 
 async function main(): Promise<void> {
   // The base variables every process reads, plus the gateway's port.
@@ -93,67 +146,116 @@ async function main(): Promise<void> {
   const urls = subgraphUrls(config);
   const subgraphPorts = Object.fromEntries(SUBGRAPHS.map((name) => [name, listenPort(name, urls[name])])) as Record<SubgraphName, number>;
   const dbUrls = databaseUrls();
+  breakdown.push(`node + npm + loading ${(performance.now() / 1000).toFixed(1)} s`);
 
   say(paint(BOLD, '▸ Checking PostgreSQL, Redis and free ports…'));
   const ports: ListenPort[] = [
     ...SUBGRAPHS.map((name) => ({ name, host: config.HOST, port: subgraphPorts[name] })),
     { name: 'gateway', host: config.HOST, port: config.GATEWAY_PORT },
   ];
-  const problems = await preflight({
-    databaseUrls: Object.fromEntries(SUBGRAPHS.map((name) => [`${name.toUpperCase()}_DATABASE_URL`, dbUrls[name]])),
-    redisUrl: config.REDIS_URL,
-    ports,
-  });
+  const [problems, pending] = await timed('preflight', () =>
+    Promise.all([
+      preflight({
+        databaseUrls: Object.fromEntries(SUBGRAPHS.map((name) => [`${name.toUpperCase()}_DATABASE_URL`, dbUrls[name]])),
+        redisUrl: config.REDIS_URL,
+        ports,
+      }),
+      // Answered from _prisma_migrations; an unreachable server is reported by the preflight instead.
+      Promise.all(SUBGRAPHS.map((name) => pendingMigrations(name, dbUrls[name]).catch(() => ['?']))),
+    ]),
+  );
   if (problems.length > 0) {
     for (const problem of problems) process.stderr.write(`${paint(RED, `✖ ${problem}`)}\n`);
     process.exit(1);
   }
 
-  // Prisma clients and resolver types are gitignored: a fresh clone has none.
-  const missing = SUBGRAPHS.flatMap((name) => [`subgraphs/${name}/src/db/generated`, `subgraphs/${name}/src/__generated__`]).filter(
-    (dir) => !existsSync(path.join(REPO_ROOT, dir)),
-  );
-  if (missing.length > 0) {
-    say(paint(BOLD, `▸ Generating Prisma clients and resolver types (${missing[0]} is missing)…`));
-    await runStep('generate', npm('run', 'generate'), here);
-  }
+  // Prisma clients, resolver types and the supergraph are gitignored: a fresh clone has none; a
+  // changed schema makes them stale. Each is rebuilt only then.
+  const clients = prismaClientSteps().filter(isStale);
+  const composition = supergraphStep(urls);
+  const resolverTypes = resolverTypesStep();
+  const migrate = pending.some((names) => names.length > 0);
 
-  say(paint(BOLD, '▸ Migrating databases…'));
-  await runStep('migrate', tsx('scripts/db-migrate.ts'), here);
-  say(paint(BOLD, '▸ Seeding the catalog…'));
-  await runStep('seed', tsx('scripts/seed.ts'), here);
-  say(paint(BOLD, '▸ Composing the supergraph…'));
-  await runStep('compose', tsx('scripts/compose.ts'), here);
-
-  say(paint(BOLD, '▸ Starting subgraphs and workers…'));
-  for (const name of SUBGRAPHS) {
-    const env = { [`${name.toUpperCase()}_PORT`]: String(subgraphPorts[name]) };
-    supervise(spawnPrefixed(name, tsx(`subgraphs/${name}/src/main.ts`), { ...here, env }));
-  }
-  supervise(spawnPrefixed('checkout', tsx('subgraphs/order/src/workers/checkout.main.ts'), here));
-  supervise(spawnPrefixed('notifier', tsx('subgraphs/user/src/workers/notification.main.ts'), here));
-  supervise(spawnPrefixed('ratings', tsx('subgraphs/product/src/workers/rating-sync.main.ts'), here));
-  supervise(spawnPrefixed('purchases', tsx('subgraphs/review/src/workers/purchase.main.ts'), here));
-
-  await waitForHealthy(
-    SUBGRAPHS.map((name) => ({ name, url: new URL('/health', urls[name]).toString() })),
-    { intervalMs: 200, timeoutMs: 60_000, signal: cancelled.signal },
-  );
-
-  say(paint(BOLD, '▸ Subgraphs healthy; starting the gateway…'));
-  supervise(spawnPrefixed('gateway', tsx('gateway/src/main.ts'), here));
-  await waitForHealthy([{ name: 'gateway', url: `http://${reachableHost(config.HOST)}:${config.GATEWAY_PORT}/health` }], {
-    intervalMs: 200,
-    timeoutMs: 60_000,
-    signal: cancelled.signal,
+  if (clients.length > 0) say(paint(BOLD, `▸ Generating Prisma clients (${clients.map((s) => s.name).join(', ')})…`));
+  const generating = clients.length > 0 ? timed('prisma generate', () => Promise.all(clients.map(generate))) : skip('prisma generate');
+  if (migrate) say(paint(BOLD, `▸ Migrating databases (${pending.flat().length} migration(s) pending)…`));
+  const migrating = migrate ? timed('migrate', () => runStep('migrate', tsx('scripts/db-migrate.ts'), here)) : skip('migrate');
+  const composing = isStale(composition)
+    ? (say(paint(BOLD, '▸ Composing the supergraph…')), timed('compose', () => generate(composition)))
+    : skip('compose');
+  // The gateway needs only the supergraph: no Prisma client, no database, no subgraph up yet (token
+  // keys are fetched on first use). It boots longest, so it starts as soon as the composition is there.
+  const gatewayStarted = performance.now();
+  const gateway = composing.then(() => {
+    say(paint(BOLD, '▸ Starting the gateway…'));
+    return startService({
+      name: 'gateway',
+      entry: 'gateway/src/main.ts',
+      healthUrl: `http://${reachableHost(config.HOST)}:${config.GATEWAY_PORT}/health`,
+    });
   });
+  // Awaited further down; until then a failure must not count as unhandled (the first failure awaited stops everything).
+  for (const pending of [gateway, composing]) pending.catch(() => undefined);
+  await Promise.all([generating, migrating]);
 
-  const took = (performance.now() / 1000).toFixed(1);
+  // Workers read their tables from the start, so processes wait for the migrations; the seed only
+  // adds rows, so it runs while they boot.
+  const seedUrls = { user: dbUrls.user, product: dbUrls.product, review: dbUrls.review };
+  const seedHash = seedInputsHash(seedUrls);
+  const seeding = (await isSeeded(seedHash, seedUrls))
+    ? skip('seed')
+    : (say(paint(BOLD, '▸ Seeding the catalog…')),
+      timed('seed', async () => {
+        await runStep('seed', tsx('scripts/seed.ts'), here);
+        await markSeeded(seedHash, seedUrls);
+      }));
+
+  seeding.catch(() => undefined);
+  say(paint(BOLD, '▸ Starting subgraphs and workers…'));
+  const services: Service[] = [
+    ...SUBGRAPHS.map((name) => ({
+      name,
+      entry: `subgraphs/${name}/src/main.ts`,
+      env: { [`${name.toUpperCase()}_PORT`]: String(subgraphPorts[name]) },
+      healthUrl: new URL('/health', urls[name]).toString(),
+    })),
+    { name: 'checkout', entry: 'subgraphs/order/src/workers/checkout.main.ts' },
+    { name: 'notifier', entry: 'subgraphs/user/src/workers/notification.main.ts' },
+    { name: 'ratings', entry: 'subgraphs/product/src/workers/rating-sync.main.ts' },
+    { name: 'purchases', entry: 'subgraphs/review/src/workers/purchase.main.ts' },
+  ];
+  const healthy = services.map(startService);
+  const times = await Promise.all([...healthy, gateway]);
+  breakdown.push(`processes ${since(gatewayStarted)} s (${times.join(', ')})`);
+  await Promise.all([composing, seeding]);
+
+  const counts = await countSeededRows(seedUrls);
   say(
-    paint(GREEN, `✔ Supergraph ready at http://localhost:${config.GATEWAY_PORT}/graphql (Apollo Sandbox in your browser) — took ${took} s`),
+    paint(
+      GREEN,
+      `✔ Supergraph ready at http://localhost:${config.GATEWAY_PORT}/graphql (Apollo Sandbox in your browser) — took ${since(0)} s`,
+    ),
   );
+  say(paint(DIM_GREY, `  ${breakdown.join(' · ')}`));
+  say(`  Catalog: ${counts.products} products, ${counts.users} users, ${counts.reviews} reviews. Sign in as emilys / emilyspass (admin).`);
   say(`  Queue dashboard (admins): http://localhost:${config.GATEWAY_PORT}/admin/queues`);
   say('  Press Ctrl-C to stop everything: each process finishes its in-flight work first.');
+
+  // Resolver types only matter to the type checker and editors (imports of them are type-only), so
+  // they are refreshed after the ready line rather than before it.
+  if (isStale(resolverTypes)) {
+    say(paint(BOLD, '▸ Refreshing resolver types (codegen) in the background…'));
+    await generate(resolverTypes).catch((error: unknown) => {
+      if (!shuttingDown)
+        say(paint(YELLOW, `! codegen failed (${error instanceof Error ? error.message : String(error)}); run \`npm run generate\``));
+    });
+  }
+}
+
+/** A step that was up to date: recorded as skipped in the breakdown. */
+function skip(label: string): Promise<void> {
+  breakdown.push(`${label} up to date`);
+  return Promise.resolve();
 }
 
 main().catch((error: unknown) => {

@@ -7,7 +7,6 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import {
@@ -41,6 +40,7 @@ import {
 } from './perimeter';
 import type { GatewayContext } from './context';
 import { CallerForwardingDataSource } from './datasource';
+import { sandboxLandingPage } from './landing-page';
 import { coalescing, type QueryExecutor } from './coalesce';
 import { streamingOperations } from './operations';
 import { sseRouter } from './sse';
@@ -151,7 +151,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       perimeterPlugin(limits.maxPageSize),
       graphqlOverHttpStatusPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      production ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(),
       {
         // Sockets and event streams outlive requests: close them (1001 Going Away) when the server drains.
         async serverWillStart() {

@@ -8,12 +8,19 @@ import { validateOperation } from '../src/perimeter/validate-operation';
 
 const root = path.resolve(__dirname, '../..');
 
-/** Every GraphQL operation a client of this repository writes: README blocks, the test suites' and the benchmarks' documents. */
+/** Every GraphQL operation a client of this repository writes: README and docs/ blocks, the test suites' and the benchmarks' documents. */
 function legitimateOperations(): { source: string; query: string }[] {
-  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
-  const fromReadme = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].flatMap((m) =>
-    // One README block may hold several operations one after the other.
-    m[1]!.split(/\n(?=(?:query|mutation|subscription)\b)/).map((query) => ({ source: 'README.md', query })),
+  const pages = [
+    'README.md',
+    ...readdirSync(path.join(root, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
+  const fromReadme = pages.flatMap((page) =>
+    [...readFileSync(path.join(root, page), 'utf8').matchAll(/```graphql\n([\s\S]*?)```/g)].flatMap((m) =>
+      // One block may hold several operations one after the other.
+      m[1]!.split(/\n(?=(?:query|mutation|subscription)\b)/).map((query) => ({ source: page, query })),
+    ),
   );
   // The tests' documents, and the benchmarks' (scripts/bench-*.ts), which are real client pages.
   const files = ['tests', 'scripts'].flatMap((dir) =>

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { SUBGRAPHS, defaultDatabaseUrl, type SubgraphName } from '@commerce/common';
+// The config module alone, not the package index (Apollo, BullMQ…): `npm start` reads the URLs before anything else.
+import { SUBGRAPHS, defaultDatabaseUrl, type SubgraphName } from '@commerce/common/src/config';
 
 export { SUBGRAPHS, type SubgraphName };
 
