@@ -7,3 +7,5 @@ export { dollarsToCents, percentToBasisPoints } from './money';
 export { categoryNameFromSlug } from './category';
 export { DEPARTMENTS, type Department } from './category';
 export { reviewsToImport, type ImportedReview } from './reviews';
+export { PASSWORD_HASHES_FILE, loadPasswordHashes, writePasswordHashes } from './password-hashes';
+export type { BulkInsert } from './types';

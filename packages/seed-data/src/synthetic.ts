@@ -20,18 +20,60 @@ interface CategorySpec {
 
 /** DummyJSON category slugs (so the seed's department tree applies), with plausible names and prices. */
 const CATEGORIES: readonly CategorySpec[] = [
-  { slug: 'beauty', nouns: ['Mascara', 'Lipstick', 'Eyeshadow Palette', 'Nail Polish'], brands: ['Essence', 'Glamour Beauty'], minPrice: 4, maxPrice: 40 },
-  { slug: 'fragrances', nouns: ['Eau de Parfum', 'Eau de Toilette', 'Body Mist'], brands: ['Calvin Klein', 'Chanel', 'Dior'], minPrice: 20, maxPrice: 160 },
-  { slug: 'furniture', nouns: ['Sofa', 'Bed Frame', 'Office Chair', 'Bedside Table'], brands: ['Annibale Colombo', 'Knoll'], minPrice: 80, maxPrice: 2500 },
+  {
+    slug: 'beauty',
+    nouns: ['Mascara', 'Lipstick', 'Eyeshadow Palette', 'Nail Polish'],
+    brands: ['Essence', 'Glamour Beauty'],
+    minPrice: 4,
+    maxPrice: 40,
+  },
+  {
+    slug: 'fragrances',
+    nouns: ['Eau de Parfum', 'Eau de Toilette', 'Body Mist'],
+    brands: ['Calvin Klein', 'Chanel', 'Dior'],
+    minPrice: 20,
+    maxPrice: 160,
+  },
+  {
+    slug: 'furniture',
+    nouns: ['Sofa', 'Bed Frame', 'Office Chair', 'Bedside Table'],
+    brands: ['Annibale Colombo', 'Knoll'],
+    minPrice: 80,
+    maxPrice: 2500,
+  },
   { slug: 'groceries', nouns: ['Apples', 'Rice', 'Olive Oil', 'Cucumber', 'Honey Jar'], brands: [], minPrice: 0.5, maxPrice: 25 },
   { slug: 'home-decoration', nouns: ['Table Lamp', 'Wall Clock', 'Plant Pot', 'Photo Frame'], brands: [], minPrice: 8, maxPrice: 120 },
   { slug: 'kitchen-accessories', nouns: ['Chopping Board', 'Whisk', 'Frying Pan', 'Spice Rack'], brands: [], minPrice: 3, maxPrice: 90 },
-  { slug: 'laptops', nouns: ['Laptop', 'Notebook', 'Ultrabook'], brands: ['Apple', 'Asus', 'Lenovo', 'Dell'], minPrice: 450, maxPrice: 3500 },
+  {
+    slug: 'laptops',
+    nouns: ['Laptop', 'Notebook', 'Ultrabook'],
+    brands: ['Apple', 'Asus', 'Lenovo', 'Dell'],
+    minPrice: 450,
+    maxPrice: 3500,
+  },
   { slug: 'mens-shirts', nouns: ['Oxford Shirt', 'Flannel Shirt', 'Polo Shirt'], brands: ['Fashion Trends'], minPrice: 15, maxPrice: 90 },
-  { slug: 'smartphones', nouns: ['Smartphone', 'Phone Pro', 'Phone Mini'], brands: ['Apple', 'Samsung', 'Oppo', 'Vivo'], minPrice: 150, maxPrice: 1500 },
+  {
+    slug: 'smartphones',
+    nouns: ['Smartphone', 'Phone Pro', 'Phone Mini'],
+    brands: ['Apple', 'Samsung', 'Oppo', 'Vivo'],
+    minPrice: 150,
+    maxPrice: 1500,
+  },
   { slug: 'sports-accessories', nouns: ['Football', 'Tennis Racket', 'Yoga Mat', 'Cricket Bat'], brands: [], minPrice: 5, maxPrice: 150 },
-  { slug: 'womens-dresses', nouns: ['Maxi Dress', 'Summer Dress', 'Evening Gown'], brands: ['Dress Me', 'Fashion Diva'], minPrice: 25, maxPrice: 300 },
-  { slug: 'womens-watches', nouns: ['Watch', 'Smartwatch', 'Chronograph'], brands: ['Fossil', 'Rolex', 'IWC'], minPrice: 60, maxPrice: 16000 },
+  {
+    slug: 'womens-dresses',
+    nouns: ['Maxi Dress', 'Summer Dress', 'Evening Gown'],
+    brands: ['Dress Me', 'Fashion Diva'],
+    minPrice: 25,
+    maxPrice: 300,
+  },
+  {
+    slug: 'womens-watches',
+    nouns: ['Watch', 'Smartwatch', 'Chronograph'],
+    brands: ['Fossil', 'Rolex', 'IWC'],
+    minPrice: 60,
+    maxPrice: 16000,
+  },
 ];
 
 // faker's commerce adjectives include "Unbranded"/"Generic", which read oddly after a brand.
@@ -51,8 +93,25 @@ const COMMENTS: Record<number, readonly string[]> = {
   5: ['Highly impressed!', 'Excellent quality!', 'Highly recommended!', 'Awesome product!'],
 };
 // The value sets of the DummyJSON catalog's shipping and returns fields.
-const WARRANTIES = ['No warranty', '1 week warranty', '1 month warranty', '3 months warranty', '6 months warranty', '1 year warranty', '2 year warranty', '5 year warranty', 'Lifetime warranty'];
-const SHIPPING = ['Ships overnight', 'Ships in 1-2 business days', 'Ships in 3-5 business days', 'Ships in 1 week', 'Ships in 2 weeks', 'Ships in 1 month'];
+const WARRANTIES = [
+  'No warranty',
+  '1 week warranty',
+  '1 month warranty',
+  '3 months warranty',
+  '6 months warranty',
+  '1 year warranty',
+  '2 year warranty',
+  '5 year warranty',
+  'Lifetime warranty',
+];
+const SHIPPING = [
+  'Ships overnight',
+  'Ships in 1-2 business days',
+  'Ships in 3-5 business days',
+  'Ships in 1 week',
+  'Ships in 2 weeks',
+  'Ships in 1 month',
+];
 const RETURNS = ['No return policy', '7 days return policy', '30 days return policy', '60 days return policy', '90 days return policy'];
 
 /** The documented login, identical to the real catalog's first user, so it works on both catalogs. */
@@ -133,7 +192,15 @@ function generateUsers(count: number): DummyUser[] {
     // The id keeps usernames and emails unique however often faker repeats a name.
     const username = `${ascii(firstName)}${ascii(lastName).slice(0, 1)}${id}`;
     const role: DummyRole = id <= 3 ? 'admin' : id <= 10 ? 'moderator' : 'user';
-    users.push({ id, firstName, lastName, email: `${ascii(firstName)}.${ascii(lastName)}.${id}@${EMAIL_DOMAIN}`, username, password: SYNTHETIC_PASSWORD, role });
+    users.push({
+      id,
+      firstName,
+      lastName,
+      email: `${ascii(firstName)}.${ascii(lastName)}.${id}@${EMAIL_DOMAIN}`,
+      username,
+      password: SYNTHETIC_PASSWORD,
+      role,
+    });
   }
   return users;
 }
@@ -239,10 +306,13 @@ export function syntheticCatalog(options: SyntheticCatalogOptions): SyntheticCat
     ['users', users, 1],
     ['chunkSize', chunkSize, 1],
   ] as const) {
-    if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`syntheticCatalog: ${name} must be an integer ≥ ${min}, got ${value}`);
+    if (!Number.isSafeInteger(value) || value < min)
+      throw new RangeError(`syntheticCatalog: ${name} must be an integer ≥ ${min}, got ${value}`);
   }
   if (reviews > products * users) {
-    throw new RangeError(`syntheticCatalog: ${reviews} reviews need more than ${products} products × ${users} users (one review per user and product)`);
+    throw new RangeError(
+      `syntheticCatalog: ${reviews} reviews need more than ${products} products × ${users} users (one review per user and product)`,
+    );
   }
   const userList = generateUsers(users);
   const counts = reviewCounts(products, reviews, users);

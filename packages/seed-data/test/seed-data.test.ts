@@ -32,7 +32,10 @@ function checkConsistency(products: DummyProduct[], users: DummyUser[]): void {
 describe('the vendored DummyJSON catalog', () => {
   it('is in the repository, unmodified (every DummyJSON field kept), with its licence', async () => {
     expect(path.relative(path.resolve(__dirname, '..'), DEFAULT_DATA_DIR)).toBe(path.join('data', 'dummyjson'));
-    const sha256 = async (name: string) => createHash('sha256').update(await readFile(path.join(DEFAULT_DATA_DIR, name))).digest('hex');
+    const sha256 = async (name: string) =>
+      createHash('sha256')
+        .update(await readFile(path.join(DEFAULT_DATA_DIR, name)))
+        .digest('hex');
     // The digests of DummyJSON's /products?limit=0 and /users?limit=0 as vendored (see data/dummyjson/README.md).
     expect(await sha256('products.json')).toBe('3de51f68955246ff09fdd0d776dc5f662d2f58a9e83794ff5064886a72424322');
     expect(await sha256('users.json')).toBe('7913b39dc797238e4f25d94bff69c9fc96d36694f7d695cab015fb016790ecd9');
@@ -158,7 +161,9 @@ describe('loadCatalog from another directory, and its errors', () => {
     const reviewer = products[0]!.reviews[0]!.reviewerEmail;
     await writeFile(path.join(dir, 'users.json'), JSON.stringify(users.filter((u) => u.email !== reviewer)));
     await writeFile(path.join(dir, 'products.json'), JSON.stringify(products));
-    await expect(loadCatalog({ dataDir: dir })).rejects.toThrow(`products.json: reviews by unknown users\n  [0].reviews[0].reviewerEmail: ${reviewer}`);
+    await expect(loadCatalog({ dataDir: dir })).rejects.toThrow(
+      `products.json: reviews by unknown users\n  [0].reviews[0].reviewerEmail: ${reviewer}`,
+    );
   });
 });
 
