@@ -30,10 +30,8 @@ COPY subgraphs/cart/package.json subgraphs/cart/
 COPY subgraphs/order/package.json subgraphs/order/
 COPY gateway/package.json gateway/
 # devDependencies are needed at runtime (tsx, prisma, graphql-codegen), so no --omit=dev.
-# The committed lockfile lacks the other-platform optional binaries (@swc/core-darwin-*, @turbo/windows-*,
-# @unrs/resolver-binding-*, …) because it was written against a mirror without them, and `npm ci`
-# rejects it as out of sync; until it is regenerated against registry.npmjs.org, fall back to `npm install`.
-RUN npm ci || { echo 'npm ci failed (lockfile out of sync); falling back to npm install' >&2; npm install; }
+# The lockfile lists every platform's optional binaries, so `npm ci` installs exactly it (.ci/run checks).
+RUN npm ci
 
 COPY . .
 # Prisma clients (subgraphs/*/src/db/generated) and resolver types (subgraphs/*/src/__generated__).

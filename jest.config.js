@@ -8,7 +8,7 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)sx?$': swc },
   // ESM-only dependencies are compiled to CommonJS as well.
-  transformIgnorePatterns: ['/node_modules/(?!(@faker-js|jose|@prisma/schema-engine-wasm)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@faker-js|jose|@prisma/schema-engine-wasm|p-limit|yocto-queue)/)'],
   testMatch: ['<rootDir>/{packages,subgraphs,gateway,tests}/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   globalSetup: '<rootDir>/tests/global-setup.ts',

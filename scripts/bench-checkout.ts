@@ -26,7 +26,7 @@ import { createClient, type Client as WsClient } from 'graphql-ws';
 import { QueueName, createQueue, createRedis, type SubgraphName } from '@commerce/common';
 import { REPO_ROOT, SUBGRAPHS, applyMigrations, databaseUrls, dropDatabase, ensureDatabase, withDatabase } from '@commerce/db-tools';
 import { composeSupergraph } from '@commerce/gateway';
-import { DEFAULT_DATA_DIR, loadCatalog, type Catalog } from '@commerce/seed-data';
+import { loadCatalog, type Catalog } from '@commerce/seed-data';
 import { seedAll } from './seed';
 import { spawnPrefixed, stopAll, tsx, waitForHealthy } from './lib/processes';
 
@@ -69,7 +69,7 @@ function prng(seed: number) {
 function loadCarts(catalog: Catalog): { carts: DummyCart[]; source: string } {
   const ids = catalog.products.map((p) => p.id);
   const known = new Set(ids);
-  const file = path.join(catalog.dataDir ?? process.env.SEED_DATA_DIR ?? DEFAULT_DATA_DIR, 'carts.json');
+  const file = path.join(catalog.dataDir, 'carts.json');
   if (existsSync(file)) {
     const { carts } = JSON.parse(readFileSync(file, 'utf8')) as { carts: DummyCart[] };
     const mapped = carts.map((c) => ({

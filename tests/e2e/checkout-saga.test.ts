@@ -3,7 +3,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { loadCatalog, type Catalog } from '@commerce/seed-data';
 import { eventually } from '../support/eventually';
 import { orderProbes, type OrderProbes } from '../support/orders';
-import { CHECKOUT, checkout, customerTokens, fillCart, forEachLimited } from '../support/shoppers';
+import { CHECKOUT, checkout, customerTokens, fillCart, forEachLimited, shopperCount } from '../support/shoppers';
 import { startStack, type Stack } from '../support/stack';
 import { mintAccessToken } from '../support/tokens';
 
@@ -30,21 +30,24 @@ afterAll(async () => {
 
 const db = () => stack.db;
 
+// Up to 200 shoppers (the vendored catalog has 200 non-admin users); the expectations follow the seed.
 test('200 concurrent checkouts of a product with stock 10: exactly 10 CONFIRMED and captured, 190 OUT_OF_STOCK, stock 0', async () => {
-  const PRODUCT = 12;
-  await db().product.product.update({ where: { id: PRODUCT }, data: { stock: 10 } });
-  const shoppers = await customerTokens(catalog, 0, 200);
-  expect(shoppers).toHaveLength(200);
+  const PRODUCT = catalog.products[11]!.id;
+  const STOCK = 10;
+  const n = shopperCount(catalog, 200);
+  expect(n).toBeGreaterThan(STOCK);
+  await db().product.product.update({ where: { id: PRODUCT }, data: { stock: STOCK } });
+  const shoppers = await customerTokens(catalog, 0, n);
   await forEachLimited(shoppers, 10, (s) => fillCart(stack, s.token, [{ productId: PRODUCT, quantity: 1 }]));
 
   const ids = await Promise.all(shoppers.map((s) => checkout(stack, s.token, 'stampede')));
   const orders = await probe.allSettled(ids);
 
   const confirmed = orders.filter((o) => o.status === 'CONFIRMED');
-  expect(confirmed).toHaveLength(10);
+  expect(confirmed).toHaveLength(STOCK);
   expect(confirmed.every((o) => o.payment?.status === 'CAPTURED' && o.payment.amountCents === o.totalCents)).toBe(true);
   const failed = orders.filter((o) => o.status === 'FAILED');
-  expect(failed).toHaveLength(190);
+  expect(failed).toHaveLength(n - STOCK);
   expect(new Set(failed.map((o) => o.failureReason))).toEqual(new Set(['OUT_OF_STOCK']));
   expect(await probe.stockOf(PRODUCT)).toBe(0);
   // Payments were only attempted for orders that had stock: 10 holds, 10 captures in all.
@@ -53,13 +56,14 @@ test('200 concurrent checkouts of a product with stock 10: exactly 10 CONFIRMED 
     where: { intent: { idempotencyKey: { in: ids.map((id) => `authorize-${id}`) } } },
     _count: true,
   });
-  expect(Object.fromEntries(ops.map((o) => [o.kind, o._count]))).toEqual({ AUTHORIZE: 10, CAPTURE: 10 });
+  expect(Object.fromEntries(ops.map((o) => [o.kind, o._count]))).toEqual({ AUTHORIZE: STOCK, CAPTURE: STOCK });
 }, 300_000);
 
 test('carts {A,B} and {B,A} checked out concurrently 100 times each: all confirmed, no deadlock', async () => {
-  const [A, B] = [20, 21];
-  await db().product.product.updateMany({ where: { id: { in: [A, B] } }, data: { stock: 1000 } });
-  const shoppers = await customerTokens(catalog, 0, 200);
+  const [A, B] = [catalog.products[19]!.id, catalog.products[20]!.id];
+  const STOCK = 1000;
+  await db().product.product.updateMany({ where: { id: { in: [A, B] } }, data: { stock: STOCK } });
+  const shoppers = await customerTokens(catalog, 0, shopperCount(catalog, 200));
   await forEachLimited(shoppers, 10, (s, i) =>
     fillCart(
       stack,
@@ -78,8 +82,9 @@ test('carts {A,B} and {B,A} checked out concurrently 100 times each: all confirm
   const ids = await Promise.all(shoppers.map((s, i) => checkout(stack, s.token, `pair-${i}`)));
   const orders = await probe.allSettled(ids);
   expect(orders.filter((o) => o.status !== 'CONFIRMED').map((o) => o.failureReason)).toEqual([]);
-  expect(await probe.stockOf(A)).toBe(800);
-  expect(await probe.stockOf(B)).toBe(800);
+  // Every shopper bought one of each.
+  expect(await probe.stockOf(A)).toBe(STOCK - shoppers.length);
+  expect(await probe.stockOf(B)).toBe(STOCK - shoppers.length);
 }, 300_000);
 
 test('a declined card: FAILED with PAYMENT_DECLINED, stock restored, nothing captured, not retried', async () => {

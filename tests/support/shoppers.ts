@@ -7,9 +7,14 @@ const ROLE = { user: 'CUSTOMER', moderator: 'MODERATOR', admin: 'ADMIN' } as con
 /**
  * Access tokens for many seeded shoppers (every user but the admins) at once, signed as the user subgraph signs them (same
  * key, claims and lifetime); signing in 200 users through argon2 would only slow the tests.
+ * @throws Error when the catalog has fewer than `count` such users after the first `from`.
  */
 export async function customerTokens(catalog: Catalog, from: number, count: number): Promise<{ userId: number; token: string }[]> {
   const users = catalog.users.filter((u) => u.role !== 'admin').slice(from, from + count);
+  // A test that silently got fewer shoppers would assert on the wrong numbers.
+  if (users.length < count) {
+    throw new Error(`the seeded catalog (${catalog.dataDir}) has ${users.length} non-admin users from #${from}, the test needs ${count}`);
+  }
   return Promise.all(users.map(async (u) => ({ userId: u.id, token: await mintAccessToken({ userId: u.id, role: ROLE[u.role] }) })));
 }
 
@@ -31,6 +36,11 @@ export async function forEachLimited<T>(
     }
   });
   await Promise.all(lanes);
+}
+
+/** How many shoppers a test can have at most: the catalog's non-admin users, capped at `wanted`. */
+export function shopperCount(catalog: Catalog, wanted: number): number {
+  return Math.min(wanted, catalog.users.filter((u) => u.role !== 'admin').length);
 }
 
 /** Empties the cart, then adds `lines` in the given order, through the gateway. */

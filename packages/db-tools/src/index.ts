@@ -10,3 +10,4 @@ export {
   withDatabase,
 } from './postgres';
 export { applyMigrations, diffMigration, migrationsDirOf } from './migrations';
+export { createRowCopier, type InsertRows, type Row, type RowCopier } from './copy';

@@ -1,15 +1,17 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { generateDemoCatalog } from './demo';
 import type { DummyProduct, DummyUser } from './types';
 
 /** A loaded catalog and where it came from. */
 export interface Catalog {
-  /** `dummyjson`: read from `dataDir`; `demo`: generated because no data directory exists. */
-  source: 'dummyjson' | 'demo';
-  /** Absolute directory the files were read from; absent for the demo catalog. */
-  dataDir?: string;
+  /**
+   * `dummyjson`: the DummyJSON files vendored in this package ({@link DEFAULT_DATA_DIR});
+   * `custom`: another directory (`SEED_DATA_DIR` or `options.dataDir`), whose content tests must not assume.
+   */
+  source: 'dummyjson' | 'custom';
+  /** Absolute directory the files were read from. */
+  dataDir: string;
   products: DummyProduct[];
   users: DummyUser[];
 }
@@ -19,9 +21,11 @@ export interface LoadCatalogOptions {
   dataDir?: string;
 }
 
-const REPO_ROOT = path.resolve(__dirname, '../../..');
-/** The shared checkout sits next to the repository, not inside it: the data must not be committed. */
-export const DEFAULT_DATA_DIR = path.resolve(REPO_ROOT, '../shared/data/dummyjson');
+/**
+ * The DummyJSON catalog vendored in the repository (MIT, https://github.com/Ovi/DummyJSON; see the
+ * LICENSE and README.md there): `products.json` and `users.json` exactly as DummyJSON serves them.
+ */
+export const DEFAULT_DATA_DIR = path.resolve(__dirname, '../data/dummyjson');
 
 const isoDate = z.iso.datetime({ offset: true });
 
@@ -138,26 +142,27 @@ async function isDirectory(dir: string): Promise<boolean> {
 }
 
 /**
- * Loads the DummyJSON catalog, or the generated demo catalog when no data directory exists.
+ * Loads a catalog in the DummyJSON format: by default the one vendored in the repository.
  *
- * The directory is `options.dataDir`, else `$SEED_DATA_DIR`, else {@link DEFAULT_DATA_DIR}
- * (`../shared/data/dummyjson` next to the repository). If that directory does not exist — e.g. a fresh
- * clone without the shared checkout — the result is `generateDemoCatalog()` with `source: 'demo'`;
- * callers that require the real data should check `source`.
+ * The directory is `options.dataDir`, else `$SEED_DATA_DIR` (unset or empty: not given), else
+ * {@link DEFAULT_DATA_DIR}. A directory that does not exist is an error, not a silent fallback:
+ * a mistyped `SEED_DATA_DIR` must not seed something else. Large synthetic catalogs come from
+ * `syntheticCatalog` instead.
  *
  * Each file may be a bare array or `{ products: [...] }` / `{ users: [...] }`. Fields outside
  * {@link DummyProduct} / {@link DummyUser} are dropped. Money stays in float dollars/percent; convert
  * with `dollarsToCents` / `percentToBasisPoints`.
  *
- * @throws Error naming the file and the problem when the directory exists but a file is missing,
+ * @throws Error naming the directory when it does not exist, or the file and the problem when a file is missing,
  *   unreadable, not JSON, fails validation, has duplicate ids/SKUs/emails/usernames, or a review's
  *   `reviewerEmail` is not a user's email.
  */
 export async function loadCatalog(options: LoadCatalogOptions = {}): Promise<Catalog> {
-  const chosen = options.dataDir ?? process.env.SEED_DATA_DIR ?? DEFAULT_DATA_DIR;
-  const dataDir = path.resolve(chosen);
+  const fromEnv = process.env.SEED_DATA_DIR || undefined;
+  const dataDir = path.resolve(options.dataDir ?? fromEnv ?? DEFAULT_DATA_DIR);
   if (!(await isDirectory(dataDir))) {
-    return { source: 'demo', ...generateDemoCatalog() };
+    const named = options.dataDir !== undefined ? 'the data directory' : fromEnv !== undefined ? 'SEED_DATA_DIR' : 'the vendored catalog';
+    throw new Error(`${dataDir}: no such directory (${named}); it must hold products.json and users.json`);
   }
   const [products, users] = await Promise.all([readList(dataDir, 'products', productsSchema), readList(dataDir, 'users', usersSchema)]);
   // Reviews are imported as belonging to users, so an unknown reviewer would break the import later.
@@ -171,5 +176,5 @@ export async function loadCatalog(options: LoadCatalogOptions = {}): Promise<Cat
     const more = orphans.length > 5 ? [`  ... and ${orphans.length - 5} more`] : [];
     throw new Error(`${path.join(dataDir, 'products.json')}: reviews by unknown users\n${[...orphans.slice(0, 5), ...more].join('\n')}`);
   }
-  return { source: 'dummyjson', dataDir, products, users };
+  return { source: dataDir === DEFAULT_DATA_DIR ? 'dummyjson' : 'custom', dataDir, products, users };
 }

@@ -5,6 +5,7 @@ import {
   dollarsToCents,
   percentToBasisPoints,
   reviewsToImport,
+  type BulkInsert,
   type Catalog,
   type DummyProduct,
 } from '@commerce/seed-data';
@@ -31,9 +32,14 @@ function shippingData(p: DummyProduct) {
  * imports (one per reviewer, {@link reviewsToImport}), so both subgraphs start in agreement. Weight,
  * dimensions and the shipping, return and warranty texts are imported too, and filled in once on rows
  * seeded before the catalog carried them.
+ * @param options.bulkInsert - writes the products instead of `createMany` (large synthetic catalogs)
  * @returns how many rows were inserted.
  */
-export async function seedProducts(db: ProductDb, catalog: Pick<Catalog, 'products'>): Promise<{ categories: number; products: number }> {
+export async function seedProducts(
+  db: ProductDb,
+  catalog: Pick<Catalog, 'products'>,
+  options: { bulkInsert?: BulkInsert } = {},
+): Promise<{ categories: number; products: number }> {
   const slugs = [...new Set(catalog.products.map((p) => p.category))].sort();
   const departments = DEPARTMENTS.filter((d) => d.children.some((c) => slugs.includes(c)));
   const top = await db.category.createMany({
@@ -60,33 +66,40 @@ export async function seedProducts(db: ProductDb, catalog: Pick<Catalog, 'produc
       return [p.id, { reviewCount: reviews.length, averageRating: reviews.length === 0 ? null : sum / reviews.length }];
     }),
   );
-  const products = await db.product.createMany({
-    data: catalog.products.map((p) => {
-      const priceCents = dollarsToCents(p.price);
-      const discountBasisPoints = percentToBasisPoints(p.discountPercentage);
-      return {
-        id: p.id,
-        sku: p.sku,
-        title: p.title,
-        description: p.description,
-        brand: p.brand ?? null,
-        categoryId: categoryIds.get(p.category)!,
-        priceCents,
-        discountBasisPoints,
-        salePriceCents: lineTotal(priceCents, 1, discountBasisPoints),
-        stock: p.stock,
-        tags: p.tags,
-        images: p.images,
-        thumbnail: p.thumbnail ?? null,
-        ...shippingData(p),
-        ...ratings.get(p.id)!,
-        createdAt: p.meta?.createdAt ? new Date(p.meta.createdAt) : undefined,
-      };
-    }),
-    skipDuplicates: true,
+  const rows = catalog.products.map((p) => {
+    const priceCents = dollarsToCents(p.price);
+    const createdAt = p.meta?.createdAt ? new Date(p.meta.createdAt) : new Date();
+    const discountBasisPoints = percentToBasisPoints(p.discountPercentage);
+    return {
+      id: p.id,
+      sku: p.sku,
+      title: p.title,
+      description: p.description,
+      brand: p.brand ?? null,
+      categoryId: categoryIds.get(p.category)!,
+      priceCents,
+      discountBasisPoints,
+      salePriceCents: lineTotal(priceCents, 1, discountBasisPoints),
+      stock: p.stock,
+      tags: p.tags,
+      images: p.images,
+      thumbnail: p.thumbnail ?? null,
+      ...shippingData(p),
+      ...ratings.get(p.id)!,
+      // Both set, so that a bulk insert (which knows no @updatedAt) writes the same row.
+      createdAt,
+      updatedAt: createdAt,
+    };
   });
+  const products = options.bulkInsert
+    ? { count: await options.bulkInsert('Product', rows) }
+    : await db.product.createMany({ data: rows, skipDuplicates: true });
   // Rows from before ratings were denormalized: fill them once; later the rating-sync job owns them.
-  const unsynced = await db.product.findMany({ where: { ratingVersion: 0, reviewCount: 0 }, select: { id: true } });
+  const unsynced = await db.product.findMany({
+    // Only this catalog's products: a large catalog is seeded in chunks, and earlier chunks are done.
+    where: { id: { in: catalog.products.map((p) => p.id) }, ratingVersion: 0, reviewCount: 0 },
+    select: { id: true },
+  });
   for (const { id } of unsynced) {
     const rating = ratings.get(id);
     if (rating && rating.reviewCount > 0) await db.product.update({ where: { id }, data: rating });
