@@ -1,7 +1,11 @@
 import { Faker, base, en } from '@faker-js/faker';
 import type { DummyProduct, DummyReview, DummyRole, DummyUser } from './types';
 
+type ShippingFields = Pick<DummyProduct, 'weight' | 'dimensions' | 'shippingInformation' | 'returnPolicy' | 'warrantyInformation'>;
+
 const SEED = 20250430;
+/** Shipping fields come from their own sequence, so adding them left every other generated value as it was. */
+const SHIPPING_SEED = 20251201;
 // Dates are drawn relative to a reference date; a fixed one keeps output independent of "now".
 const REF_DATE = new Date('2025-04-30T09:41:02.053Z');
 const EMAIL_DOMAIN = 'x.dummyjson.com';
@@ -110,6 +114,44 @@ const EMILY: DummyUser = {
   role: 'admin',
 };
 
+// The texts the real catalog uses, so the parsers of handling time and return window see real shapes.
+const SHIPPING_INFORMATION = [
+  'Ships overnight',
+  'Ships in 1-2 business days',
+  'Ships in 3-5 business days',
+  'Ships in 1 week',
+  'Ships in 2 weeks',
+  'Ships in 1 month',
+];
+const RETURN_POLICIES = [
+  'No return policy',
+  '7 days return policy',
+  '30 days return policy',
+  '60 days return policy',
+  '90 days return policy',
+];
+const WARRANTIES = [
+  'No warranty',
+  '1 week warranty',
+  '1 month warranty',
+  '3 months warranty',
+  '1 year warranty',
+  '2 year warranty',
+  'Lifetime warranty',
+];
+
+/** Whole kg 1–10 and cm with two decimals 5–30, the ranges of the real catalog. */
+function generateShipping(faker: Faker): ShippingFields {
+  const cm = () => faker.number.float({ min: 5, max: 30, fractionDigits: 2 });
+  return {
+    weight: faker.number.int({ min: 1, max: 10 }),
+    dimensions: { width: cm(), height: cm(), depth: cm() },
+    shippingInformation: faker.helpers.arrayElement(SHIPPING_INFORMATION),
+    returnPolicy: faker.helpers.arrayElement(RETURN_POLICIES),
+    warrantyInformation: faker.helpers.arrayElement(WARRANTIES),
+  };
+}
+
 const ascii = (s: string): string =>
   s
     .normalize('NFKD')
@@ -159,7 +201,7 @@ function generateReviews(faker: Faker, users: DummyUser[], createdAt: Date): Dum
   });
 }
 
-function generateProducts(faker: Faker, users: DummyUser[]): DummyProduct[] {
+function generateProducts(faker: Faker, shipping: Faker, users: DummyUser[]): DummyProduct[] {
   const products: DummyProduct[] = [];
   for (const spec of CATEGORIES) {
     for (let i = 0; i < PRODUCTS_PER_CATEGORY; i++) {
@@ -188,6 +230,7 @@ function generateProducts(faker: Faker, users: DummyUser[]): DummyProduct[] {
         images: [image],
         thumbnail: image,
         reviews,
+        ...generateShipping(shipping),
         meta: { createdAt: createdAt.toISOString() },
       });
     }
@@ -203,7 +246,8 @@ function generateProducts(faker: Faker, users: DummyUser[]): DummyProduct[] {
  * @returns 60 users — the first is always `emilys` / `emilyspass` (admin, id 1); id 2 is also
  *   admin and ids 3–5 are moderators — and 120 products across 12 categories (prices in dollars with 2 decimals,
  *   discounts in percent with 2 decimals, stock 0–120 with some at 0, unique SKUs, 1–4 reviews each
- *   by distinct demo users). Fresh objects on every call, so callers may mutate them.
+ *   by distinct demo users, weight 1–10 kg, dimensions 5–30 cm and the real catalog's shipping, return
+ *   and warranty texts). Fresh objects on every call, so callers may mutate them.
  */
 export function generateDemoCatalog(): { products: DummyProduct[]; users: DummyUser[] } {
   // A private instance: seeding the shared `faker` would change other callers' sequences.
@@ -211,6 +255,8 @@ export function generateDemoCatalog(): { products: DummyProduct[]; users: DummyU
   faker.seed(SEED);
   faker.setDefaultRefDate(REF_DATE);
   const users = generateUsers(faker);
-  const products = generateProducts(faker, users);
+  const shipping = new Faker({ locale: [en, base] });
+  shipping.seed(SHIPPING_SEED);
+  const products = generateProducts(faker, shipping, users);
   return { products, users };
 }

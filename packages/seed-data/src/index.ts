@@ -1,4 +1,4 @@
-export type { DummyProduct, DummyReview, DummyRole, DummyUser } from './types';
+export type { DummyDimensions, DummyProduct, DummyReview, DummyRole, DummyUser } from './types';
 export { loadCatalog, DEFAULT_DATA_DIR } from './load';
 export type { Catalog, LoadCatalogOptions } from './load';
 export { generateDemoCatalog } from './demo';

@@ -48,6 +48,11 @@ const productSchema = z.object({
   images: z.array(z.string()),
   thumbnail: z.string(),
   reviews: z.array(reviewSchema),
+  weight: z.number().nonnegative(),
+  dimensions: z.object({ width: z.number().nonnegative(), height: z.number().nonnegative(), depth: z.number().nonnegative() }),
+  shippingInformation: z.string().min(1).optional(),
+  returnPolicy: z.string().min(1).optional(),
+  warrantyInformation: z.string().min(1).optional(),
   meta: z.object({ createdAt: isoDate }),
 }) satisfies z.ZodType<DummyProduct>;
 

@@ -1,6 +1,6 @@
 /**
  * The subset of the DummyJSON catalog format (https://dummyjson.com) that the importer uses.
- * Loaded files may carry more fields (dimensions, barcode, bank details, ...); validation strips them.
+ * Loaded files may carry more fields (barcode, minimumOrderQuantity, bank details, ...); validation strips them.
  */
 
 /** One review embedded in a product. */
@@ -13,6 +13,13 @@ export interface DummyReview {
   reviewerName: string;
   /** Always the `email` of a {@link DummyUser} in the same catalog. */
   reviewerEmail: string;
+}
+
+/** Package dimensions in cm. */
+export interface DummyDimensions {
+  width: number;
+  height: number;
+  depth: number;
 }
 
 /** One catalog product. */
@@ -38,6 +45,16 @@ export interface DummyProduct {
   images: string[];
   thumbnail: string;
   reviews: DummyReview[];
+  /** Shipping weight in kg (whole kg, 1–10, in the DummyJSON data). */
+  weight: number;
+  /** Package dimensions in cm, two decimals. */
+  dimensions: DummyDimensions;
+  /** e.g. `Ships in 3-5 business days`, `Ships overnight`, `Ships in 2 weeks`. */
+  shippingInformation?: string;
+  /** e.g. `30 days return policy` or `No return policy`. */
+  returnPolicy?: string;
+  /** e.g. `1 year warranty`, `Lifetime warranty`, `No warranty`. */
+  warrantyInformation?: string;
   meta: {
     /** ISO-8601 timestamp. */
     createdAt: string;

@@ -47,7 +47,16 @@ describeReal('real DummyJSON catalog', () => {
 
   it('strips fields outside the typed shape', async () => {
     const { products } = await loadCatalog({ dataDir: REAL_DIR });
-    expect(products[0]).not.toHaveProperty('dimensions');
+    expect(products[0]).not.toHaveProperty('minimumOrderQuantity');
+    expect(products[0]).not.toHaveProperty('availabilityStatus');
+    // Shipping data is kept: weight (kg), dimensions (cm) and the three texts.
+    expect(products[0]).toMatchObject({
+      weight: 4,
+      dimensions: { width: 15.14, height: 13.08, depth: 22.99 },
+      shippingInformation: 'Ships in 3-5 business days',
+      returnPolicy: 'No return policy',
+      warrantyInformation: '1 week warranty',
+    });
     expect(Object.keys(products[0]!.meta)).toEqual(['createdAt']);
   });
 });
@@ -164,7 +173,14 @@ describe('generateDemoCatalog', () => {
       expect(p.stock).toBeLessThanOrEqual(120);
       expect(dollarsToCents(p.price) / 100).toBe(p.price);
       expect(percentToBasisPoints(p.discountPercentage) / 100).toBe(p.discountPercentage);
+      expect(Number.isInteger(p.weight) && p.weight >= 1 && p.weight <= 10).toBe(true);
+      for (const cm of Object.values(p.dimensions)) expect(cm >= 5 && cm <= 30 && Math.round(cm * 100) / 100 === cm).toBe(true);
+      expect(p.shippingInformation).toMatch(/^Ships (overnight|in \d+(-\d+ business days| weeks?| months?))$/);
+      expect(p.returnPolicy).toMatch(/^(No return policy|\d+ days return policy)$/);
+      expect(p.warrantyInformation).toMatch(/warranty$/);
     }
+    // Both kinds of return policy occur, so demo data exercises returnable and non-returnable products.
+    expect(new Set(products.map((p) => p.returnPolicy === 'No return policy')).size).toBe(2);
   });
 });
 

@@ -14,6 +14,8 @@ export interface Context extends BaseContext {
     product: DataLoader<number, ProductRecord | null>;
     category: DataLoader<number, CategoryRecord | null>;
     categoryChildren: DataLoader<number, CategoryRecord[]>;
+    /** Slugs of a category and its ancestors, top-level first. */
+    categoryPath: DataLoader<number, string[]>;
     /** Category.products: one loader per distinct arguments, keyed by category id. */
     categoryProducts: (args: ProductPageArgs) => DataLoader<number, ProductPage>;
   };
@@ -62,6 +64,7 @@ export function createContextFactory({ db, redis, redisPrefix, logger }: Product
       product: new DataLoader((ids) => catalog.productsByIds(ids)),
       category: new DataLoader((ids) => catalog.categoriesByIds(ids)),
       categoryChildren: new DataLoader((ids) => catalog.childrenOfCategories(ids)),
+      categoryPath: new DataLoader((ids) => catalog.categoryPaths(ids)),
       categoryProducts: categoryPageLoaders(catalog),
     },
   });

@@ -6,15 +6,31 @@ import {
   percentToBasisPoints,
   reviewsToImport,
   type Catalog,
+  type DummyProduct,
 } from '@commerce/seed-data';
 import type { ProductDb } from './db';
+
+/** A DummyJSON product's shipping columns: kg and cm as given, texts as given (null when absent). */
+function shippingData(p: DummyProduct) {
+  return {
+    weightKg: p.weight,
+    widthCm: p.dimensions.width,
+    heightCm: p.dimensions.height,
+    depthCm: p.dimensions.depth,
+    shippingInformation: p.shippingInformation ?? null,
+    returnPolicy: p.returnPolicy ?? null,
+    warrantyInformation: p.warrantyInformation ?? null,
+  };
+}
 
 /**
  * Imports the category tree (departments of {@link DEPARTMENTS} with the catalog's categories
  * below them) and the products, keeping DummyJSON's product ids. Inserts only what is missing: a
  * second run changes nothing, and stock already sold is never reset. The denormalized rating of a
  * product that was never synced (ratingVersion 0) is set from the same reviews the review seed
- * imports (one per reviewer, {@link reviewsToImport}), so both subgraphs start in agreement.
+ * imports (one per reviewer, {@link reviewsToImport}), so both subgraphs start in agreement. Weight,
+ * dimensions and the shipping, return and warranty texts are imported too, and filled in once on rows
+ * seeded before the catalog carried them.
  * @returns how many rows were inserted.
  */
 export async function seedProducts(db: ProductDb, catalog: Pick<Catalog, 'products'>): Promise<{ categories: number; products: number }> {
@@ -62,6 +78,7 @@ export async function seedProducts(db: ProductDb, catalog: Pick<Catalog, 'produc
         tags: p.tags,
         images: p.images,
         thumbnail: p.thumbnail ?? null,
+        ...shippingData(p),
         ...ratings.get(p.id)!,
         createdAt: p.meta?.createdAt ? new Date(p.meta.createdAt) : undefined,
       };
@@ -73,6 +90,16 @@ export async function seedProducts(db: ProductDb, catalog: Pick<Catalog, 'produc
   for (const { id } of unsynced) {
     const rating = ratings.get(id);
     if (rating && rating.reviewCount > 0) await db.product.update({ where: { id }, data: rating });
+  }
+  // Rows from before products carried shipping data (all measures 0, no texts): fill them once.
+  const unshipped = await db.product.findMany({
+    where: { weightKg: 0, widthCm: 0, heightCm: 0, depthCm: 0, shippingInformation: null, returnPolicy: null, warrantyInformation: null },
+    select: { id: true },
+  });
+  const byId = new Map(catalog.products.map((p) => [p.id, p]));
+  for (const { id } of unshipped) {
+    const source = byId.get(id);
+    if (source) await db.product.update({ where: { id }, data: shippingData(source) });
   }
   // Explicit ids leave the sequence behind; new products must not collide with imported ones.
   await db.$executeRawUnsafe(`SELECT setval(pg_get_serial_sequence('"Product"', 'id'), GREATEST((SELECT MAX(id) FROM "Product"), 1))`);

@@ -25,6 +25,12 @@ const discount = z
   .refine((p) => Math.abs(Math.round(p * 100) - p * 100) < 1e-6, 'at most two decimals')
   .transform((p) => Math.round(p * 100));
 const urls = z.array(z.string().url().max(2000)).max(20);
+/** Shipping weight in kg; a pallet-sized 10 t is far beyond any parcel, so anything above is a typo. */
+const MAX_WEIGHT_KG = 10_000;
+/** Longest side in cm. */
+const MAX_DIMENSION_CM = 10_000;
+const centimetres = z.number().min(0).max(MAX_DIMENSION_CM);
+const dimensions = z.object({ width: centimetres, height: centimetres, depth: centimetres });
 
 const createSchema = z.object({
   sku: z
@@ -41,11 +47,19 @@ const createSchema = z.object({
   tags: z.array(text(50)).max(20).nullish(),
   images: urls.nullish(),
   thumbnail: z.string().url().max(2000).nullish(),
+  weight: z.number().min(0).max(MAX_WEIGHT_KG).nullish(),
+  dimensions: dimensions.nullish(),
+  shippingInformation: text(200).nullish(),
+  returnPolicy: text(200).nullish(),
+  warrantyInformation: text(200).nullish(),
 });
 export type CreateProductInput = z.input<typeof createSchema>;
 
 const { sku: _sku, stock: _stock, ...updatable } = createSchema.shape;
-/** Every field of createSchema but sku and stock, each optional; null clears only the nullable ones (brand, thumbnail). */
+/**
+ * Every field of createSchema but sku and stock, each optional; null clears only the nullable ones
+ * (brand, thumbnail and the shipping, return and warranty texts).
+ */
 const updateSchema = z.object(
   Object.fromEntries(Object.entries(updatable).map(([k, v]) => [k, v.nullish()])) as {
     [K in keyof typeof updatable]: z.ZodOptional<z.ZodNullable<(typeof updatable)[K]>>;
@@ -108,6 +122,14 @@ export class CatalogAdminService {
             tags: data.tags ?? [],
             images: data.images ?? [],
             thumbnail: data.thumbnail ?? null,
+            // Weight and dimensions left out are 0: such a product is charged by the other measure only.
+            weightKg: data.weight ?? 0,
+            widthCm: data.dimensions?.width ?? 0,
+            heightCm: data.dimensions?.height ?? 0,
+            depthCm: data.dimensions?.depth ?? 0,
+            shippingInformation: data.shippingInformation ?? null,
+            returnPolicy: data.returnPolicy ?? null,
+            warrantyInformation: data.warrantyInformation ?? null,
           },
         });
         if (stock > 0) {
@@ -141,6 +163,13 @@ export class CatalogAdminService {
         ...(data.tags != null ? { tags: data.tags } : {}),
         ...(data.images != null ? { images: data.images } : {}),
         ...(data.thumbnail !== undefined ? { thumbnail: data.thumbnail } : {}),
+        ...(data.weight != null ? { weightKg: data.weight } : {}),
+        ...(data.dimensions != null
+          ? { widthCm: data.dimensions.width, heightCm: data.dimensions.height, depthCm: data.dimensions.depth }
+          : {}),
+        ...(data.shippingInformation !== undefined ? { shippingInformation: data.shippingInformation } : {}),
+        ...(data.returnPolicy !== undefined ? { returnPolicy: data.returnPolicy } : {}),
+        ...(data.warrantyInformation !== undefined ? { warrantyInformation: data.warrantyInformation } : {}),
         priceCents,
         discountBasisPoints,
         salePriceCents: lineTotal(priceCents, 1, discountBasisPoints),

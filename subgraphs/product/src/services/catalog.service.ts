@@ -120,6 +120,22 @@ export class CatalogService {
     return ids.map((id) => rows.filter((r) => r.parentId === id));
   }
 
+  /**
+   * Batch function: for each category id, the slugs of that category and every ancestor, top-level
+   * first (empty for an unknown id), from one recursive statement. Depth is capped at 32 levels, so
+   * a cycle written behind the service's back cannot loop.
+   */
+  async categoryPaths(ids: readonly number[]): Promise<string[][]> {
+    const rows = await this.db.$queryRaw<{ leaf: number; slug: string }[]>(Prisma.sql`
+      WITH RECURSIVE up AS (
+        SELECT "id" AS "leaf", "id", "parentId", "slug", 0 AS "depth" FROM "Category" WHERE "id" IN (${Prisma.join([...new Set(ids)])})
+        UNION ALL
+        SELECT up."leaf", c."id", c."parentId", c."slug", up."depth" + 1
+        FROM "Category" c JOIN up ON c."id" = up."parentId" WHERE up."depth" < 32)
+      SELECT "leaf", "slug" FROM up ORDER BY "leaf", "depth" DESC`);
+    return ids.map((id) => rows.filter((r) => r.leaf === id).map((r) => r.slug));
+  }
+
   /** All categories, departments (roots) first, then by name; `topLevel`: the departments only. */
   async categories(topLevel = false): Promise<CategoryRecord[]> {
     const rows = await this.db.category.findMany({
