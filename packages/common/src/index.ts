@@ -1,4 +1,5 @@
 export * from './access-token';
+export * from './address';
 export * from './authz';
 export * from './caller';
 export * from './config';
