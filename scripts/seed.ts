@@ -8,22 +8,25 @@ import { loadCatalog } from '@commerce/seed-data';
 import { createDb as createUserDb, seedUsers } from '@commerce/user';
 import { createDb as createProductDb, seedProducts } from '@commerce/product';
 import { createDb as createReviewDb, seedReviews } from '@commerce/review';
+import { createDb as createOrderDb, seedCoupons } from '@commerce/order';
 
-/** Seeds the three databases at `urls`; returns what was inserted. */
-export async function seedAll(urls: { user: string; product: string; review: string }, dataDir?: string) {
+/** Seeds the databases at `urls` (the order database with the demo coupons); returns what was inserted. */
+export async function seedAll(urls: { user: string; product: string; review: string; order: string }, dataDir?: string) {
   const catalog = await loadCatalog(dataDir ? { dataDir } : {});
   const userDb = createUserDb({ connectionString: urls.user });
   const productDb = createProductDb({ connectionString: urls.product });
   const reviewDb = createReviewDb({ connectionString: urls.review });
+  const orderDb = createOrderDb({ connectionString: urls.order });
   try {
-    const [users, products, reviews] = await Promise.all([
+    const [users, products, reviews, coupons] = await Promise.all([
       seedUsers(userDb, catalog),
       seedProducts(productDb, catalog),
       seedReviews(reviewDb, catalog),
+      seedCoupons(orderDb),
     ]);
-    return { source: catalog.source, dataDir: catalog.dataDir, ...users, ...products, ...reviews };
+    return { source: catalog.source, dataDir: catalog.dataDir, ...users, ...products, ...reviews, ...coupons };
   } finally {
-    await Promise.all([userDb.$disconnect(), productDb.$disconnect(), reviewDb.$disconnect()]);
+    await Promise.all([userDb.$disconnect(), productDb.$disconnect(), reviewDb.$disconnect(), orderDb.$disconnect()]);
   }
 }
 

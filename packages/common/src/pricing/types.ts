@@ -1,3 +1,5 @@
+import type { CouponErrorCode } from '../errors';
+
 /**
  * Shapes of the pricing rules (issue 10). Money is integer minor units (cents) of one currency,
  * rates are basis points (1 % = 100 bp), weights kg, dimensions cm, durations business days.
@@ -82,5 +84,5 @@ export interface CouponUsage {
   redeemedByCustomer: number;
 }
 
-/** Why a coupon does not apply, as `extensions.code`. */
-export type CouponProblem = 'COUPON_NOT_FOUND' | 'COUPON_EXPIRED' | 'COUPON_NOT_ELIGIBLE' | 'COUPON_MIN_SUBTOTAL' | 'COUPON_USAGE_LIMIT';
+/** Why a coupon does not apply, as `extensions.code` (see errors.ts). */
+export type CouponProblem = CouponErrorCode;

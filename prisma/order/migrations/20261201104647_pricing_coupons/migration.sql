@@ -100,7 +100,7 @@ ALTER TABLE "CouponRedemption" ADD CONSTRAINT "CouponRedemption_couponId_fkey" F
 -- AddForeignKey
 ALTER TABLE "CartCoupon" ADD CONSTRAINT "CartCoupon_couponId_fkey" FOREIGN KEY ("couponId") REFERENCES "Coupon"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
--- The default rate table of issue 10 (cents; transit in business days); ADMIN edits it with updateShippingRate.
+-- The default rate table of issue 10, in cents and business days. ADMIN edits it with updateShippingRate.
 INSERT INTO "ShippingRate" ("zone", "method", "baseCents", "perKgCents", "transitMinDays", "transitMaxDays") VALUES
   ('DOMESTIC', 'STANDARD', 499, 100, 3, 5),
   ('DOMESTIC', 'EXPRESS', 1499, 200, 1, 2),
