@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { alignByKey, type BaseContext, type Logger, type SigningKeySet } from '@commerce/common';
-import type { UserDb, UserRecord } from './db';
+import type { AddressRecord, UserDb, UserRecord } from './db';
+import { AddressBookService } from './services/address-book.service';
 import { AuthService } from './services/auth.service';
 import { WebhookEndpointService } from './services/webhook-endpoint.service';
 import type { LoginThrottle } from './services/login-throttle';
@@ -8,23 +9,31 @@ import type { LoginThrottle } from './services/login-throttle';
 export interface Context extends BaseContext {
   auth: AuthService;
   webhookEndpoints: WebhookEndpointService;
+  addressBook: AddressBookService;
   /** Set by login/register/refreshToken: the user who just signed in may see their own fields. */
   signedInUserId?: number;
-  loaders: { user: DataLoader<number, UserRecord | null> };
+  loaders: {
+    user: DataLoader<number, UserRecord | null>;
+    /** Each user's address book, keyed by user id: N users cost one statement. */
+    addresses: DataLoader<number, AddressRecord[]>;
+  };
 }
 
-/** Per-request context: a DataLoader so that N users cost one SQL query. */
+/** Per-request context: DataLoaders so that N users (or their address books) cost one SQL query. */
 export function createContextFactory(db: UserDb, keys: SigningKeySet, throttle: LoginThrottle, logger: Logger) {
   const auth = new AuthService(db, keys, throttle, logger);
   const webhookEndpoints = new WebhookEndpointService(db, logger);
+  const addressBook = new AddressBookService(db);
   return (base: BaseContext): Context => ({
     ...base,
     auth,
     webhookEndpoints,
+    addressBook,
     loaders: {
       user: new DataLoader(async (ids: readonly number[]) =>
         alignByKey(ids, await db.user.findMany({ where: { id: { in: [...ids] } } }), (r) => r.id),
       ),
+      addresses: new DataLoader((ids: readonly number[]) => addressBook.addressesOfUsers(ids)),
     },
   });
 }

@@ -4,6 +4,7 @@ import { PrismaClient } from './generated/client';
 
 export { Prisma } from './generated/client';
 export type {
+  Address as AddressRecord,
   User as UserRecord,
   WebhookDelivery as WebhookDeliveryRecord,
   WebhookEndpoint as WebhookEndpointRecord,

@@ -18,4 +18,7 @@ export const Mutation: MutationResolvers = {
   deleteWebhookEndpoint: (_parent, { id }, ctx) => ctx.webhookEndpoints.delete(ctx.caller, id),
   changePassword: (_parent, { currentPassword, newPassword }, ctx) =>
     ctx.auth.changePassword(requireUser(ctx.caller).userId, currentPassword, newPassword, ctx.clientIp),
+  addAddress: (_parent, { input }, ctx) => ctx.addressBook.add(ctx.caller, input),
+  updateAddress: (_parent, { id, input }, ctx) => ctx.addressBook.update(ctx.caller, id, input),
+  removeAddress: (_parent, { id }, ctx) => ctx.addressBook.remove(ctx.caller, id),
 };

@@ -1,5 +1,16 @@
-import { canActFor, tryParseIntId } from '@commerce/common';
+import { ForbiddenError, canActFor, tryParseIntId } from '@commerce/common';
 import type { UserResolvers } from '../__generated__/resolvers-types';
+import type { Context } from '../context';
+import type { UserRecord } from '../db';
+
+/** The user themself (also right after signing in), an admin or a service. */
+const mayReadPrivate = (u: UserRecord, ctx: Context) => canActFor(ctx.caller, u.id) || ctx.signedInUserId === u.id;
+
+/** Address books follow User.orders and User.cart: the user is public, so FORBIDDEN hides nothing. */
+function addressBookOf(u: UserRecord, ctx: Context) {
+  if (!mayReadPrivate(u, ctx)) throw new ForbiddenError('You may only read your own addresses');
+  return ctx.loaders.addresses.load(u.id);
+}
 
 export const User: UserResolvers = {
   __resolveReference: (ref, ctx) => {
@@ -8,5 +19,7 @@ export const User: UserResolvers = {
   },
   id: (u) => String(u.id),
   // Other shoppers see a reviewer's name, never their address.
-  email: (u, _args, ctx) => (canActFor(ctx.caller, u.id) || ctx.signedInUserId === u.id ? u.email : null),
+  email: (u, _args, ctx) => (mayReadPrivate(u, ctx) ? u.email : null),
+  addresses: (u, _args, ctx) => addressBookOf(u, ctx),
+  defaultShippingAddress: async (u, _args, ctx) => (await addressBookOf(u, ctx)).find((a) => a.isDefaultShipping) ?? null,
 };
