@@ -165,7 +165,7 @@ test('one default at a time: setting one unsets the other; removing the default 
   expect(codeAndField(await stack.gql(REMOVE, { id: c.id }, me.token)).map((e) => e.code)).toEqual(['NOT_FOUND']);
 });
 
-test('concurrent adds: the cap of 20 holds and exactly one address is the default', async () => {
+test('concurrent adds and default switches: the cap of 20 holds and exactly one address is the default', async () => {
   const me = await customer();
   const results = await Promise.all(
     Array.from({ length: 26 }, (_, i) =>
@@ -180,6 +180,13 @@ test('concurrent adds: the cap of 20 holds and exactly one address is the defaul
   expect(rows.filter((r) => r.isDefaultShipping)).toHaveLength(1);
   const more = await stack.gql(ADD, { input: SF }, me.token);
   expect(more.errors?.[0]?.message).toMatch(/at most 20/);
+
+  // Every address made the default at once: all succeed, one wins, never two defaults.
+  const switches = await Promise.all(
+    rows.map((r) => stack.gql(UPDATE, { id: r.id, input: { ...SF, line1: r.line1, isDefaultShipping: true } }, me.token)),
+  );
+  expect(switches.filter((r) => r.errors)).toEqual([]);
+  expect(await stack.db.user.address.count({ where: { userId: me.id, isDefaultShipping: true } })).toBe(1);
 });
 
 describe("someone else's address", () => {
