@@ -308,6 +308,20 @@ test('coupon errors are coded, and checkout refuses bad shipping input', async (
   expect(await codeOf('GROCERY15')).toBe('COUPON_NOT_ELIGIBLE');
   expect(await codeOf('SAVE5')).toBe('COUPON_MIN_SUBTOTAL');
   expect((await stack.gql(APPLY, { code: 'freeship' }, a!.token)).data).toMatchObject({ applyCoupon: { couponCode: 'FREESHIP' } });
+  // FREESHIP applied: STANDARD to Germany is free, EXPRESS is charged, both with their estimate.
+  const options = await ok(
+    stack.gql<{ cart: { shippingOptions: { method: string; zone: string; price: Money; fullPrice: Money; freeReason: string | null }[] } }>(
+      '{ cart { shippingOptions(countryCode: "de") { method zone price { amount } fullPrice { amount } freeReason estimatedDelivery { minBusinessDays } } } }',
+      {},
+      a!.token,
+    ),
+  );
+  expect(options.cart.shippingOptions.map((o) => [o.method, o.zone, o.price.amount === 0, o.freeReason])).toEqual([
+    ['STANDARD', 'EUROPE', true, 'COUPON'],
+    ['EXPRESS', 'EUROPE', false, null],
+  ]);
+  const badCountry = await stack.gql('{ cart { shippingOptions(countryCode: "XX") { method } } }', {}, a!.token);
+  expect(badCountry.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'countryCode' });
   expect((await stack.gql('mutation { removeCoupon { couponCode } }', {}, a!.token)).data).toEqual({ removeCoupon: { couponCode: null } });
 
   const errorOf = async (vars: Record<string, unknown>, token = a!.token) =>
