@@ -23,6 +23,7 @@ import {
 import { createDb as createUserDb, hashPasswords, seedUsers } from '@commerce/user';
 import { createDb as createProductDb, seedProducts } from '@commerce/product';
 import { createDb as createReviewDb, seedReviews } from '@commerce/review';
+import { createDb as createOrderDb, seedCoupons } from '@commerce/order';
 
 type Urls = { user: string; product: string; review: string };
 
@@ -44,20 +45,27 @@ function openDbs(urls: Urls) {
 }
 
 /**
- * Seeds the three databases at `urls` from the catalog in `dataDir` (default: `SEED_DATA_DIR`, else
- * the vendored DummyJSON catalog). Demo passwords found in the precomputed hash file are not hashed again.
+ * Seeds the user, product and review databases at `urls` from the catalog in `dataDir` (default: `SEED_DATA_DIR`, else
+ * the vendored DummyJSON catalog), and the demo coupons into the order database. Demo passwords found
+ * in the precomputed hash file are not hashed again.
  * @returns where the catalog came from and how many rows were inserted.
  */
-export async function seedAll(urls: Urls, dataDir?: string) {
+export async function seedAll(urls: Urls & { order: string }, dataDir?: string) {
   const [catalog, precomputed] = await Promise.all([loadCatalog(dataDir ? { dataDir } : {}), loadPasswordHashes()]);
-  return withDbs(urls, async (db) => {
-    const [users, products, reviews] = await Promise.all([
-      seedUsers(db.user, catalog, { precomputed }),
-      seedProducts(db.product, catalog),
-      seedReviews(db.review, catalog),
-    ]);
-    return { source: catalog.source, dataDir: catalog.dataDir, ...users, ...products, ...reviews };
-  });
+  const orderDb = createOrderDb({ connectionString: urls.order });
+  try {
+    return await withDbs(urls, async (db) => {
+      const [users, products, reviews, coupons] = await Promise.all([
+        seedUsers(db.user, catalog, { precomputed }),
+        seedProducts(db.product, catalog),
+        seedReviews(db.review, catalog),
+        seedCoupons(orderDb),
+      ]);
+      return { source: catalog.source, dataDir: catalog.dataDir, ...users, ...products, ...reviews, ...coupons };
+    });
+  } finally {
+    await orderDb.$disconnect();
+  }
 }
 
 /**

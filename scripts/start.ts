@@ -200,7 +200,7 @@ async function main(): Promise<void> {
 
   // Workers read their tables from the start, so processes wait for the migrations; the seed only
   // adds rows, so it runs while they boot.
-  const seedUrls = { user: dbUrls.user, product: dbUrls.product, review: dbUrls.review };
+  const seedUrls = { user: dbUrls.user, product: dbUrls.product, review: dbUrls.review, order: dbUrls.order };
   const seedHash = seedInputsHash(seedUrls);
   const seeding = (await isSeeded(seedHash, seedUrls))
     ? skip('seed')

@@ -86,16 +86,18 @@ function filesBelow(dir: string): string[] {
 /**
  * What the seed's outcome depends on: the catalog data and importer (`packages/seed-data`, the
  * data directory `SEED_DATA_DIR` names, else the vendored catalog inside it),
- * the three subgraphs' seed code, and the databases it writes to.
+ * the four subgraphs' seed code, and the databases it writes to.
  */
-export function seedInputsHash(urls: Pick<Record<SubgraphName, string>, 'user' | 'product' | 'review'>): string {
+export function seedInputsHash(urls: Pick<Record<SubgraphName, string>, 'user' | 'product' | 'review'> & { order?: string }): string {
   const dataDir = path.resolve(ROOT, process.env.SEED_DATA_DIR || 'packages/seed-data/data/dummyjson');
   const dataFiles = ['products.json', 'users.json'].map((name) => path.join(dataDir, name));
   const inputs: StampInput[] = [
     { value: `SEED_DATA_DIR=${process.env.SEED_DATA_DIR ?? ''}` },
-    { value: `${urls.user} ${urls.product} ${urls.review}` },
+    { value: `${urls.user} ${urls.product} ${urls.review} ${urls.order ?? ''}` },
     ...filesBelow('packages/seed-data').map((file) => ({ file })),
-    ...['scripts/seed.ts', ...(['user', 'product', 'review'] as const).map((s) => `subgraphs/${s}/src/seed.ts`)].map((file) => ({ file })),
+    ...['scripts/seed.ts', ...(['user', 'product', 'review', 'order'] as const).map((s) => `subgraphs/${s}/src/seed.ts`)].map((file) => ({
+      file,
+    })),
     // Possibly outside the repository: hashed by content under a stable name.
     ...dataFiles.map((file) => ({ value: existsSync(file) ? createHash('sha256').update(readFileSync(file)).digest('hex') : 'absent' })),
   ];

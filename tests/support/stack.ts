@@ -49,8 +49,8 @@ export interface StackOptions {
   paymentLatencyMs?: number;
   /** Run the reconciler in this process with these settings (off unless given). */
   reconciler?: { intervalMs: number; recheckAfterMs: number; pendingMaxAgeMs: number };
-  /** Called with every SQL statement the user, product and review subgraphs send (N+1 tests count them). */
-  onQuery?: (subgraph: 'user' | 'product' | 'review', sql: string) => void;
+  /** Called with every SQL statement each subgraph sends (N+1 tests count them). */
+  onQuery?: (subgraph: SubgraphName, sql: string) => void;
   /** Sign-in throttling of the user subgraph (default: its production rules). */
   loginThrottle?: user.LoginThrottleRules;
 }
@@ -88,8 +88,8 @@ export async function startStack(options: StackOptions = {}) {
       onQuery: onQuery && ((sql) => onQuery('product', sql)),
     }),
     review: review.createDb({ connectionString: urls.review, maxConnections: 4, onQuery: onQuery && ((sql) => onQuery('review', sql)) }),
-    cart: cart.createDb({ connectionString: urls.cart, maxConnections: 6 }),
-    order: order.createDb({ connectionString: urls.order, maxConnections: 10 }),
+    cart: cart.createDb({ connectionString: urls.cart, maxConnections: 6, onQuery: onQuery && ((sql) => onQuery('cart', sql)) }),
+    order: order.createDb({ connectionString: urls.order, maxConnections: 10, onQuery: onQuery && ((sql) => onQuery('order', sql)) }),
   };
   const common = { port: 0, internalSecret: INTERNAL_SECRET, logger };
   const signingKeys = new SigningKeySet([TEST_SIGNING_KEY]);
@@ -117,6 +117,7 @@ export async function startStack(options: StackOptions = {}) {
     internalSecret: INTERNAL_SECRET,
     cartSubgraphUrl: cartServer.url,
     productSubgraphUrl: productServer.url,
+    userSubgraphUrl: userServer.url,
     logger,
     paymentTimeoutMs: options.paymentTimeoutMs ?? 300,
     paymentLatencyMs: options.paymentLatencyMs ?? 0,
@@ -125,7 +126,8 @@ export async function startStack(options: StackOptions = {}) {
   });
   orderServices.relay.start();
   if (options.reconciler) orderServices.reconciler.start();
-  const orderServer = await order.startOrderSubgraph({ ...common, orders: orderServices.orders });
+  const { orders, coupons, rates, cartPricing } = orderServices;
+  const orderServer = await order.startOrderSubgraph({ ...common, orders, coupons, rates, cartPricing });
   const subgraphUrls: Record<SubgraphName, string> = {
     user: userServer.url,
     product: productServer.url,

@@ -142,3 +142,13 @@ export function normalizeAddress(input: AddressInput): NormalizedAddress {
     phone: phoneOf(input.phone, countryCode),
   };
 }
+
+/**
+ * A destination without a street address (shipping options for a country and state): the same
+ * country and US-state rules as {@link normalizeAddress}.
+ * @throws BadUserInputError naming `countryCode` or `region`.
+ */
+export function normalizeDestination(countryCode: string, region?: string | null): { countryCode: string; region: string | null } {
+  const code = countryCodeOf(countryCode);
+  return { countryCode: code, region: regionOf(region, code) };
+}

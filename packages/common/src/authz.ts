@@ -24,3 +24,10 @@ export function canActFor(caller: Caller, userId: number): boolean {
 export function hasRole(caller: Caller, ...roles: Role[]): boolean {
   return caller.kind === 'user' && roles.includes(caller.role);
 }
+
+/** A signed-in admin. @throws UnauthenticatedError when signed out; ForbiddenError for anyone but an admin. */
+export function requireAdmin(caller: Caller): UserCaller {
+  const user = requireUser(caller);
+  if (user.role !== 'ADMIN') throw new ForbiddenError('Only an admin may do this');
+  return user;
+}

@@ -33,6 +33,16 @@ export const ErrorCode = {
   PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
   /** Automatic persisted queries: not served (SSE) or not in this version; send the full query (Apollo Server's code). */
   PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  /** No coupon has this code. */
+  COUPON_NOT_FOUND: 'COUPON_NOT_FOUND',
+  /** The coupon was disabled, or is outside validFrom..validUntil. */
+  COUPON_EXPIRED: 'COUPON_EXPIRED',
+  /** No line of the cart is in the coupon's categories. */
+  COUPON_NOT_ELIGIBLE: 'COUPON_NOT_ELIGIBLE',
+  /** The merchandise subtotal is below the coupon's minSubtotal. */
+  COUPON_MIN_SUBTOTAL: 'COUPON_MIN_SUBTOTAL',
+  /** The coupon's usageLimit or perCustomerLimit is reached. */
+  COUPON_USAGE_LIMIT: 'COUPON_USAGE_LIMIT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -103,6 +113,27 @@ export class RateLimitedError extends DomainError {
     message = 'Too many requests; try again later',
   ) {
     super(message, ErrorCode.RATE_LIMITED, { retryAfterSeconds });
+  }
+}
+
+/** Why a coupon does not apply (issue 10); `extensions.couponCode` names it. */
+export type CouponErrorCode = 'COUPON_NOT_FOUND' | 'COUPON_EXPIRED' | 'COUPON_NOT_ELIGIBLE' | 'COUPON_MIN_SUBTOTAL' | 'COUPON_USAGE_LIMIT';
+
+const COUPON_MESSAGES: Record<CouponErrorCode, string> = {
+  COUPON_NOT_FOUND: 'No coupon has this code',
+  COUPON_EXPIRED: 'This coupon is not valid now',
+  COUPON_NOT_ELIGIBLE: 'No product in the cart is eligible for this coupon',
+  COUPON_MIN_SUBTOTAL: 'The cart subtotal is below the minimum for this coupon',
+  COUPON_USAGE_LIMIT: 'This coupon has been used up',
+};
+
+/** A coupon does not apply to this cart; nothing changed. */
+export class CouponError extends DomainError {
+  constructor(
+    readonly reason: CouponErrorCode,
+    couponCode: string,
+  ) {
+    super(COUPON_MESSAGES[reason], reason, { couponCode });
   }
 }
 

@@ -12,6 +12,7 @@ export * from './lifecycle';
 export * from './logger';
 export * from './order-events';
 export * from './pricing';
+export * from './pricing/index';
 export * from './queues';
 export * from './rate-limit';
 export * from './redis';

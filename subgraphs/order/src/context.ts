@@ -1,6 +1,15 @@
 import type { BaseContext } from '@commerce/common';
+import type { CartPricing } from './services/cart-pricing';
+import type { CouponService } from './services/coupons';
 import type { OrderService } from './services/order.service';
+import type { ShippingRates } from './services/rates';
 
-export interface Context extends BaseContext {
+/** The services the order subgraph's resolvers call. */
+export interface OrderApi {
   orders: OrderService;
+  coupons: CouponService;
+  rates: ShippingRates;
+  cartPricing: CartPricing;
 }
+
+export interface Context extends BaseContext, OrderApi {}

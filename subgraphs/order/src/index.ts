@@ -4,3 +4,4 @@ export { startOrderSubgraph, typeDefs } from './server';
 export { createOrderServices, type OrderServices } from './services';
 export { createCheckoutWorker } from './workers/checkout.worker';
 export { Reconciler, type ReconcilerOptions, type ReconcileResult } from './services/reconciler';
+export { seedCoupons, SEED_COUPONS } from './seed';

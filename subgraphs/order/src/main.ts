@@ -14,6 +14,9 @@ runProcess(logger, async () => {
   runtime.services.relay.start();
   const server = await startOrderSubgraph({
     orders: runtime.services.orders,
+    coupons: runtime.services.coupons,
+    rates: runtime.services.rates,
+    cartPricing: runtime.services.cartPricing,
     port: config.ORDER_PORT,
     host: config.HOST,
     internalSecret: config.INTERNAL_JWT_SECRET,

@@ -1,4 +1,4 @@
-import { TRANSACTION_OPTIONS, type CreateDbOptions } from '@commerce/common';
+import { TRANSACTION_OPTIONS, withQueryEvents, type CreateDbOptions } from '@commerce/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/client';
 
@@ -7,7 +7,7 @@ export type { Cart as CartRecord, CartItem as CartItemRecord } from './generated
 export type CartDb = PrismaClient;
 
 /** The cart subgraph's only way to its database (PostgreSQL through the pg driver adapter). */
-export function createDb(options: Omit<CreateDbOptions, 'onQuery'>): CartDb {
+export function createDb(options: CreateDbOptions): CartDb {
   const adapter = new PrismaPg({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
-  return new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
+  return withQueryEvents(options.onQuery, (log) => new PrismaClient({ adapter, log, transactionOptions: TRANSACTION_OPTIONS }));
 }

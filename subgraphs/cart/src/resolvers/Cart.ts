@@ -4,6 +4,8 @@ import type { CartItemResolvers, CartResolvers } from '../__generated__/resolver
 const DEFAULT_CURRENCY = 'USD';
 
 export const Cart: CartResolvers = {
+  // Reached from the order subgraph (applyCoupon, removeCoupon return the cart by id).
+  __resolveReference: (ref, ctx) => ctx.carts.cartFor(ctx.caller, String(ref.id)),
   subtotal: (cart) =>
     money(
       orderSubtotal(cart.items.map((i) => lineTotal(i.unitPriceCents, i.quantity, i.discountBasisPoints))),

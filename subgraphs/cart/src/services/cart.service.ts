@@ -1,4 +1,4 @@
-import { BadUserInputError, NotFoundError } from '@commerce/common';
+import { BadUserInputError, NotFoundError, canActFor, type Caller } from '@commerce/common';
 import { Prisma, type CartDb, type CartItemRecord } from '../db';
 import type { ProductClient } from './product-client';
 
@@ -49,6 +49,12 @@ export class CartService {
       }
       throw err;
     }
+  }
+
+  /** The cart `id` when the caller may read it (its owner, an admin, a service); null otherwise. */
+  async cartFor(caller: Caller, id: string): Promise<CartView | null> {
+    const cart = await this.db.cart.findUnique({ where: { id }, include: { items: { orderBy: { createdAt: 'asc' } } } });
+    return cart && canActFor(caller, cart.userId) ? cart : null;
   }
 
   private existingCart(userId: number): Promise<CartView | null> {

@@ -1,6 +1,7 @@
-import { TRANSACTION_OPTIONS, type CreateDbOptions } from '@commerce/common';
+import { TRANSACTION_OPTIONS, withQueryEvents, type CreateDbOptions } from '@commerce/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/client';
+import type { Order, OrderItem, Payment } from './generated/client';
 
 export { Prisma } from './generated/client';
 export type {
@@ -9,12 +10,20 @@ export type {
   OrderStatusEvent as OrderStatusEventRecord,
   Payment as PaymentRecord,
   OutboxMessage as OutboxMessageRecord,
+  Coupon as CouponRecord,
+  ShippingRate as ShippingRateRecord,
 } from './generated/client';
-export type { OrderStatus, PaymentStatus } from './generated/enums';
+export type { OrderStatus, PaymentStatus, CouponType, ShippingMethod, ShippingZone, TaxCategory } from './generated/enums';
 export type OrderDb = PrismaClient;
 
+/** Prisma `include` that loads an order's items in a stable order, and its payment. */
+export const WITH_ITEMS = { items: { orderBy: { productId: 'asc' } }, payment: true } as const;
+
+/** An order as {@link WITH_ITEMS} loads it. */
+export type OrderWithItems = Order & { items: OrderItem[]; payment: Payment | null };
+
 /** The order subgraph's only way to its database (PostgreSQL through the pg driver adapter). */
-export function createDb(options: Omit<CreateDbOptions, 'onQuery'>): OrderDb {
+export function createDb(options: CreateDbOptions): OrderDb {
   const adapter = new PrismaPg({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
-  return new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
+  return withQueryEvents(options.onQuery, (log) => new PrismaClient({ adapter, log, transactionOptions: TRANSACTION_OPTIONS }));
 }

@@ -1,4 +1,4 @@
-import { requireUser } from '@commerce/common';
+import { requireAdmin, requireUser } from '@commerce/common';
 import type { MutationResolvers } from '../__generated__/resolvers-types';
 
 export const Mutation: MutationResolvers = {
@@ -8,4 +8,22 @@ export const Mutation: MutationResolvers = {
   cancelOrder: (_parent, { id }, ctx) => ctx.orders.cancel(requireUser(ctx.caller), id),
   shipOrder: (_parent, { id }, ctx) => ctx.orders.ship(requireUser(ctx.caller), id),
   deliverOrder: (_parent, { id }, ctx) => ctx.orders.deliver(requireUser(ctx.caller), id),
+  applyCoupon: (_parent, { code }, ctx) => ctx.cartPricing.applyCoupon(ctx.caller, code),
+  removeCoupon: (_parent, _args, ctx) => ctx.cartPricing.removeCoupon(ctx.caller),
+  createCoupon: (_parent, { input }, ctx) => {
+    requireAdmin(ctx.caller);
+    return ctx.coupons.create(input);
+  },
+  updateCoupon: (_parent, { code, input }, ctx) => {
+    requireAdmin(ctx.caller);
+    return ctx.coupons.update(code, input);
+  },
+  disableCoupon: (_parent, { code }, ctx) => {
+    requireAdmin(ctx.caller);
+    return ctx.coupons.disable(code);
+  },
+  updateShippingRate: (_parent, { zone, method, input }, ctx) => {
+    requireAdmin(ctx.caller);
+    return ctx.rates.update(zone, method, input);
+  },
 };

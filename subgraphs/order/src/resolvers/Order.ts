@@ -1,10 +1,18 @@
 import { entityRef, money } from '@commerce/common';
+import { addressOfOrder, estimateOfOrder } from '../services/order-pricing';
+import { taxLinesOf } from '../services/order.repository';
 import type { OrderConnectionResolvers, OrderItemResolvers, OrderResolvers, PaymentResolvers } from '../__generated__/resolvers-types';
 
 export const Order: OrderResolvers = {
   __resolveReference: (ref, ctx) => ctx.orders.orderFor(ctx.caller, String(ref.id)),
   subtotal: (o) => money(o.subtotalCents, o.currencyCode),
+  discountTotal: (o) => money(o.discountTotalCents, o.currencyCode),
+  shippingTotal: (o) => money(o.shippingTotalCents, o.currencyCode),
+  taxTotal: (o) => money(o.taxTotalCents, o.currencyCode),
   total: (o) => money(o.totalCents, o.currencyCode),
+  shippingAddress: (o) => addressOfOrder(o),
+  taxLines: (o) => taxLinesOf(o).map((t) => ({ ...t, currencyCode: o.currencyCode })),
+  estimatedDelivery: (o) => estimateOfOrder(o),
   createdAt: (o) => o.createdAt.toISOString(),
   updatedAt: (o) => o.updatedAt.toISOString(),
   user: (o) => entityRef('User', o.userId),
@@ -18,6 +26,8 @@ export const OrderItem: OrderItemResolvers = {
   unitPrice: (item) => money(item.unitPriceCents, item.currencyCode),
   discountPercentage: (item) => item.discountBasisPoints / 100,
   lineTotal: (item) => money(item.lineTotalCents, item.currencyCode),
+  discount: (item) => money(item.discountCents, item.currencyCode),
+  tax: (item) => money(item.taxCents, item.currencyCode),
 };
 
 export const Payment: PaymentResolvers = {

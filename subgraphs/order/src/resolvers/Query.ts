@@ -1,6 +1,12 @@
+import { requireAdmin } from '@commerce/common';
 import type { QueryResolvers } from '../__generated__/resolvers-types';
 
 export const Query: QueryResolvers = {
   order: (_parent, { id }, ctx) => ctx.orders.orderFor(ctx.caller, id),
   orderStatusEvent: (_parent, { id }, ctx) => ctx.orders.orderAtEvent(ctx.caller, id),
+  shippingRates: (_parent, _args, ctx) => ctx.rates.list(),
+  coupons: (_parent, _args, ctx) => {
+    requireAdmin(ctx.caller);
+    return ctx.coupons.list();
+  },
 };

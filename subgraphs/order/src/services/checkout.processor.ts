@@ -1,8 +1,10 @@
 import { ServiceCallError, type Logger } from '@commerce/common';
-import type { OrderStatus } from '../db';
+import type { OrderWithItems } from '../db';
 import type { CartClient, InventoryClient } from './clients';
-import { FailureReason } from './order-lifecycle';
-import { priceLines, type OrderRepository, type OrderWithItems, type PaymentChange } from './order.repository';
+import type { CouponService } from './coupons';
+import { FailureReason, isCompensated } from './order-lifecycle';
+import { repriceOrder } from './order-pricing';
+import type { OrderRepository, PaymentChange } from './order.repository';
 import { PaymentDeclinedError, PaymentStateError, PaymentTimeoutError, type PaymentIntent, type PaymentProvider } from './payments';
 
 /** A step failed for a reason retrying will not fix. */
@@ -24,14 +26,16 @@ export const paymentKeys = (orderId: string) => ({
 /**
  * The checkout saga of one PENDING order, run by the checkout worker:
  *
- *   reserve stock (product subgraph) → authorize payment → take the lines out of the cart
+ *   take the coupon's redemption → reserve stock (product subgraph) → re-price with the reserved
+ *   prices → authorize the grand total → take the lines (and the coupon) out of the cart
  *   (cart subgraph) → capture → CONFIRMED (with notification and purchase, via the outbox)
  *
- * Each step is idempotent by the order id (reservations by order id, payment calls by
- * idempotency key, cart removal by order id), so a retried or resumed job never reserves,
- * authorizes or captures twice. A failure ends in FAILED with a `failureReason`; entering FAILED
- * (like CANCELLED) writes a compensation job to the outbox, which voids or refunds the payment
- * and releases the stock ({@link compensate}). So the only final states are (CONFIRMED, stock
+ * Each step is idempotent by the order id (redemptions and reservations by order id, payment
+ * calls by idempotency key, cart removal by order id), so a retried or resumed job never redeems,
+ * reserves, authorizes or captures twice. A coupon whose limits are reached fails the order with
+ * COUPON_USAGE_LIMIT before anything else is taken. A failure ends in FAILED with a `failureReason`; entering FAILED
+ * (like CANCELLED) writes a compensation job to the outbox, which voids or refunds the payment,
+ * releases the stock and gives the coupon redemption back ({@link compensate}). So the only final states are (CONFIRMED, stock
  * taken, payment captured) and (FAILED, stock restored, nothing captured).
  */
 export class CheckoutProcessor {
@@ -39,6 +43,7 @@ export class CheckoutProcessor {
     private readonly orders: OrderRepository,
     private readonly inventory: InventoryClient,
     private readonly carts: CartClient,
+    private readonly coupons: CouponService,
     private readonly payments: PaymentProvider,
     private readonly committed: () => void,
     private readonly logger: Logger,
@@ -53,13 +58,17 @@ export class CheckoutProcessor {
     if (!order) throw new PermanentCheckoutError(`order ${orderId} does not exist`);
     if (order.status !== 'PENDING') return;
     if (order.items.length === 0) return this.fail(order, FailureReason.EMPTY_CART);
+    if (order.couponCode && !(await this.coupons.redeem(order.id, order.couponCode, order.userId))) {
+      return this.fail(order, FailureReason.COUPON_USAGE_LIMIT);
+    }
 
     const lines = order.items.map((i) => ({ productId: i.productId, quantity: i.quantity }));
     const reservation = await this.inventory.reserve(order.id, lines);
     if (!reservation.ok) {
       return this.fail(order, reservation.failureReason === 'NOT_FOUND' ? FailureReason.PRODUCT_NOT_FOUND : FailureReason.OUT_OF_STOCK);
     }
-    const priced = priceLines(reservation.lines);
+    const priced = repriceOrder(order, reservation.lines);
+    const totalCents = priced.quote.total;
     if (await this.abandoned(order.id)) return;
 
     const keys = paymentKeys(order.id);
@@ -68,7 +77,7 @@ export class CheckoutProcessor {
       intent = await this.payments.authorize({
         idempotencyKey: keys.authorize,
         token: order.paymentToken,
-        amountCents: priced.totalCents,
+        amountCents: totalCents,
         currencyCode: order.currencyCode,
         description: `Order ${order.id}`,
       });
@@ -77,12 +86,13 @@ export class CheckoutProcessor {
       return this.fail(
         order,
         FailureReason.PAYMENT_DECLINED,
-        this.paymentOf({ reference: err.reference, status: 'DECLINED', amountCents: priced.totalCents, currencyCode: order.currencyCode }),
+        this.paymentOf({ reference: err.reference, status: 'DECLINED', amountCents: totalCents, currencyCode: order.currencyCode }),
       );
     }
     if (await this.abandoned(order.id)) return;
 
     await this.carts.commitCheckout(order.userId, order.id, lines);
+    if (order.cartId && order.couponCode) await this.coupons.consume(order.cartId, order.couponCode);
     const captured = await this.payments.capture({ idempotencyKey: keys.capture, reference: intent.reference });
     const confirmed = await this.orders.transition(order.id, 'PENDING', 'CONFIRMED', { priced, payment: this.paymentOf(captured) });
     if (!confirmed) {
@@ -92,7 +102,7 @@ export class CheckoutProcessor {
       return;
     }
     this.committed();
-    this.logger.info({ orderId, totalCents: priced.totalCents }, 'checkout confirmed');
+    this.logger.info({ orderId, totalCents }, 'checkout confirmed');
   }
 
   /**
@@ -108,12 +118,12 @@ export class CheckoutProcessor {
 
   /**
    * Compensation of a FAILED or CANCELLED order: voids the payment hold or refunds the capture,
-   * then gives the stock back. Idempotent (keys and order ids); a no-op for other statuses.
+   * then gives the stock and the coupon redemption back. Idempotent (keys and order ids); a no-op for other statuses.
    */
   async compensate(orderId: string): Promise<void> {
     const order = await this.orders.find(orderId);
     if (!order) throw new PermanentCheckoutError(`order ${orderId} does not exist`);
-    if (!COMPENSATED.has(order.status)) return;
+    if (!isCompensated(order.status)) return;
     const keys = paymentKeys(orderId);
     const intent = await this.payments.findByAuthorizationKey(keys.authorize);
     if (intent) {
@@ -129,6 +139,7 @@ export class CheckoutProcessor {
       await this.orders.recordPayment(orderId, this.paymentOf(after));
     }
     await this.inventory.release(orderId);
+    await this.coupons.release(orderId);
     this.logger.info({ orderId, status: order.status, payment: intent?.status ?? 'none' }, 'order compensated');
   }
 
@@ -156,8 +167,6 @@ export class CheckoutProcessor {
     };
   }
 }
-
-const COMPENSATED: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['FAILED', 'CANCELLED']);
 
 /** Whether an error from a step is worth retrying (network, 5xx, timeouts) or final. */
 export const isRetryable = (err: unknown) =>

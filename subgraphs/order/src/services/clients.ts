@@ -1,4 +1,4 @@
-import type { ServiceClient } from '@commerce/common';
+import type { Dimensions, NormalizedAddress, ServiceClient, TaxCategory } from '@commerce/common';
 
 /** A line of the shopper's cart as checkout snapshots it (cents, basis points). */
 export interface CartLine {
@@ -25,10 +25,12 @@ export type Reservation = { ok: true; lines: ReservedLine[] } | { ok: false; fai
 export class CartClient {
   constructor(private readonly client: ServiceClient) {}
 
-  async linesOf(userId: number): Promise<CartLine[]> {
+  /** The user's cart: its id and lines (null id: the user never had a cart). */
+  async cartOf(userId: number): Promise<{ cartId: string | null; lines: CartLine[] }> {
     const data = await this.client.request<{
       _entities: ({
         cart: {
+          id: string;
           items: {
             product: { id: string };
             quantity: number;
@@ -40,19 +42,20 @@ export class CartClient {
     }>(
       `query CheckoutCart($representations: [_Any!]!) {
         _entities(representations: $representations) {
-          ... on User { cart { items { product { id } quantity unitPrice { amount currencyCode } discountBasisPoints } } }
+          ... on User { cart { id items { product { id } quantity unitPrice { amount currencyCode } discountBasisPoints } } }
         }
       }`,
       { representations: [{ __typename: 'User', id: String(userId) }] },
     );
-    const items = data._entities[0]?.cart?.items ?? [];
-    return items.map((i) => ({
+    const cart = data._entities[0]?.cart;
+    const lines = (cart?.items ?? []).map((i) => ({
       productId: Number(i.product.id),
       quantity: i.quantity,
       unitPriceCents: i.unitPrice.amount,
       discountBasisPoints: i.discountBasisPoints,
       currencyCode: i.unitPrice.currencyCode,
     }));
+    return { cartId: cart?.id ?? null, lines };
   }
 
   /** Idempotent by orderId. */
@@ -94,5 +97,89 @@ export class InventoryClient {
 
   async release(orderId: string): Promise<void> {
     await this.client.request(`mutation ReleaseStock($orderId: ID!) { releaseStock(orderId: $orderId) }`, { orderId });
+  }
+}
+
+/** What pricing needs of a product (product subgraph's shipping data): kg, cm, business days, tax category, category path. */
+export interface ProductShippingData {
+  productId: number;
+  weightKg: number;
+  dimensions: Dimensions;
+  handlingDays: number;
+  taxCategory: TaxCategory;
+  categoryPath: string[];
+}
+
+/** The product subgraph, owner of weights, dimensions and categories: reads them in one `_entities` call. */
+export class ProductClient {
+  constructor(private readonly client: ServiceClient) {}
+
+  /** Shipping data of the products, keyed by id; an unknown product is missing from the map. */
+  async shippingDataOf(productIds: readonly number[]): Promise<Map<number, ProductShippingData>> {
+    if (productIds.length === 0) return new Map();
+    const data = await this.client.request<{
+      _entities: ({
+        id: string;
+        weight: number;
+        dimensions: Dimensions;
+        handlingDays: number;
+        taxCategory: TaxCategory;
+        categoryPath: string[];
+      } | null)[];
+    }>(
+      `query ProductShippingData($representations: [_Any!]!) {
+        _entities(representations: $representations) {
+          ... on Product { id weight dimensions { width height depth } handlingDays taxCategory categoryPath }
+        }
+      }`,
+      { representations: productIds.map((id) => ({ __typename: 'Product', id: String(id) })) },
+    );
+    const found = data._entities.filter((p): p is NonNullable<typeof p> => p !== null);
+    return new Map(
+      found.map((p) => [
+        Number(p.id),
+        {
+          productId: Number(p.id),
+          weightKg: p.weight,
+          dimensions: p.dimensions,
+          handlingDays: p.handlingDays,
+          taxCategory: p.taxCategory,
+          categoryPath: p.categoryPath,
+        },
+      ]),
+    );
+  }
+}
+
+/** A postal address as the user subgraph keeps it (normalized: upper-case alpha-2 country, US state code). */
+export type ShippingAddress = NormalizedAddress;
+
+const ADDRESS_FIELDS = 'userId fullName line1 line2 city region postalCode countryCode phone';
+type AddressRow = ShippingAddress & { userId: string };
+const toAddress = ({ userId: _owner, ...a }: AddressRow): ShippingAddress => a;
+
+/** The user subgraph, owner of addresses: reads one by id (with its owner) or a user's default, as a service caller. */
+export class UserClient {
+  constructor(private readonly client: ServiceClient) {}
+
+  /** The address `id` when `userId` owns it; null otherwise (someone else's is as good as missing). */
+  async addressOf(userId: number, id: string): Promise<ShippingAddress | null> {
+    const { address } = await this.client.request<{ address: AddressRow | null }>(
+      `query ShippingAddress($id: ID!) { address(id: $id) { ${ADDRESS_FIELDS} } }`,
+      { id },
+    );
+    return address && Number(address.userId) === userId ? toAddress(address) : null;
+  }
+
+  /** The user's default shipping address, if they set one. */
+  async defaultAddressOf(userId: number): Promise<ShippingAddress | null> {
+    const data = await this.client.request<{ _entities: ({ defaultShippingAddress: AddressRow | null } | null)[] }>(
+      `query DefaultShippingAddress($representations: [_Any!]!) {
+        _entities(representations: $representations) { ... on User { defaultShippingAddress { ${ADDRESS_FIELDS} } } }
+      }`,
+      { representations: [{ __typename: 'User', id: String(userId) }] },
+    );
+    const address = data._entities[0]?.defaultShippingAddress;
+    return address && Number(address.userId) === userId ? toAddress(address) : null;
   }
 }

@@ -3,10 +3,14 @@ import { QueueName, bullPrefix, createRedis, createServiceClient, defaultJobOpti
 import { createDb, type OrderDb } from '../db';
 import type { OrderConfig } from '../env';
 import { CheckoutProcessor } from './checkout.processor';
-import { CartClient, InventoryClient } from './clients';
+import { CartPricing } from './cart-pricing';
+import { CartClient, InventoryClient, ProductClient, UserClient } from './clients';
+import { CouponService } from './coupons';
 import { OrderRepository } from './order.repository';
 import { OrderService } from './order.service';
 import { OutboxRelay, type OutboxQueues } from './outbox';
+import { ShippingRates } from './rates';
+import { ShippingAddresses } from './shipping-address';
 import { SimulatedPaymentProvider, type PaymentProvider } from './payments';
 import { Reconciler, type ReconcilerOptions } from './reconciler';
 
@@ -18,6 +22,8 @@ export interface OrderServicesOptions {
   internalSecret: string;
   cartSubgraphUrl: string;
   productSubgraphUrl: string;
+  /** Saved shipping addresses are read from the user subgraph. */
+  userSubgraphUrl: string;
   logger: Logger;
   /** Defaults to the simulated provider on this database. */
   payments?: PaymentProvider;
@@ -46,11 +52,16 @@ export function createOrderServices(options: OrderServicesOptions) {
     options.payments ??
     new SimulatedPaymentProvider(options.db, { timeoutMs: options.paymentTimeoutMs ?? 10_000, latencyMs: options.paymentLatencyMs ?? 0 });
   const carts = new CartClient(client(options.cartSubgraphUrl));
+  const products = new ProductClient(client(options.productSubgraphUrl));
+  const addresses = new ShippingAddresses(new UserClient(client(options.userSubgraphUrl)));
+  const coupons = new CouponService(options.db);
+  const rates = new ShippingRates(options.db);
   const repository = new OrderRepository(options.db);
   const checkout = new CheckoutProcessor(
     repository,
     new InventoryClient(client(options.productSubgraphUrl)),
     carts,
+    coupons,
     payments,
     committed,
     options.logger,
@@ -63,7 +74,10 @@ export function createOrderServices(options: OrderServicesOptions) {
     ...options.reconciler,
   });
   return {
-    orders: new OrderService(options.db, carts, repository, committed),
+    orders: new OrderService({ repository, carts, products, coupons, rates, addresses, committed }),
+    coupons,
+    rates,
+    cartPricing: new CartPricing(coupons, rates, addresses, carts, products),
     checkout,
     payments,
     relay,
@@ -89,6 +103,7 @@ export function createOrderRuntime(config: OrderConfig, logger: Logger, name: st
     internalSecret: config.INTERNAL_JWT_SECRET,
     cartSubgraphUrl: config.CART_SUBGRAPH_URL,
     productSubgraphUrl: config.PRODUCT_SUBGRAPH_URL,
+    userSubgraphUrl: config.USER_SUBGRAPH_URL,
     logger,
     paymentTimeoutMs: config.PAYMENT_TIMEOUT_MS,
     paymentLatencyMs: config.PAYMENT_SIMULATED_LATENCY_MS,

@@ -1,7 +1,7 @@
 import { QueueName, type OrderNotificationJob, type PurchaseJob } from '@commerce/common';
-import type { OrderStatus, OrderStatusEventRecord } from '../db';
+import type { OrderStatus, OrderStatusEventRecord, OrderWithItems } from '../db';
+import { isCompensated } from './order-lifecycle';
 import { CheckoutJobName, EVENTS, type OutboxEntry } from './outbox';
-import type { OrderWithItems } from './order.repository';
 
 /** The email/webhook kind for each status a customer hears about; PENDING sends nothing. */
 const NOTIFICATION: Partial<Record<OrderStatus, OrderNotificationJob['kind']>> = {
@@ -14,9 +14,6 @@ const NOTIFICATION: Partial<Record<OrderStatus, OrderNotificationJob['kind']>> =
 
 /** Statuses whose purchases the review subgraph learns (verified-purchase reviews). */
 const PURCHASE: Partial<Record<OrderStatus, PurchaseJob['status']>> = { CONFIRMED: 'CONFIRMED', CANCELLED: 'CANCELLED' };
-
-/** Statuses that must give back what the order holds: stock reservation and payment hold or capture. */
-const COMPENSATE: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['FAILED', 'CANCELLED']);
 
 /**
  * What entering `event.status` causes, as outbox entries written in the same transaction:
@@ -70,7 +67,7 @@ export function effectsOf(order: OrderWithItems, event: OrderStatusEventRecord):
       payload: { orderId: order.id, userId: order.userId, productIds: order.items.map((i) => i.productId), status: purchase },
     });
   }
-  if (COMPENSATE.has(event.status)) {
+  if (isCompensated(event.status)) {
     entries.push({ queue: QueueName.checkout, name: CheckoutJobName.compensate, payload: { orderId: order.id } });
   }
   return entries;

@@ -70,4 +70,13 @@ export const FailureReason = {
   /** The order stayed PENDING longer than PENDING_ORDER_MAX_AGE_MS; the reconciler failed it. */
   CHECKOUT_TIMEOUT: 'CHECKOUT_TIMEOUT',
   CHECKOUT_ERROR: 'CHECKOUT_ERROR',
+  /** The coupon's usageLimit or perCustomerLimit was reached when the saga tried to redeem it. */
+  COUPON_USAGE_LIMIT: 'COUPON_USAGE_LIMIT',
 } as const;
+
+/**
+ * Statuses that must give back what the order holds (stock reservation, payment hold or capture,
+ * coupon redemption): entering one writes the compensation job, which acts only on these.
+ */
+export const COMPENSATED_STATUSES: ReadonlySet<OrderStatus> = new Set<OrderStatus>(['FAILED', 'CANCELLED']);
+export const isCompensated = (status: OrderStatus) => COMPENSATED_STATUSES.has(status);

@@ -1,46 +1,52 @@
-import { lineTotal, orderSubtotal } from '@commerce/common';
-import type { OrderDb, OrderItemRecord, OrderRecord, OrderStatus, PaymentRecord, PaymentStatus, Prisma } from '../db';
+import type { Quote, TaxLine } from '@commerce/common';
+import {
+  WITH_ITEMS,
+  type OrderDb,
+  type OrderRecord,
+  type OrderWithItems,
+  type OrderStatus,
+  type PaymentRecord,
+  type PaymentStatus,
+  type Prisma,
+} from '../db';
 import { effectsOf } from './order-effects';
 import { canTransition } from './order-lifecycle';
 import { writeOutbox } from './outbox';
 
-export type OrderWithItems = OrderRecord & { items: OrderItemRecord[]; payment: PaymentRecord | null };
-
-/** Prisma `include` that loads an order's items in a stable order, and its payment. */
-export const WITH_ITEMS = { items: { orderBy: { productId: 'asc' } }, payment: true } as const;
-
-/** A priced line: unit price in cents, discount in basis points; the title when known. */
-export interface PricedLine {
-  productId: number;
-  title?: string;
-  quantity: number;
-  unitPriceCents: number;
-  discountBasisPoints: number;
-}
-
-/** Items and totals by the pricing rule (DESIGN.md), in cents. */
-export type PricedOrder = ReturnType<typeof priceLines>;
-
-export function priceLines(lines: readonly PricedLine[]) {
-  const items = lines.map(({ productId, title, quantity, unitPriceCents, discountBasisPoints }) => ({
-    productId,
-    title: title ?? '',
-    quantity,
-    unitPriceCents,
-    discountBasisPoints,
-    lineTotalCents: lineTotal(unitPriceCents, quantity, discountBasisPoints),
-  }));
-  const subtotalCents = orderSubtotal(items.map((i) => i.lineTotalCents));
-  return { items, subtotalCents, totalCents: subtotalCents };
-}
-
 /** The payment as the provider last reported it, stored with the order. */
 export type PaymentChange = Pick<PaymentRecord, 'provider' | 'reference' | 'amountCents' | 'currencyCode'> & { status: PaymentStatus };
 
-/** A new order: its fields and priced items (cents). */
+/** A new order's item: prices (cents, bp), its coupon share and tax, and the product's shipping data. */
+export type NewOrderItem = Omit<Prisma.OrderItemUncheckedCreateInput, 'orderId'>;
+
+/** A new order: its fields and items (cents). */
 export type NewOrder = Omit<Prisma.OrderUncheckedCreateInput, 'id' | 'status' | 'items' | 'events' | 'payment'> & {
-  items: PricedOrder['items'];
+  items: NewOrderItem[];
 };
+
+/** Totals of a priced order as stored (cents), from a {@link Quote}. */
+export const totalsOf = (q: Quote) => ({
+  subtotalCents: q.subtotal,
+  discountTotalCents: q.discountTotal,
+  shippingTotalCents: q.shippingTotal,
+  taxTotalCents: q.taxTotal,
+  totalCents: q.total,
+  taxLines: q.taxLines as unknown as Prisma.InputJsonValue,
+});
+
+/** Final prices of the lines (reservation) and the totals they give, written on confirmation. */
+export interface Repricing {
+  quote: Quote;
+  titles: ReadonlyMap<number, string>;
+}
+
+/** What a transition writes besides the status. */
+export interface TransitionChange {
+  failureReason?: string;
+  /** Final prices from the stock reservation (confirmation). */
+  priced?: Repricing;
+  payment?: PaymentChange;
+}
 
 /**
  * An order has entered its current status: the history row that shows it as it is now, and what
@@ -51,24 +57,50 @@ async function entered(tx: Prisma.TransactionClient, order: OrderWithItems): Pro
   await writeOutbox(tx, effectsOf(order, event));
 }
 
-/** What a transition writes besides the status. */
-export interface TransitionChange {
-  failureReason?: string;
-  /** Final prices from the stock reservation (confirmation). */
-  priced?: PricedOrder;
-  payment?: PaymentChange;
-}
+/** The tax lines stored with an order. */
+export const taxLinesOf = (order: Pick<OrderRecord, 'taxLines'>): TaxLine[] =>
+  Array.isArray(order.taxLines) ? (order.taxLines as unknown as TaxLine[]) : [];
 
 /**
- * Status changes of orders. Each writes, in one transaction, the order, its status-history row
- * and the outbox entries the new status causes (events, jobs), so nothing downstream can run
- * before the change commits or be lost after it (transactional outbox).
+ * Orders in the database: reads, creation and status changes. Each change writes, in one
+ * transaction, the order, its status-history row and the outbox entries the new status causes
+ * (events, jobs), so nothing downstream can run before the change commits or be lost after it
+ * (transactional outbox).
  */
 export class OrderRepository {
   constructor(private readonly db: OrderDb) {}
 
   find(id: string): Promise<OrderWithItems | null> {
     return this.db.order.findUnique({ where: { id }, include: WITH_ITEMS });
+  }
+
+  /** The user's order placed with this idempotency key, if any. */
+  findByKey(userId: number, idempotencyKey: string): Promise<OrderWithItems | null> {
+    return this.db.order.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey } }, include: WITH_ITEMS });
+  }
+
+  /** A status event with its order as it now is. */
+  findEvent(eventId: string) {
+    return this.db.orderStatusEvent.findUnique({ where: { id: eventId }, include: { order: { include: WITH_ITEMS } } });
+  }
+
+  /** Up to `take` orders of the user, newest first, after the order `afterId`. */
+  pageOf(userId: number, take: number, afterId: string | null): Promise<OrderWithItems[]> {
+    return this.db.order.findMany({
+      where: { userId },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      include: WITH_ITEMS,
+      take,
+      ...(afterId ? { cursor: { id: afterId }, skip: 1 } : {}),
+    });
+  }
+
+  countOf(userId: number): Promise<number> {
+    return this.db.order.count({ where: { userId } });
+  }
+
+  paymentOf(orderId: string): Promise<PaymentRecord | null> {
+    return this.db.payment.findUnique({ where: { orderId } });
   }
 
   /**
@@ -97,21 +129,19 @@ export class OrderRepository {
       const { priced, payment } = change;
       const { count } = await tx.order.updateMany({
         where: { id: orderId, status: from },
-        data: {
-          status: to,
-          failureReason: change.failureReason ?? null,
-          ...(priced ? { subtotalCents: priced.subtotalCents, totalCents: priced.totalCents } : {}),
-        },
+        data: { status: to, failureReason: change.failureReason ?? null, ...(priced ? totalsOf(priced.quote) : {}) },
       });
       if (count === 0) return null;
-      for (const item of priced?.items ?? []) {
+      for (const line of priced?.quote.lines ?? []) {
         await tx.orderItem.update({
-          where: { orderId_productId: { orderId, productId: item.productId } },
+          where: { orderId_productId: { orderId, productId: line.productId } },
           data: {
-            title: item.title,
-            unitPriceCents: item.unitPriceCents,
-            discountBasisPoints: item.discountBasisPoints,
-            lineTotalCents: item.lineTotalCents,
+            title: priced?.titles.get(line.productId) ?? '',
+            unitPriceCents: line.unitPriceCents,
+            discountBasisPoints: line.discountBasisPoints,
+            lineTotalCents: line.lineTotalCents,
+            discountCents: line.discountCents,
+            taxCents: line.taxCents,
           },
         });
       }

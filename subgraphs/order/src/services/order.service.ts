@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
   BadUserInputError,
+  CouponError,
   assertPlainText,
   ForbiddenError,
   IdempotencyKeyReusedError,
@@ -14,12 +15,18 @@ import {
   hasRole,
   pageSize,
   type PageInfo,
+  quote,
+  type AddressInput,
   type Caller,
 } from '@commerce/common';
-import { Prisma, type OrderDb, type OrderItemRecord, type OrderStatus, type PaymentRecord } from '../db';
-import type { CartClient, CartLine } from './clients';
+import { Prisma, type OrderItemRecord, type OrderStatus, type OrderWithItems, type PaymentRecord, type ShippingMethod } from '../db';
+import type { CartClient, CartLine, ProductClient, ShippingAddress } from './clients';
+import { snapshotOf as couponSnapshotOf, termsOf, type CouponService } from './coupons';
 import { mayTransition, type Actor } from './order-lifecycle';
-import { WITH_ITEMS, priceLines, type OrderRepository, type OrderWithItems } from './order.repository';
+import { itemsOf, quoteLineOf, snapshotOf } from './order-pricing';
+import { totalsOf, type OrderRepository } from './order.repository';
+import type { ShippingRates } from './rates';
+import type { ShippingAddresses } from './shipping-address';
 
 /** An order as the API shows it; status fields may be those of a past event. */
 export type OrderView = OrderWithItems;
@@ -33,10 +40,23 @@ export interface OrderPage {
   totalCount: () => Promise<number>;
 }
 
-/** A checkout request: the idempotency key (1..255 characters) and the card token to charge. */
+/**
+ * A checkout request: the idempotency key (1..255 characters), the card token to charge, and where
+ * and how it ships (a saved address id or an inline address, not both; a method).
+ */
 export interface CheckoutRequest {
   idempotencyKey: string;
   paymentToken?: string | null;
+  shippingAddressId?: string | null;
+  shippingAddress?: AddressInput | null;
+  shippingMethod?: ShippingMethod | null;
+}
+
+/** The shipping part of a request as the fingerprint sees it. */
+interface ShippingRequest {
+  addressId: string | null;
+  address: ShippingAddress | null;
+  method: ShippingMethod | null;
 }
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -45,31 +65,56 @@ const PAYMENT_TOKEN = /^tok_[A-Za-z0-9_]{1,100}$/;
 /** Position in a user's orders (createdAt DESC, id DESC): the order's id, a UUID. */
 const orderCursor = cursorCodec(z.object({ id: cursorKeys.uuid() }));
 
-/** sha256 over what a checkout request asks for: the cart's lines (sorted) and the card token. */
-export function requestFingerprint(lines: readonly Pick<CartLine, 'productId' | 'quantity'>[], paymentToken: string): string {
-  const canonical = [...lines].sort((a, b) => a.productId - b.productId).map((l) => [l.productId, l.quantity]);
+/**
+ * sha256 over what a checkout request asks for: the cart's lines (sorted), its coupon, the card
+ * token and the shipping input (saved address id or normalized inline address, method).
+ */
+export function requestFingerprint(request: {
+  lines: readonly Pick<CartLine, 'productId' | 'quantity'>[];
+  couponCode: string | null;
+  paymentToken: string;
+  shipping: ShippingRequest;
+}): string {
+  const canonical = [...request.lines].sort((a, b) => a.productId - b.productId).map((l) => [l.productId, l.quantity]);
   return createHash('sha256')
-    .update(JSON.stringify({ lines: canonical, paymentToken }))
+    .update(
+      JSON.stringify({ lines: canonical, coupon: request.couponCode, paymentToken: request.paymentToken, shipping: request.shipping }),
+    )
     .digest('hex');
+}
+
+/** What OrderService works with. */
+export interface OrderServiceDeps {
+  repository: OrderRepository;
+  carts: CartClient;
+  products: ProductClient;
+  coupons: CouponService;
+  rates: ShippingRates;
+  addresses: ShippingAddresses;
+  committed: () => void;
 }
 
 /** Orders: checkout (creation), the lifecycle operations, reads, history. */
 export class OrderService {
-  constructor(
-    private readonly db: OrderDb,
-    private readonly carts: CartClient,
-    private readonly repository: OrderRepository,
-    private readonly committed: () => void,
-  ) {}
+  private readonly repository: OrderRepository;
+
+  constructor(private readonly deps: OrderServiceDeps) {
+    this.repository = deps.repository;
+  }
 
   /**
-   * Creates a PENDING order from the user's cart; its checkout job and PENDING event go to the
-   * outbox in the same transaction. Idempotency follows Stripe (docs.stripe.com/idempotency): the
-   * key is scoped to the user and kept with the order (so for as long as the order exists, at least
-   * 24 hours); a request repeating a key gets the order the first request created, also when many
-   * race; the same key with a different request (another cart, another card token) is refused.
-   * The cart is consumed by a successful checkout, so a retry that finds it empty replays too.
-   * @throws BadUserInputError for a key outside 1..255 characters or a malformed payment token.
+   * Creates a PENDING order from the user's cart, priced by the pricing module (coupon, shipping,
+   * tax) with a snapshot of address, method, rate, coupon and estimate; its checkout job and
+   * PENDING event go to the outbox in the same transaction. Idempotency follows Stripe
+   * (docs.stripe.com/idempotency): the key is scoped to the user and kept with the order; a request
+   * repeating a key gets the order the first request created, also when many race; the same key
+   * with a different request (cart, coupon, card token, address or method) is refused. The cart is
+   * consumed by a successful checkout, so a retry that finds it empty replays too.
+   * The coupon's usage limits are taken by the saga's first step (FAILED with COUPON_USAGE_LIMIT).
+   * @throws BadUserInputError for a key outside 1..255 characters, a malformed payment token, both
+   *   address inputs, an invalid inline address (field named), or a method without any address.
+   * @throws NotFoundError for a shippingAddressId that is not the user's.
+   * @throws CouponError when the cart's coupon no longer applies (COUPON_EXPIRED, _NOT_ELIGIBLE, _MIN_SUBTOTAL).
    * @throws IdempotencyKeyReusedError when the key was used for a different request.
    */
   async checkout(userId: number, request: CheckoutRequest): Promise<OrderView> {
@@ -79,30 +124,55 @@ export class OrderService {
     if (!PAYMENT_TOKEN.test(paymentToken)) {
       throw new BadUserInputError('paymentToken must look like tok_…', { field: 'paymentToken' });
     }
-    const lines = await this.carts.linesOf(userId);
-    const fingerprint = requestFingerprint(lines, paymentToken);
-    const existing = await this.byKey(userId, idempotencyKey);
-    if (existing) return this.replay(existing, lines, fingerprint, paymentToken);
+    const inline = this.deps.addresses.inline(request);
+    const ships = Boolean(request.shippingAddressId || inline || request.shippingMethod);
+    const shipping: ShippingRequest = {
+      addressId: request.shippingAddressId ?? null,
+      address: inline,
+      method: ships ? (request.shippingMethod ?? 'STANDARD') : null,
+    };
+    const { cartId, lines } = await this.deps.carts.cartOf(userId);
+    const coupon = cartId ? await this.deps.coupons.appliedTo(cartId) : null;
+    const fingerprint = requestFingerprint({ lines, couponCode: coupon?.code ?? null, paymentToken, shipping });
+    const existing = await this.repository.findByKey(userId, idempotencyKey);
+    if (existing) return this.replay(existing, lines.length === 0, fingerprint, paymentToken, shipping);
 
-    const priced = priceLines(lines);
+    const address = shipping.addressId
+      ? await this.deps.addresses.saved(userId, shipping.addressId)
+      : (inline ?? (ships ? await this.deps.addresses.default(userId) : null));
+    // Product shipping data is only needed to ship or to judge a coupon (the legacy path skips the call).
+    const data = address || coupon ? await this.deps.products.shippingDataOf(lines.map((l) => l.productId)) : new Map();
+    const quoteLines = lines.map((l) => quoteLineOf(l, data.get(l.productId)));
+    const now = new Date();
+    const terms = coupon ? termsOf(coupon) : null;
+    const q = quote({
+      lines: quoteLines,
+      destination: address,
+      method: shipping.method ?? 'STANDARD',
+      rates: address ? await this.deps.rates.list() : [],
+      coupon: terms,
+      now,
+    });
+    if (q.coupon?.problem) throw new CouponError(q.coupon.problem, q.coupon.code);
     try {
       const created = await this.repository.create({
         userId,
         idempotencyKey,
         requestFingerprint: fingerprint,
         paymentToken,
-        subtotalCents: priced.subtotalCents,
-        totalCents: priced.totalCents,
+        cartId,
         currencyCode: lines[0]?.currencyCode ?? 'USD',
-        items: priced.items,
+        ...totalsOf(q),
+        ...snapshotOf(q, address, terms ? couponSnapshotOf(terms) : null),
+        items: itemsOf(q, quoteLines),
       });
-      this.committed();
+      this.deps.committed();
       return created;
     } catch (err) {
       // A concurrent request with the same key won: answer as a replay of it.
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-        const winner = await this.byKey(userId, idempotencyKey);
-        if (winner) return this.replay(winner, lines, fingerprint, paymentToken);
+        const winner = await this.repository.findByKey(userId, idempotencyKey);
+        if (winner) return this.replay(winner, lines.length === 0, fingerprint, paymentToken, shipping);
       }
       throw err;
     }
@@ -110,7 +180,7 @@ export class OrderService {
 
   /**
    * Cancels a CONFIRMED order (its owner or an admin; not once shipped). The compensation job
-   * written with it refunds the capture and releases the stock; the customer is notified.
+   * written with it refunds the capture, releases the stock and gives the coupon back; the customer is notified.
    * @throws NotFoundError when the caller may not see the order.
    * @throws InvalidOrderStateError unless the order is CONFIRMED.
    */
@@ -136,18 +206,18 @@ export class OrderService {
 
   /** The order's payment, if the provider was reached. */
   paymentOf(orderId: string): Promise<PaymentRecord | null> {
-    return this.db.payment.findUnique({ where: { orderId } });
+    return this.repository.paymentOf(orderId);
   }
 
   /** An order the caller may see (its owner, an admin, a service); null otherwise, so existence does not leak. */
   async orderFor(caller: Caller, id: string): Promise<OrderView | null> {
-    const order = await this.db.order.findUnique({ where: { id }, include: WITH_ITEMS });
+    const order = await this.repository.find(id);
     return order && canActFor(caller, order.userId) ? order : null;
   }
 
   /** The order as it was at status event `eventId` (its status, failureReason and time). */
   async orderAtEvent(caller: Caller, eventId: string): Promise<OrderView | null> {
-    const event = await this.db.orderStatusEvent.findUnique({ where: { id: eventId }, include: { order: { include: WITH_ITEMS } } });
+    const event = await this.repository.findEvent(eventId);
     if (!event || !canActFor(caller, event.order.userId)) return null;
     return { ...event.order, status: event.status, failureReason: event.failureReason, updatedAt: event.createdAt };
   }
@@ -159,29 +229,19 @@ export class OrderService {
   async ordersOf(userId: number, args: { first?: number | null; after?: string | null }): Promise<OrderPage> {
     const take = pageSize(args.first);
     const after = args.after ? orderCursor.decode(args.after) : null;
-    const rows = await this.db.order.findMany({
-      where: { userId },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      include: WITH_ITEMS,
-      take: take + 1,
-      ...(after ? { cursor: { id: after.id }, skip: 1 } : {}),
-    });
+    const rows = await this.repository.pageOf(userId, take + 1, after?.id ?? null);
     return {
       ...connectionPage(rows, take, after !== null, (node) => ({ cursor: orderCursor.encode({ id: node.id }), node })),
-      totalCount: () => this.db.order.count({ where: { userId } }),
+      totalCount: () => this.repository.countOf(userId),
     };
   }
 
-  private byKey(userId: number, idempotencyKey: string) {
-    return this.db.order.findUnique({
-      where: { userId_idempotencyKey: { userId, idempotencyKey } },
-      include: WITH_ITEMS,
-    });
-  }
-
-  private replay(order: OrderView, lines: readonly CartLine[], fingerprint: string, paymentToken: string): OrderView {
-    const sameCart = lines.length === 0 || fingerprint === order.requestFingerprint;
-    if (paymentToken !== order.paymentToken || !sameCart) throw new IdempotencyKeyReusedError();
+  // With the cart consumed, the request is compared as if it still held the order's own lines and coupon.
+  private replay(order: OrderView, cartEmpty: boolean, fingerprint: string, paymentToken: string, shipping: ShippingRequest): OrderView {
+    const expected = cartEmpty
+      ? requestFingerprint({ lines: order.items, couponCode: order.couponCode, paymentToken, shipping })
+      : fingerprint;
+    if (expected !== order.requestFingerprint) throw new IdempotencyKeyReusedError();
     return order;
   }
 
@@ -205,7 +265,7 @@ export class OrderService {
       const now = await this.repository.find(order.id);
       throw new InvalidOrderStateError(order.id, now?.status ?? 'gone', to);
     }
-    this.committed();
+    this.deps.committed();
     return moved;
   }
 }

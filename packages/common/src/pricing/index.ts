@@ -1,0 +1,7 @@
+export * from './types';
+export * from './zones';
+export * from './rounding';
+export * from './shipping';
+export * from './tax';
+export * from './coupons';
+export * from './quote';
