@@ -51,8 +51,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-test('the README shows the five operations, each named and alone in its block', () => {
-  expect(operations.map((op) => op.name)).toEqual(['SignIn', 'ProductsWithReviews', 'AddToCart', 'Checkout', 'FollowOrder']);
+test('the README shows the six operations, each named and alone in its block', () => {
+  expect(operations.map((op) => op.name)).toEqual(['SignIn', 'ProductsWithReviews', 'AddToCart', 'ApplyCoupon', 'Checkout', 'FollowOrder']);
 });
 
 test('sign in, query the catalog, add to cart, check out and follow the order, as pasted', async () => {
@@ -84,6 +84,14 @@ test('sign in, query the catalog, add to cart, check out and follow the order, a
   expect(added.errors).toBeUndefined();
   expect(added.data?.addToCart.items).toEqual([expect.objectContaining({ quantity: 2 })]);
 
+  const coupon = await stack.gql<{ applyCoupon: { couponCode: string } }>(
+    operation('ApplyCoupon').document,
+    operation('ApplyCoupon').variables,
+    token,
+  );
+  expect(coupon.errors).toBeUndefined();
+  expect(coupon.data?.applyCoupon.couponCode).toBe('WELCOME10');
+
   const checkout = await stack.gql<{ checkout: { order: { id: string; status: string } } }>(
     operation('Checkout').document,
     operation('Checkout').variables,
@@ -96,12 +104,25 @@ test('sign in, query the catalog, add to cart, check out and follow the order, a
   const follow = operation('FollowOrder');
   expect(Object.keys(follow.variables)).toEqual(['orderId']);
   const confirmed = await eventually(async () => {
-    const res = await stack.gql<{ order: { status: string; items: { quantity: number }[] } }>(follow.document, { orderId }, token);
+    const res = await stack.gql<{
+      order: {
+        status: string;
+        couponCode: string | null;
+        shippingMethod: string | null;
+        items: { quantity: number }[];
+      } & Record<'subtotal' | 'discountTotal' | 'shippingTotal' | 'taxTotal' | 'total', { amount: number }>;
+    }>(follow.document, { orderId }, token);
     expect(res.errors).toBeUndefined();
     return res.data?.order.status === 'PENDING' ? undefined : res.data?.order;
   }, 'the order leaves PENDING');
   expect(confirmed.status).toBe('CONFIRMED');
   expect(confirmed.items).toEqual([expect.objectContaining({ quantity: 2 })]);
+  // Shipped to Berlin by EXPRESS with WELCOME10: a discount, shipping and German VAT, adding up.
+  expect(confirmed).toMatchObject({ couponCode: 'WELCOME10', shippingMethod: 'EXPRESS' });
+  for (const part of ['discountTotal', 'shippingTotal', 'taxTotal'] as const) expect(confirmed[part].amount).toBeGreaterThan(0);
+  expect(confirmed.total.amount).toBe(
+    confirmed.subtotal.amount - confirmed.discountTotal.amount + confirmed.shippingTotal.amount + confirmed.taxTotal.amount,
+  );
 });
 
 test('GET /graphql from a browser serves Sandbox opened on the README product query, with an Authorization row', async () => {
