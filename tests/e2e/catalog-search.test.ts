@@ -52,14 +52,16 @@ const SORTS = ['RELEVANCE', 'PRICE_ASC', 'PRICE_DESC', 'RATING_DESC', 'NEWEST', 
 let stack: Stack;
 let catalog: Catalog;
 /** Statements per subgraph while `counting` is on. */
+const CATALOG_SUBGRAPHS = new Set(['product', 'review', 'user']);
 const statements: { subgraph: string; sql: string }[] = [];
 let counting = false;
 
 beforeAll(async () => {
   [stack, catalog] = await Promise.all([
     startStack({
+      // The catalog's subgraphs only: the order subgraph's outbox relay polls its database on its own.
       onQuery: (subgraph, sql) => {
-        if (counting) statements.push({ subgraph, sql });
+        if (counting && CATALOG_SUBGRAPHS.has(subgraph)) statements.push({ subgraph, sql });
       },
     }),
     loadCatalog(),
