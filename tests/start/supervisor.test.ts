@@ -16,6 +16,12 @@ const SUPERVISE = path.join(__dirname, 'fixtures/supervise.ts');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'supervisor-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+// A failed test must not leave a supervisor behind: SIGTERM stops it and its children.
+const started: ReturnType<typeof spawn>[] = [];
+afterEach(() => {
+  for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+});
+
 async function freePort(): Promise<number> {
   const server = net.createServer().listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -34,7 +40,10 @@ const alive = (pid: number): boolean => {
 };
 
 /** Runs the supervisor over `services`; collects its output lines and the pid each child reported. */
-function supervise(services: { name: string; port?: number; dieFile?: string }[]) {
+function supervise(
+  services: { name: string; port?: number; dieFile?: string; hang?: boolean }[],
+  { initialDelayMs = 100, readyTimeoutMs = 30_000 } = {},
+) {
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', SUPERVISE], {
     cwd: path.join(__dirname, '../..'),
     env: {
@@ -42,10 +51,12 @@ function supervise(services: { name: string; port?: number; dieFile?: string }[]
       NO_COLOR: '1',
       SUPERVISE_SERVICES: JSON.stringify(services),
       // Quicker than the default 0.5 s start, same rule: 5 exits within 60 s give up.
-      SUPERVISE_POLICY: JSON.stringify({ initialDelayMs: 100 }),
+      SUPERVISE_POLICY: JSON.stringify({ initialDelayMs }),
+      SUPERVISE_READY_TIMEOUT_MS: String(readyTimeoutMs),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.push(child);
   const lines: string[] = [];
   const pids: Record<string, number[]> = {};
   for (const stream of [child.stdout, child.stderr]) {
@@ -105,5 +116,33 @@ test('SIGINT stops every child and exits 0, restarting nothing', async () => {
   expect(await run.exited).toBe(0);
   expect(run.lines).toContain('✔ Everything stopped.');
   expect(run.lines.filter((l) => l.startsWith('↻') || l.startsWith('!'))).toEqual([]);
+  expect(run.allPids().filter(alive)).toEqual([]);
+});
+
+test('SIGINT while a restart waits out its backoff cancels it', async () => {
+  const run = supervise([{ name: 'worker' }], { initialDelayMs: 8000 });
+  await run.line(/^all ready$/);
+  const [worker] = run.pids.worker!;
+  process.kill(worker!, 'SIGKILL');
+  await run.line(/^↻ worker .* restart 1 in 8 s$/);
+  const stopping = performance.now();
+  run.process.kill('SIGINT');
+  expect(await run.exited).toBe(0);
+  expect(performance.now() - stopping).toBeLessThan(5000); // it did not wait for the 8 s
+  expect(run.pids.worker).toEqual([worker]);
+  expect(run.lines).toContain('✔ Everything stopped.');
+});
+
+test('a process not ready in time stops everything, even one that never dies', async () => {
+  const run = supervise(
+    [
+      { name: 'api', port: await freePort() },
+      { name: 'stuck', hang: true },
+    ],
+    { readyTimeoutMs: 1000 },
+  );
+  expect(await run.exited).toBe(1);
+  expect(run.lines).toContain('✖ stuck printed no ready line within 1 s; stopping everything.');
+  expect(run.lines).not.toContain('all ready');
   expect(run.allPids().filter(alive)).toEqual([]);
 });
