@@ -4,7 +4,8 @@
  * (input stamps and cheap database checks); starts the five subgraphs, the four workers and the
  * gateway at once, while the seed and the composition finish; prints the ready line with how long
  * each step and each process took. Every output line is prefixed with its process's name.
- * Ctrl-C stops everything gracefully; if any process dies, everything stops.
+ * A process that dies is restarted with backoff (see `scripts/lib/supervisor.ts`); one that keeps
+ * dying (5 exits in 60 s) stops everything. Ctrl-C stops everything gracefully.
  */
 // Single modules rather than package indexes (Apollo, BullMQ, the schema engine): the supervisor
 // only needs configuration, and every second it spends loading is a second before the first check.
@@ -13,61 +14,20 @@ import { REPO_ROOT, SUBGRAPHS, databaseUrls } from '@commerce/db-tools/src/confi
 import { countSeededRows, isSeeded, markSeeded, pendingMigrations, seedInputsHash } from './lib/database-state';
 import { isStale, markDone, prismaClientSteps, resolverTypesStep, supergraphStep, type GenerationStep } from './lib/generation';
 import { preflight, type ListenPort } from './lib/preflight';
-import {
-  StepFailedError,
-  describeExit,
-  killAllNow,
-  paint,
-  runStep,
-  spawnPrefixed,
-  stopAll,
-  tsx,
-  waitForHealthy,
-  type Child,
-} from './lib/processes';
+import { StepFailedError, paint, runStep, tsx } from './lib/processes';
+import { createSupervisor, type Service } from './lib/supervisor';
 
 const BOLD = 1;
 const GREEN = 32;
 const RED = 31;
 const YELLOW = 33;
 const DIM_GREY = 90;
-const DRAIN_MS = 15_000;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const here = { cwd: REPO_ROOT };
 
-// Shutdown ------------------------------------------------------------------------------------
-
-const cancelled = new AbortController();
-let shuttingDown: Promise<void> | undefined;
-
-/** Stops every child (each drains itself; SIGKILL after 15 s) and exits; only the first call counts. */
-function shutdown(exitCode: number, reason: string): Promise<void> {
-  shuttingDown ??= (async () => {
-    cancelled.abort();
-    say(exitCode === 0 ? paint(BOLD, reason) : paint(RED, reason));
-    for (const { name, status } of await stopAll(DRAIN_MS)) {
-      // A drain that failed or timed out is worth knowing about: in-flight work may have been cut short.
-      // Not so the background codegen: it is simply run again at the next start.
-      if (status.code !== 0 && name !== 'codegen') say(paint(YELLOW, `! ${name} did not stop cleanly (${describeExit(status)})`));
-    }
-    say(exitCode === 0 ? paint(GREEN, '✔ Everything stopped.') : paint(RED, `✖ Everything stopped; exiting with code ${exitCode}.`));
-    process.exit(exitCode);
-  })();
-  return shuttingDown;
-}
-
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => void shutdown(0, `▸ ${signal} received: stopping all processes (up to ${DRAIN_MS / 1000} s to drain)…`));
-}
-// Children live in process groups of their own, so nothing else takes them down if we die abruptly.
-process.on('exit', killAllNow);
-
-/** Watches a process that should run until shutdown: if it ends earlier, everything stops. */
-function supervise(child: Child): void {
-  void child.exited.then((status) => {
-    if (!shuttingDown) void shutdown(1, `✖ ${child.name} exited unexpectedly (${describeExit(status)}); stopping everything.`);
-  });
-}
+// The background codegen cut short by a stop is simply run again at the next start: not worth a warning.
+const supervisor = createSupervisor({ cwd: REPO_ROOT, quietStops: ['codegen'], say });
+supervisor.handleSignals();
 
 // Configuration -------------------------------------------------------------------------------
 
@@ -114,31 +74,20 @@ async function generate(step: GenerationStep): Promise<void> {
 
 // The story -----------------------------------------------------------------------------------
 
-/** A long-running process of the stack and how to tell it is ready. */
-interface Service {
-  name: string;
-  entry: string;
-  env?: NodeJS.ProcessEnv;
-  /** `/health` URL answering 200 once it serves; workers have none and print a ready line instead. */
-  healthUrl?: string;
-}
+/** Starts `service` under the supervisor; resolves with `name seconds` once it is first ready. */
+const startService = (service: Service): Promise<string> =>
+  supervisor.start(service).then((seconds) => `${service.name} ${seconds.toFixed(1)}`);
 
-/** Starts `service`; resolves with its time to healthy (seconds) once it is. */
-async function startService(service: Service): Promise<string> {
-  const started = performance.now();
-  const child = spawnPrefixed(service.name, tsx(service.entry), { ...here, env: service.env });
-  supervise(child);
-  if (service.healthUrl) {
-    await waitForHealthy([{ name: service.name, url: service.healthUrl }], {
-      intervalMs: 100,
-      timeoutMs: 60_000,
-      signal: cancelled.signal,
-    });
-  } else {
-    await child.lineMatching(/ worker ready"/);
-  }
-  return `${service.name} ${since(started)}`;
-}
+/** A process of the stack run from its TypeScript entry point. */
+const stackService = (name: string, entry: string, ready: Service['ready'], env?: NodeJS.ProcessEnv): Service => ({
+  name,
+  command: tsx(entry),
+  env,
+  ready,
+});
+
+/** Workers have no HTTP server; each prints a pino line `"msg":"<name> worker ready"` instead. */
+const WORKER_READY = { line: / worker ready"/ };
 
 async function main(): Promise<void> {
   // The base variables every process reads, plus the gateway's port.
@@ -188,11 +137,9 @@ async function main(): Promise<void> {
   const gatewayStarted = performance.now();
   const gateway = composing.then(() => {
     say(paint(BOLD, '▸ Starting the gateway…'));
-    return startService({
-      name: 'gateway',
-      entry: 'gateway/src/main.ts',
-      healthUrl: `http://${reachableHost(config.HOST)}:${config.GATEWAY_PORT}/health`,
-    });
+    return startService(
+      stackService('gateway', 'gateway/src/main.ts', { url: `http://${reachableHost(config.HOST)}:${config.GATEWAY_PORT}/health` }),
+    );
   });
   // Awaited further down; until then a failure must not count as unhandled (the first failure awaited stops everything).
   for (const pending of [gateway, composing]) pending.catch(() => undefined);
@@ -213,16 +160,20 @@ async function main(): Promise<void> {
   seeding.catch(() => undefined);
   say(paint(BOLD, '▸ Starting subgraphs and workers…'));
   const services: Service[] = [
-    ...SUBGRAPHS.map((name) => ({
-      name,
-      entry: `subgraphs/${name}/src/main.ts`,
-      env: { [`${name.toUpperCase()}_PORT`]: String(subgraphPorts[name]) },
-      healthUrl: new URL('/health', urls[name]).toString(),
-    })),
-    { name: 'checkout', entry: 'subgraphs/order/src/workers/checkout.main.ts' },
-    { name: 'notifier', entry: 'subgraphs/user/src/workers/notification.main.ts' },
-    { name: 'ratings', entry: 'subgraphs/product/src/workers/rating-sync.main.ts' },
-    { name: 'purchases', entry: 'subgraphs/review/src/workers/purchase.main.ts' },
+    ...SUBGRAPHS.map((name) =>
+      stackService(
+        name,
+        `subgraphs/${name}/src/main.ts`,
+        { url: new URL('/health', urls[name]).toString() },
+        {
+          [`${name.toUpperCase()}_PORT`]: String(subgraphPorts[name]),
+        },
+      ),
+    ),
+    stackService('checkout', 'subgraphs/order/src/workers/checkout.main.ts', WORKER_READY),
+    stackService('notifier', 'subgraphs/user/src/workers/notification.main.ts', WORKER_READY),
+    stackService('ratings', 'subgraphs/product/src/workers/rating-sync.main.ts', WORKER_READY),
+    stackService('purchases', 'subgraphs/review/src/workers/purchase.main.ts', WORKER_READY),
   ];
   const healthy = services.map(startService);
   const times = await Promise.all([...healthy, gateway]);
@@ -246,7 +197,7 @@ async function main(): Promise<void> {
   if (isStale(resolverTypes)) {
     say(paint(BOLD, '▸ Refreshing resolver types (codegen) in the background…'));
     await generate(resolverTypes).catch((error: unknown) => {
-      if (!shuttingDown)
+      if (!supervisor.shuttingDown)
         say(paint(YELLOW, `! codegen failed (${error instanceof Error ? error.message : String(error)}); run \`npm run generate\``));
     });
   }
@@ -260,7 +211,7 @@ function skip(label: string): Promise<void> {
 
 main().catch((error: unknown) => {
   // Once shutting down, steps and health waits fail because they were cut short: nothing to add.
-  if (shuttingDown) return;
+  if (supervisor.shuttingDown) return;
   const exitCode = error instanceof StepFailedError ? (error.status.code ?? 1) : 1;
-  void shutdown(exitCode, `✖ ${error instanceof Error ? error.message : String(error)}`);
+  void supervisor.shutdown(exitCode, `✖ ${error instanceof Error ? error.message : String(error)}`);
 });
