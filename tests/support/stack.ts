@@ -29,6 +29,7 @@ export type GatewayOverrides = Partial<
     | 'production'
     | 'keepAliveMs'
     | 'maxPendingEvents'
+    | 'healthCheckTimeoutMs'
   >
 >;
 const UNLIMITED = { perUser: { points: 1e9, durationSeconds: 60 }, perIp: { points: 1e9, durationSeconds: 60 } };
@@ -127,7 +128,7 @@ export async function startStack(options: StackOptions = {}) {
   orderServices.relay.start();
   if (options.reconciler) orderServices.reconciler.start();
   const { orders, coupons, rates, cartPricing } = orderServices;
-  const orderServer = await order.startOrderSubgraph({ ...common, orders, coupons, rates, cartPricing });
+  const orderServer = await order.startOrderSubgraph({ ...common, orders, coupons, rates, cartPricing, db: db.order, redis });
   const subgraphUrls: Record<SubgraphName, string> = {
     user: userServer.url,
     product: productServer.url,
