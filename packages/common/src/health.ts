@@ -153,7 +153,7 @@ export const postgresCheck =
 export const redisCheck =
   (redis: Redis): DependencyCheck =>
   async () => {
-    if (redis.status !== 'ready') throw new Error(`connection ${redis.status}`);
+    if (redis.status !== 'ready') throw new Error(`Redis connection not ready (${redis.status})`);
     await redis.ping();
   };
 
@@ -161,7 +161,7 @@ export const redisCheck =
 export const redisSubscriberCheck =
   (redis: Redis): DependencyCheck =>
   async () => {
-    if (redis.status !== 'ready') throw new Error(`connection ${redis.status}`);
+    if (redis.status !== 'ready') throw new Error(`Redis connection not ready (${redis.status})`);
   };
 
 /**
