@@ -123,20 +123,37 @@ describe('a subgraph whose database stops accepting connections', () => {
 
 test('the gateway is ready when Redis, the supergraph and every subgraph are; probes need no body, token or budget', async () => {
   // A budget of 2 requests a minute per address: probes do not spend it.
-  const gateway = await stack.startAnotherGateway({ rateLimits: { perUser: { points: 2, durationSeconds: 60 }, perIp: { points: 2, durationSeconds: 60 } } });
+  const gateway = await stack.startAnotherGateway({
+    rateLimits: { perUser: { points: 2, durationSeconds: 60 }, perIp: { points: 2, durationSeconds: 60 } },
+  });
   const base = origin(gateway.url);
   const ready = await get(`${base}/health/ready`);
   expect(ready.status).toBe(200);
   expect(Object.keys(ready.body.checks).sort()).toEqual(
-    ['redis', 'redisSubscriber', 'supergraph', 'subgraph:cart', 'subgraph:order', 'subgraph:product', 'subgraph:review', 'subgraph:user'].sort(),
+    [
+      'redis',
+      'redisSubscriber',
+      'supergraph',
+      'subgraph:cart',
+      'subgraph:order',
+      'subgraph:product',
+      'subgraph:review',
+      'subgraph:user',
+    ].sort(),
   );
   expect(Object.values(ready.body.checks).every((c) => c.status === 'ok')).toBe(true);
 
-  const statuses = await Promise.all(Array.from({ length: 20 }, async (_, i) => (await fetch(`${base}/health/${i % 2 ? 'live' : 'ready'}`)).status));
+  const statuses = await Promise.all(
+    Array.from({ length: 20 }, async (_, i) => (await fetch(`${base}/health/${i % 2 ? 'live' : 'ready'}`)).status),
+  );
   expect(statuses.every((s) => s === 200)).toBe(true);
   const graphql = [];
   for (let i = 0; i < 3; i++) {
-    const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"{ __typename }"}',
+    });
     graphql.push(response.status);
   }
   expect(graphql).toEqual([200, 200, 429]);

@@ -54,7 +54,9 @@ export function runWorkerProcess<C extends WorkerProcessConfig>(
     health.register('redis', redisCheck(connection));
     for (const [check, run] of Object.entries(parts.readinessChecks ?? {})) health.register(check, run);
     const listener =
-      config.HEALTH_PORT === undefined ? undefined : await startHealthListener(health, config.HEALTH_PORT, config.HOST ?? '127.0.0.1', logger);
+      config.HEALTH_PORT === undefined
+        ? undefined
+        : await startHealthListener(health, config.HEALTH_PORT, config.HOST ?? '127.0.0.1', logger);
     logger.info({ pid: process.pid, ...(listener ? { health: listener.url } : {}), ...parts.ready }, `${name} ready`);
     return {
       health,

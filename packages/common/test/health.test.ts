@@ -84,7 +84,11 @@ test('the Redis check fails at once on a connection that is not ready, and passe
     const report = await health.readiness();
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(report.checks.up!.status).toBe('ok');
-    expect(report.checks.down).toEqual({ status: 'down', latencyMs: expect.any(Number), error: expect.stringMatching(/^Redis connection not ready/) });
+    expect(report.checks.down).toEqual({
+      status: 'down',
+      latencyMs: expect.any(Number),
+      error: expect.stringMatching(/^Redis connection not ready/),
+    });
   } finally {
     await up.quit();
   }

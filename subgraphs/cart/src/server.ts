@@ -1,4 +1,11 @@
-import { createServiceClient, loadTypeDefs, postgresCheck, startSubgraphServer, type RunningServer, type SubgraphListenOptions } from '@commerce/common';
+import {
+  createServiceClient,
+  loadTypeDefs,
+  postgresCheck,
+  startSubgraphServer,
+  type RunningServer,
+  type SubgraphListenOptions,
+} from '@commerce/common';
 import type { CartDb } from './db';
 import type { Context } from './context';
 import { CartService } from './services/cart.service';

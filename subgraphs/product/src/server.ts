@@ -1,4 +1,11 @@
-import { loadTypeDefs, postgresCheck, redisCheck, startSubgraphServer, type RunningServer, type SubgraphListenOptions } from '@commerce/common';
+import {
+  loadTypeDefs,
+  postgresCheck,
+  redisCheck,
+  startSubgraphServer,
+  type RunningServer,
+  type SubgraphListenOptions,
+} from '@commerce/common';
 import { createContextFactory, type ProductServicesOptions } from './context';
 import { resolvers } from './resolvers';
 
