@@ -33,6 +33,7 @@ runProcess(logger, async () => {
     keepAliveMs: config.SUBSCRIPTION_KEEPALIVE_MS,
     maxPendingEvents: config.SUBSCRIPTION_MAX_PENDING_EVENTS,
     healthCheckTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
+    subgraphReadiness: config.GATEWAY_READINESS_SUBGRAPHS,
     production: config.NODE_ENV === 'production',
     logger,
   });

@@ -90,6 +90,11 @@ export interface GatewayOptions {
   queueConnection?: Redis;
   /** Longest one readiness check (Redis, each subgraph's `/health/ready`) may take, in ms (default 1 000). */
   healthCheckTimeoutMs?: number;
+  /**
+   * `required` (default): the gateway is unready while any subgraph is; `reported`: subgraphs are
+   * in the readiness body but only Redis and the supergraph decide it (GATEWAY_READINESS_SUBGRAPHS).
+   */
+  subgraphReadiness?: 'required' | 'reported';
   logger: Logger;
 }
 
@@ -140,7 +145,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     buildService: ({ name, url }) => {
       // Called once per subgraph of the supergraph as it loads: every subgraph's readiness is ours.
       const check = `subgraph:${name}`;
-      if (!health.names().includes(check)) health.register(check, httpReadinessCheck(new URL('/health/ready', url!).toString()));
+      if (!health.names().includes(check)) {
+        health.register(check, httpReadinessCheck(new URL('/health/ready', url!).toString()), {
+          required: (options.subgraphReadiness ?? 'required') === 'required',
+        });
+      }
       return new CallerForwardingDataSource(url!, options.internalSecret, options.subgraphTimeoutMs ?? 10_000);
     },
   });

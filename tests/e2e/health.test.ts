@@ -247,4 +247,17 @@ test('the gateway reports a subgraph that is down (503, that subgraph down, the 
   const others = Object.entries(report.checks).filter(([name]) => name !== 'subgraph:review');
   expect(others.every(([, c]) => c.status === 'ok')).toBe(true);
   expect(await get(`${base}/health/live`)).toEqual({ status: 200, body: { status: 'ok' } });
+
+  // GATEWAY_READINESS_SUBGRAPHS=reported: the same report, but only Redis and the supergraph decide readiness.
+  const lenient = await stack.startAnotherGateway({ subgraphReadiness: 'reported' });
+  const lenientReport = await get(`${origin(lenient.url)}/health/ready`);
+  expect(lenientReport.status).toBe(200);
+  expect(lenientReport.body.status).toBe('ok');
+  expect(lenientReport.body.checks['subgraph:review']).toEqual({
+    status: 'down',
+    latencyMs: expect.any(Number),
+    error: expect.any(String),
+    required: false,
+  });
+  expect(lenientReport.body.checks.redis).toEqual({ status: 'ok', latencyMs: expect.any(Number) });
 });

@@ -30,6 +30,7 @@ export type GatewayOverrides = Partial<
     | 'keepAliveMs'
     | 'maxPendingEvents'
     | 'healthCheckTimeoutMs'
+    | 'subgraphReadiness'
   >
 >;
 const UNLIMITED = { perUser: { points: 1e9, durationSeconds: 60 }, perIp: { points: 1e9, durationSeconds: 60 } };

@@ -21,6 +21,8 @@ export interface DependencyStatus {
   latencyMs: number;
   /** Why it is down: the check's error message, or `timed out after N ms`. */
   error?: string;
+  /** Present (false) on a dependency that is reported but does not decide readiness. */
+  required?: false;
 }
 
 /** The body of `GET /health/ready`; HTTP 200 when `status` is `ok`, else 503. */
@@ -44,7 +46,7 @@ export interface HealthOptions {
  * `runs` and `last` are there for the metrics listener (issue 12 item 1) to read.
  */
 export class HealthRegistry {
-  private readonly checks = new Map<string, DependencyCheck>();
+  private readonly checks = new Map<string, { check: DependencyCheck; required: boolean }>();
   private readonly timeoutMs: number;
   private readonly cacheMs: number;
   private cached?: { at: number; report: Promise<ReadinessReport> };
@@ -61,11 +63,12 @@ export class HealthRegistry {
 
   /**
    * Adds a dependency under `name` (the key in the report: `postgres`, `redis`, `subgraph:cart`…).
+   * With `required: false` it is checked and reported but a failure does not make the process unready.
    * @throws Error when `name` is already registered.
    */
-  register(name: string, check: DependencyCheck): this {
+  register(name: string, check: DependencyCheck, options: { required?: boolean } = {}): this {
     if (this.checks.has(name)) throw new Error(`health check ${name} registered twice`);
-    this.checks.set(name, check);
+    this.checks.set(name, { check, required: options.required ?? true });
     return this;
   }
 
@@ -95,11 +98,15 @@ export class HealthRegistry {
 
   private async run(): Promise<ReadinessReport> {
     this.runs += 1;
-    const entries = await Promise.all([...this.checks].map(async ([name, check]) => [name, await this.time(check)] as const));
-    const checks = Object.fromEntries(entries);
+    const entries = await Promise.all(
+      [...this.checks].map(async ([name, { check, required }]) => {
+        const status = await this.time(check);
+        return [name, required ? status : { ...status, required: false as const }] as const;
+      }),
+    );
     const report: ReadinessReport = {
-      status: entries.every(([, s]) => s.status === 'ok') ? 'ok' : 'unavailable',
-      checks,
+      status: entries.every(([, s]) => s.status === 'ok' || s.required === false) ? 'ok' : 'unavailable',
+      checks: Object.fromEntries(entries),
     };
     this.last = report;
     return report;

@@ -121,3 +121,22 @@ test('the bare listener serves live, ready (200/503 with the report), the /healt
     await listener.close();
   }
 });
+
+test('a dependency registered with required: false is reported (marked) but does not decide readiness', async () => {
+  const health = new HealthRegistry()
+    .register('redis', async () => undefined)
+    .register(
+      'optional',
+      async () => {
+        throw new Error('HTTP 503 unavailable (postgres down)');
+      },
+      { required: false },
+    );
+  expect(await health.readiness()).toEqual({
+    status: 'ok',
+    checks: {
+      redis: { status: 'ok', latencyMs: expect.any(Number) },
+      optional: { status: 'down', latencyMs: expect.any(Number), error: 'HTTP 503 unavailable (postgres down)', required: false },
+    },
+  });
+});
