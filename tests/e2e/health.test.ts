@@ -109,7 +109,10 @@ describe('a subgraph whose database stops accepting connections', () => {
         redis: { status: 'ok', latencyMs: expect.any(Number) },
       },
     });
-    expect(down.checks.postgres!.error).not.toMatch(/\n\s+at /); // a message, not a stack trace
+    // One line from the driver, not Prisma's multi-line preamble or a stack trace.
+    expect(down.checks.postgres!.error).toMatch(
+      /^Raw query failed\. Code: `55000`\. Message: `database ".+" is not currently accepting connections`$/,
+    );
     expect(await get(`${base}/health/live`)).toEqual({ status: 200, body: { status: 'ok' } });
 
     await admin.query(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
@@ -243,7 +246,7 @@ test('the gateway reports a subgraph that is down (503, that subgraph down, the 
     return answer.status === 503 ? answer.body : undefined;
   }, 'the gateway to notice');
   expect(report.status).toBe('unavailable');
-  expect(report.checks['subgraph:review']).toEqual({ status: 'down', latencyMs: expect.any(Number), error: expect.any(String) });
+  expect(report.checks['subgraph:review']).toEqual({ status: 'down', latencyMs: expect.any(Number), error: 'fetch failed (ECONNREFUSED)' });
   const others = Object.entries(report.checks).filter(([name]) => name !== 'subgraph:review');
   expect(others.every(([, c]) => c.status === 'ok')).toBe(true);
   expect(await get(`${base}/health/live`)).toEqual({ status: 200, body: { status: 'ok' } });

@@ -126,7 +126,7 @@ export class HealthRegistry {
       await Promise.race([check(controller.signal), timeout]);
       return { status: 'ok', latencyMs: elapsed(started) };
     } catch (err) {
-      return { status: 'down', latencyMs: elapsed(started), error: err instanceof Error ? err.message : String(err) };
+      return { status: 'down', latencyMs: elapsed(started), error: reason(err) };
     } finally {
       clearTimeout(timer);
     }
@@ -134,6 +134,23 @@ export class HealthRegistry {
 }
 
 const elapsed = (started: number) => Math.round((performance.now() - started) * 10) / 10;
+
+/**
+ * One line saying why a check failed: the last line of the message (Prisma puts the driver's
+ * answer after a multi-line preamble), and the socket error fetch hides in `cause` (ECONNREFUSED…).
+ */
+function reason(err: unknown): string {
+  // Not `instanceof Error`: fetch's errors may come from another realm (jest's VM contexts, workers).
+  const message = typeof (err as { message?: unknown })?.message === 'string' ? (err as { message: string }).message : String(err);
+  const line =
+    message
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .at(-1) ?? 'failed';
+  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return typeof cause === 'string' ? `${line} (${cause})` : line;
+}
 
 /** The body of `GET /health/live`. */
 export const LIVE = { status: 'ok' } as const;
