@@ -49,7 +49,9 @@ export class HealthRegistry {
   private readonly checks = new Map<string, { check: DependencyCheck; required: boolean }>();
   private readonly timeoutMs: number;
   private readonly cacheMs: number;
-  private cached?: { at: number; report: Promise<ReadinessReport> };
+  /** The latest report and when it completed. */
+  private cached?: { at: number; report: ReadinessReport };
+  private inFlight?: Promise<ReadinessReport>;
   private stopping = false;
   /** Times the checks actually ran (not served from the cache). */
   runs = 0;
@@ -86,14 +88,19 @@ export class HealthRegistry {
     return this.stopping;
   }
 
-  /** The current readiness, from the cache when it is fresher than `cacheMs`. */
+  /**
+   * The current readiness: the run in flight if there is one (however slow its checks, callers
+   * share it), else the latest report while it is younger than `cacheMs`, else a new run.
+   */
   readiness(): Promise<ReadinessReport> {
     if (this.stopping) return Promise.resolve({ status: 'shutting_down', checks: {} });
-    const now = Date.now();
-    if (this.cached && now - this.cached.at < this.cacheMs) return this.cached.report;
-    const report = this.run();
-    this.cached = { at: now, report };
-    return report;
+    if (this.inFlight) return this.inFlight;
+    if (this.cached && Date.now() - this.cached.at < this.cacheMs) return Promise.resolve(this.cached.report);
+    const run = this.run().finally(() => {
+      if (this.inFlight === run) this.inFlight = undefined;
+    });
+    this.inFlight = run;
+    return run;
   }
 
   private async run(): Promise<ReadinessReport> {
@@ -109,6 +116,7 @@ export class HealthRegistry {
       checks: Object.fromEntries(entries),
     };
     this.last = report;
+    this.cached = { at: Date.now(), report };
     return report;
   }
 

@@ -140,3 +140,22 @@ test('a dependency registered with required: false is reported (marked) but does
     },
   });
 });
+
+test('a run slower than cacheMs is shared by the probes that arrive while it lasts: never two at once', async () => {
+  let running = 0;
+  let most = 0;
+  const health = new HealthRegistry({ cacheMs: 10, timeoutMs: 1_000 }).register('slow', async () => {
+    running += 1;
+    most = Math.max(most, running);
+    await sleep(100);
+    running -= 1;
+  });
+  const probes = [];
+  for (let i = 0; i < 10; i++) {
+    probes.push(health.readiness());
+    await sleep(15);
+  }
+  await Promise.all(probes);
+  expect(most).toBe(1);
+  expect(health.runs).toBeLessThan(probes.length);
+});
