@@ -197,7 +197,7 @@ test('on SIGTERM the gateway process fails readiness first (shutting_down) while
   await gateway.stop();
 });
 
-test('a worker with HEALTH_PORT serves readiness (Redis, its database) and, on SIGTERM, fails it first while liveness stays 200 through the drain', async () => {
+test('a worker with HEALTH_PORT serves readiness (Redis, its database) and, on SIGTERM, fails it first while liveness stays 200; its listener closes last', async () => {
   const worker = await spawnWorker(
     CHECKOUT_WORKER,
     stack.processEnv({ LOG_LEVEL: 'info', HEALTH_PORT: '0', SHUTDOWN_DELAY_MS: '2000', RECONCILE_INTERVAL_MS: '60000' }),
@@ -235,6 +235,38 @@ test('a worker with HEALTH_PORT serves readiness (Redis, its database) and, on S
   expect(await worker.exited).toEqual({ code: 0, signal: null });
   // The listener closed last, with the process.
   await expect(fetch(`${health}/live`)).rejects.toThrow();
+});
+
+test('a subgraph process (cart) wires the same order: SIGTERM → readiness shutting_down, liveness 200, then it drains and exits 0', async () => {
+  const cart = await spawnWorker(
+    'subgraphs/cart/src/main.ts',
+    stack.processEnv({ LOG_LEVEL: 'info', CART_PORT: '0', SHUTDOWN_DELAY_MS: '2000', HEALTH_CHECK_TIMEOUT_MS: '3000' }),
+    'cart subgraph ready',
+  );
+  spawned.push(cart);
+  const line = cart
+    .output()
+    .split('\n')
+    .find((l) => l.includes('cart subgraph ready'))!;
+  const base = origin((JSON.parse(line) as { url: string }).url);
+  expect(await get(`${base}/health/ready`)).toEqual({
+    status: 200,
+    body: { status: 'ok', checks: { postgres: { status: 'ok', latencyMs: expect.any(Number) } } },
+  });
+  cart.child.kill('SIGTERM');
+  const refused = await eventually(async () => {
+    const answer = await get(`${base}/health/ready`);
+    return answer.status === 503 ? answer.body : undefined;
+  }, 'readiness to fail');
+  expect(refused.status).toBe('shutting_down');
+  expect((await get(`${base}/health/live`)).status).toBe(200);
+  expect(await cart.exited).toEqual({ code: 0, signal: null });
+});
+
+test('HEALTH_PORT is validated with the rest of a worker’s environment: a bad one stops it at start-up', async () => {
+  await expect(spawnWorker(CHECKOUT_WORKER, stack.processEnv({ HEALTH_PORT: 'eighty' }), 'checkout worker ready')).rejects.toThrow(
+    /HEALTH_PORT/,
+  );
 });
 
 test('the gateway reports a subgraph that is down (503, that subgraph down, the others ok) and stays live', async () => {
