@@ -132,6 +132,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const limits: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.limits };
   const keys = remoteKeys(options.jwks);
   const limiter = new RequestRateLimiter(options.redis, options.redisPrefix, options.rateLimits ?? DEFAULT_RATE_LIMITS, logger);
+  let apiSchema: GraphQLSchema | undefined;
   // Checked concurrently, each under the timeout, the report cached ~1 s: a probe storm at the
   // gateway costs each subgraph at most one readiness request a second.
   const health = new HealthRegistry({ timeoutMs: options.healthCheckTimeoutMs })
@@ -153,7 +154,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       return new CallerForwardingDataSource(url!, options.internalSecret, options.subgraphTimeoutMs ?? 10_000);
     },
   });
-  let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
     apiSchema = schema;
   });
