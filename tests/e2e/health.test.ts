@@ -130,8 +130,11 @@ test('the gateway is ready when Redis, the supergraph and every subgraph are; pr
     rateLimits: { perUser: { points: 2, durationSeconds: 60 }, perIp: { points: 2, durationSeconds: 60 } },
   });
   const base = origin(gateway.url);
-  const ready = await get(`${base}/health/ready`);
-  expect(ready.status).toBe(200);
+  // Unready for the moment its fresh Redis connections take to come up.
+  const ready = await eventually(async () => {
+    const answer = await get(`${base}/health/ready`);
+    return answer.status === 200 ? answer : undefined;
+  }, 'the gateway ready');
   expect(Object.keys(ready.body.checks).sort()).toEqual(
     [
       'redis',
@@ -165,7 +168,7 @@ test('the gateway is ready when Redis, the supergraph and every subgraph are; pr
 
 test('a probe storm at the gateway runs the checks (and so asks each subgraph) at most once a second', async () => {
   const base = origin(stack.gateway.url);
-  await get(`${base}/health/ready`);
+  await eventually(async () => ((await get(`${base}/health/ready`)).status === 200 ? true : undefined), 'the gateway ready');
   const before = stack.gateway.health.runs;
   const started = Date.now();
   const answers = await Promise.all(Array.from({ length: 100 }, () => fetch(`${base}/health/ready`).then((r) => r.status)));
@@ -175,7 +178,7 @@ test('a probe storm at the gateway runs the checks (and so asks each subgraph) a
 });
 
 test('on SIGTERM the gateway process fails readiness first (shutting_down) while liveness and GraphQL still answer, then drains and exits 0', async () => {
-  const gateway = await spawnGateway(stack, { SHUTDOWN_DELAY_MS: '3000' });
+  const gateway = await spawnGateway(stack, { SHUTDOWN_DELAY_MS: '3000', HEALTH_CHECK_TIMEOUT_MS: '5000' });
   spawned.push(gateway);
   await eventually(async () => ((await get(`${gateway.origin}/health/ready`)).status === 200 ? true : undefined), 'the gateway ready');
   gateway.child.kill('SIGTERM');
@@ -200,7 +203,14 @@ test('on SIGTERM the gateway process fails readiness first (shutting_down) while
 test('a worker with HEALTH_PORT serves readiness (Redis, its database) and, on SIGTERM, fails it first while liveness stays 200; its listener closes last', async () => {
   const worker = await spawnWorker(
     CHECKOUT_WORKER,
-    stack.processEnv({ LOG_LEVEL: 'info', HEALTH_PORT: '0', SHUTDOWN_DELAY_MS: '2000', RECONCILE_INTERVAL_MS: '60000' }),
+    stack.processEnv({
+      LOG_LEVEL: 'info',
+      HEALTH_PORT: '0',
+      SHUTDOWN_DELAY_MS: '2000',
+      RECONCILE_INTERVAL_MS: '60000',
+      // A fresh process's first SELECT 1 opens its pool: on a loaded test machine that can take over the 1 s default.
+      HEALTH_CHECK_TIMEOUT_MS: '5000',
+    }),
     'checkout worker ready',
   );
   spawned.push(worker);
@@ -210,7 +220,10 @@ test('a worker with HEALTH_PORT serves readiness (Redis, its database) and, on S
     .find((l) => l.includes('checkout worker ready'))!;
   const health = (JSON.parse(line) as { health: string }).health;
   expect(health).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/health$/);
-  const ready = await get(`${health}/ready`);
+  const ready = await eventually(async () => {
+    const answer = await get(`${health}/ready`);
+    return answer.status === 200 ? answer : undefined;
+  }, 'the worker ready');
   expect(ready).toEqual({
     status: 200,
     body: {
@@ -240,7 +253,7 @@ test('a worker with HEALTH_PORT serves readiness (Redis, its database) and, on S
 test('a subgraph process (cart) wires the same order: SIGTERM → readiness shutting_down, liveness 200, then it drains and exits 0', async () => {
   const cart = await spawnWorker(
     'subgraphs/cart/src/main.ts',
-    stack.processEnv({ LOG_LEVEL: 'info', CART_PORT: '0', SHUTDOWN_DELAY_MS: '2000', HEALTH_CHECK_TIMEOUT_MS: '3000' }),
+    stack.processEnv({ LOG_LEVEL: 'info', CART_PORT: '0', SHUTDOWN_DELAY_MS: '2000', HEALTH_CHECK_TIMEOUT_MS: '5000' }),
     'cart subgraph ready',
   );
   spawned.push(cart);
@@ -249,10 +262,11 @@ test('a subgraph process (cart) wires the same order: SIGTERM → readiness shut
     .split('\n')
     .find((l) => l.includes('cart subgraph ready'))!;
   const base = origin((JSON.parse(line) as { url: string }).url);
-  expect(await get(`${base}/health/ready`)).toEqual({
-    status: 200,
-    body: { status: 'ok', checks: { postgres: { status: 'ok', latencyMs: expect.any(Number) } } },
-  });
+  const ready = await eventually(async () => {
+    const answer = await get(`${base}/health/ready`);
+    return answer.status === 200 ? answer : undefined;
+  }, 'the cart subgraph ready');
+  expect(ready.body).toEqual({ status: 'ok', checks: { postgres: { status: 'ok', latencyMs: expect.any(Number) } } });
   cart.child.kill('SIGTERM');
   const refused = await eventually(async () => {
     const answer = await get(`${base}/health/ready`);

@@ -93,7 +93,8 @@ export async function startStack(options: StackOptions = {}) {
     cart: cart.createDb({ connectionString: urls.cart, maxConnections: 6, onQuery: onQuery && ((sql) => onQuery('cart', sql)) }),
     order: order.createDb({ connectionString: urls.order, maxConnections: 10, onQuery: onQuery && ((sql) => onQuery('order', sql)) }),
   };
-  const common = { port: 0, internalSecret: INTERNAL_SECRET, logger };
+  // Readiness checks get 5 s (production default 1 s): a loaded test machine is slow, not broken.
+  const common = { port: 0, internalSecret: INTERNAL_SECRET, logger, healthCheckTimeoutMs: 5_000 };
   const signingKeys = new SigningKeySet([TEST_SIGNING_KEY]);
   const userServer = await user.startUserSubgraph({
     ...common,
@@ -156,6 +157,7 @@ export async function startStack(options: StackOptions = {}) {
       rateLimits: UNLIMITED,
       // A loaded test machine is slow, not broken: the production default (10 s) would turn that into failures.
       subgraphTimeoutMs: 30_000,
+      healthCheckTimeoutMs: 5_000,
       ...options.gateway,
       ...overrides,
     });
