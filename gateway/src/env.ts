@@ -32,6 +32,12 @@ export const gatewayEnvSchema = envSchema({
   RATE_LIMIT_IP_PER_MINUTE: int(1, 1_000_000, DEFAULT_RATE_LIMITS.perIp.points),
   /** Milliseconds a WebSocket may take to send connection_init. */
   WS_INIT_TIMEOUT_MS: int(100, 60_000, 5_000),
+  /**
+   * `required`: the gateway's readiness fails while any subgraph's does; `reported`: subgraphs
+   * are listed in /health/ready but do not decide it (so one subgraph down does not take every
+   * gateway out of the load balancer; its fields fail instead).
+   */
+  GATEWAY_READINESS_SUBGRAPHS: z.enum(['required', 'reported']).default('required'),
   /** Reverse proxies in front of the gateway whose X-Forwarded-For is trusted for the client address. */
   TRUST_PROXY_HOPS: int(0, 10, 0),
 });

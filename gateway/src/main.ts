@@ -32,12 +32,18 @@ runProcess(logger, async () => {
     subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     keepAliveMs: config.SUBSCRIPTION_KEEPALIVE_MS,
     maxPendingEvents: config.SUBSCRIPTION_MAX_PENDING_EVENTS,
+    healthCheckTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
+    subgraphReadiness: config.GATEWAY_READINESS_SUBGRAPHS,
     production: config.NODE_ENV === 'production',
     logger,
   });
-  return async () => {
-    await gateway.close();
-    await queueConnection.quit();
-    await redis.quit();
+  return {
+    health: gateway.health,
+    shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
+    stop: async () => {
+      await gateway.close();
+      await queueConnection.quit();
+      await redis.quit();
+    },
   };
 });

@@ -10,9 +10,14 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import {
+  HealthRegistry,
   RateLimitedError,
   RedisEventHub,
   createFormatError,
+  healthRouter,
+  httpReadinessCheck,
+  redisCheck,
+  redisSubscriberCheck,
   orderEventsChannel,
   productStockChannel,
   type Logger,
@@ -83,6 +88,13 @@ export interface GatewayOptions {
    * dashboard at /admin/queues; without it there is no dashboard.
    */
   queueConnection?: Redis;
+  /** Longest one readiness check (Redis, each subgraph's `/health/ready`) may take, in ms (default 1 000). */
+  healthCheckTimeoutMs?: number;
+  /**
+   * `required` (default): the gateway is unready while any subgraph is; `reported`: subgraphs are
+   * in the readiness body but only Redis and the supergraph decide it (GATEWAY_READINESS_SUBGRAPHS).
+   */
+  subgraphReadiness?: 'required' | 'reported';
   logger: Logger;
 }
 
@@ -103,6 +115,8 @@ export interface RunningGateway {
   port: number;
   /** Live counts of the streaming transports. */
   stats: () => GatewayStats;
+  /** Its readiness: Redis, the supergraph and every subgraph's; marked shutting down by close() and on SIGTERM. */
+  health: HealthRegistry;
   close: () => Promise<void>;
 }
 
@@ -118,11 +132,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const limits: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.limits };
   const keys = remoteKeys(options.jwks);
   const limiter = new RequestRateLimiter(options.redis, options.redisPrefix, options.rateLimits ?? DEFAULT_RATE_LIMITS, logger);
+  let apiSchema: GraphQLSchema | undefined;
+  // Checked concurrently, each under the timeout, the report cached ~1 s: a probe storm at the
+  // gateway costs each subgraph at most one readiness request a second.
+  const health = new HealthRegistry({ timeoutMs: options.healthCheckTimeoutMs })
+    .register('redis', redisCheck(options.redis))
+    .register('redisSubscriber', redisSubscriberCheck(options.subscriber))
+    .register('supergraph', async () => {
+      if (!apiSchema) throw new Error('supergraph not loaded yet');
+    });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ url }) => new CallerForwardingDataSource(url!, options.internalSecret, options.subgraphTimeoutMs ?? 10_000),
+    buildService: ({ name, url }) => {
+      // Called once per subgraph of the supergraph as it loads: every subgraph's readiness is ours.
+      const check = `subgraph:${name}`;
+      if (!health.names().includes(check)) {
+        health.register(check, httpReadinessCheck(new URL('/health/ready', url!).toString()), {
+          required: (options.subgraphReadiness ?? 'required') === 'required',
+        });
+      }
+      return new CallerForwardingDataSource(url!, options.internalSecret, options.subgraphTimeoutMs ?? 10_000);
+    },
   });
-  let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
     apiSchema = schema;
   });
@@ -220,9 +251,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       { path: QUEUE_DASHBOARD_PATH, types: ['application/json', 'application/x-www-form-urlencoded'] },
     ]),
   );
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  // Health routes sit after the body policy (a probe sends no body) and outside /graphql, so no
+  // token and no rate limit applies to them.
+  app.use(healthRouter(health));
   // Before /graphql, which would otherwise claim /graphql/stream as a sub-path.
   app.use(sse.router);
   const dashboard = options.queueConnection
@@ -269,7 +300,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     sseUrl: `${url}/stream`,
     port,
     stats: () => ({ webSocketConnections: ws.connectionCount(), sseStreams: sse.streamCount(), slowConsumersClosed }),
+    health,
     close: async () => {
+      health.startShutdown();
       await server.stop();
       await hub.close();
       await dashboard?.close();

@@ -29,6 +29,8 @@ export type GatewayOverrides = Partial<
     | 'production'
     | 'keepAliveMs'
     | 'maxPendingEvents'
+    | 'healthCheckTimeoutMs'
+    | 'subgraphReadiness'
   >
 >;
 const UNLIMITED = { perUser: { points: 1e9, durationSeconds: 60 }, perIp: { points: 1e9, durationSeconds: 60 } };
@@ -91,7 +93,8 @@ export async function startStack(options: StackOptions = {}) {
     cart: cart.createDb({ connectionString: urls.cart, maxConnections: 6, onQuery: onQuery && ((sql) => onQuery('cart', sql)) }),
     order: order.createDb({ connectionString: urls.order, maxConnections: 10, onQuery: onQuery && ((sql) => onQuery('order', sql)) }),
   };
-  const common = { port: 0, internalSecret: INTERNAL_SECRET, logger };
+  // Readiness checks get 5 s (production default 1 s): a loaded test machine is slow, not broken.
+  const common = { port: 0, internalSecret: INTERNAL_SECRET, logger, healthCheckTimeoutMs: 5_000 };
   const signingKeys = new SigningKeySet([TEST_SIGNING_KEY]);
   const userServer = await user.startUserSubgraph({
     ...common,
@@ -127,7 +130,7 @@ export async function startStack(options: StackOptions = {}) {
   orderServices.relay.start();
   if (options.reconciler) orderServices.reconciler.start();
   const { orders, coupons, rates, cartPricing } = orderServices;
-  const orderServer = await order.startOrderSubgraph({ ...common, orders, coupons, rates, cartPricing });
+  const orderServer = await order.startOrderSubgraph({ ...common, orders, coupons, rates, cartPricing, db: db.order, redis });
   const subgraphUrls: Record<SubgraphName, string> = {
     user: userServer.url,
     product: productServer.url,
@@ -154,6 +157,7 @@ export async function startStack(options: StackOptions = {}) {
       rateLimits: UNLIMITED,
       // A loaded test machine is slow, not broken: the production default (10 s) would turn that into failures.
       subgraphTimeoutMs: 30_000,
+      healthCheckTimeoutMs: 5_000,
       ...options.gateway,
       ...overrides,
     });

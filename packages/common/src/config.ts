@@ -52,6 +52,23 @@ export const baseEnvShape = {
   REVIEW_SUBGRAPH_URL: z.string().url().default('http://127.0.0.1:4003/graphql'),
   CART_SUBGRAPH_URL: z.string().url().default('http://127.0.0.1:4004/graphql'),
   ORDER_SUBGRAPH_URL: z.string().url().default('http://127.0.0.1:4005/graphql'),
+  /** Longest one readiness check (database, Redis, a subgraph's readiness) may take, in ms, before it counts as down. */
+  HEALTH_CHECK_TIMEOUT_MS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(10).max(60_000).default(1_000)),
+  /**
+   * On SIGTERM/SIGINT, how long readiness answers 503 `shutting_down` while the process still
+   * serves, in ms, before it drains: time for a load balancer or Kubernetes to stop sending it
+   * traffic. 0 (the default) drains at once, as a local Ctrl-C wants; set ~5 000 behind Kubernetes.
+   */
+  SHUTDOWN_DELAY_MS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(60_000).default(0)),
+};
+
+/**
+ * Variables of worker processes (they share their subgraph's env schema, which spreads this in).
+ * `HEALTH_PORT` unset: no health listener (several workers of one kind may share a host, so no
+ * fixed default could be right); 0 picks a free port, logged in the ready line.
+ */
+export const workerEnvShape = {
+  HEALTH_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
 };
 
 /** The base variables plus a process's own, with the production checks on secrets. */

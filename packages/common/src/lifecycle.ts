@@ -1,20 +1,44 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import type { HealthRegistry } from './health';
+
+/** What a started process hands {@link runProcess}: how to stop it and, optionally, its readiness. */
+export interface ProcessHandle {
+  /** Drains and closes everything the process opened. */
+  stop: () => Promise<void>;
+  /** Marked shutting down (readiness 503) on the signal, before `stop` runs. */
+  health?: HealthRegistry;
+  /** How long readiness fails while the process still serves, in ms, before `stop` (SHUTDOWN_DELAY_MS). */
+  shutdownDelayMs?: number;
+}
 
 /**
  * Runs `stop` once on SIGINT/SIGTERM, then exits: 0 when it finished, 1 when it threw or took
  * longer than `timeoutMs`. Workers and servers use it so Ctrl-C or a deploy drains in-flight work.
+ * Given a handle with `health`, readiness fails first (503 `shutting_down`, liveness still 200),
+ * the process keeps serving for `shutdownDelayMs`, and only then drains: the order Kubernetes
+ * needs so no request is routed to a pod that already closed its listener.
  */
-export function onShutdown(logger: Logger, stop: () => Promise<void>, timeoutMs = 15_000): void {
+export function onShutdown(logger: Logger, stopOrHandle: (() => Promise<void>) | ProcessHandle, timeoutMs = 15_000): void {
+  const handle: ProcessHandle = typeof stopOrHandle === 'function' ? { stop: stopOrHandle } : stopOrHandle;
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    handle.health?.startShutdown();
+    const delayMs = handle.shutdownDelayMs ?? 0;
+    logger.info({ signal, delayMs }, 'shutting down');
+    // The drain gets its full `timeoutMs` after the delay.
     const timer = setTimeout(() => {
       logger.error('shutdown timed out');
       process.exit(1);
-    }, timeoutMs);
+    }, timeoutMs + delayMs);
     timer.unref();
+    const stop = async () => {
+      if (delayMs > 0) await sleep(delayMs);
+      logger.info('draining');
+      await handle.stop();
+    };
     stop().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -39,6 +63,6 @@ export function exitOnStartupError(logger: Logger) {
  * The main of a long-running process: `start` builds and starts everything and returns how to
  * stop it; start-up failures are logged and exit 1, SIGINT/SIGTERM run the stop function once.
  */
-export function runProcess(logger: Logger, start: () => Promise<() => Promise<void>>): void {
+export function runProcess(logger: Logger, start: () => Promise<(() => Promise<void>) | ProcessHandle>): void {
   start().then((stop) => onShutdown(logger, stop), exitOnStartupError(logger));
 }

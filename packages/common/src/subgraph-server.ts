@@ -14,6 +14,7 @@ import { GraphQLError, parse, type DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 import { CALLER_TOKEN_HEADER, verifyCallerToken, type Caller, type VerifiedCaller } from './caller';
 import { createFormatError } from './errors';
+import { HealthRegistry, healthRouter, type DependencyCheck } from './health';
 
 /** What every subgraph's context starts from. */
 export interface BaseContext {
@@ -33,6 +34,8 @@ export interface SubgraphListenOptions {
   /** Key that verifies the caller token signed by the gateway or a worker. */
   internalSecret: string;
   logger: Logger;
+  /** Longest one readiness check may take, in ms (HEALTH_CHECK_TIMEOUT_MS; default 1 000). */
+  healthCheckTimeoutMs?: number;
 }
 
 /** The SDL next to a subgraph's sources: `<dir>/schema.graphql`. */
@@ -50,18 +53,26 @@ export interface SubgraphServerOptions<TContext extends BaseContext> extends Sub
   createContext: (base: BaseContext) => TContext;
   /** Extra public GET routes beside `/graphql` (the user subgraph's JWKS), keyed by path. */
   getRoutes?: Record<string, (req: express.Request, res: express.Response) => void>;
+  /**
+   * What `/health/ready` checks, by name: `postgres` (a `SELECT 1` through the subgraph's own
+   * Prisma client: {@link postgresCheck}) and `redis` where the subgraph uses it.
+   */
+  readinessChecks: Record<string, DependencyCheck>;
 }
 
 /** A running subgraph: where it listens and how to stop it (drains in-flight requests). */
 export interface RunningServer {
   url: string;
   port: number;
+  /** Its readiness: marked shutting down by close() (and first thing on SIGTERM, by runProcess). */
+  health: HealthRegistry;
   close: () => Promise<void>;
 }
 
 /**
  * Serves a federation 2 subgraph (`@apollo/subgraph` + Apollo Server 5 on Express) at
- * `/graphql`, with `/health` for probes. Only the gateway and our workers reach `/graphql`:
+ * `/graphql`, with `/health/live`, `/health/ready` (and `/health`, an alias of live) for probes,
+ * which need no caller token. Only the gateway and our workers reach `/graphql`:
  * every request, `_entities` included, must carry an `x-caller-token` they signed; without one,
  * or with an invalid or expired one → 401 UNAUTHENTICATED. An anonymous client is an anonymous
  * caller inside a valid token, never a missing header.
@@ -84,9 +95,9 @@ export async function startSubgraphServer<TContext extends BaseContext>(options:
   });
   await server.start();
 
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok', subgraph: options.name });
-  });
+  const health = new HealthRegistry({ timeoutMs: options.healthCheckTimeoutMs });
+  for (const [name, check] of Object.entries(options.readinessChecks)) health.register(name, check);
+  app.use(healthRouter(health));
   for (const [route, handler] of Object.entries(options.getRoutes ?? {})) app.get(route, handler);
   app.use(
     '/graphql',
@@ -116,7 +127,9 @@ export async function startSubgraphServer<TContext extends BaseContext>(options:
   return {
     url,
     port,
+    health,
     close: async () => {
+      health.startShutdown();
       await server.stop();
     },
   };

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { HealthRegistry, redisCheck, startHealthListener, type DependencyCheck } from './health';
 import { runProcess } from './lifecycle';
 import { createLogger } from './logger';
 import { createRedis, warnIfRedisMayEvict, type Redis } from './redis';
@@ -10,16 +11,32 @@ export interface WorkerProcessParts {
   ready?: Record<string, unknown>;
   /** Closes what `start` opened besides the worker and the Redis connection (database pools…). */
   close?: () => Promise<void>;
+  /** Readiness checks besides the worker's Redis connection (checked as `redis`), e.g. `postgres`. */
+  readinessChecks?: Record<string, DependencyCheck>;
+}
+
+/** The variables {@link runWorkerProcess} reads from a worker's configuration (its subgraph's env.ts). */
+export interface WorkerProcessConfig {
+  LOG_LEVEL: string;
+  REDIS_URL: string;
+  /** Interface of the health listener (default 127.0.0.1). */
+  HOST?: string;
+  /** Port of the health listener; unset: none (see workerEnvShape). */
+  HEALTH_PORT?: number;
+  HEALTH_CHECK_TIMEOUT_MS?: number;
+  SHUTDOWN_DELAY_MS?: number;
 }
 
 /**
  * The main of one BullMQ worker process (scale out by starting more): reads its configuration
  * once, opens the blocking Redis connection BullMQ needs, warns unless Redis is `noeviction`,
- * starts the worker, logs `<name> ready`, and on SIGTERM/SIGINT closes the worker first, which
- * lets active jobs finish, so nothing is left to stall.
+ * starts the worker, serves `/health/live` and `/health/ready` on HEALTH_PORT when it is set,
+ * logs `<name> ready` (with `health`, the listener's URL), and on SIGTERM/SIGINT fails readiness
+ * first, waits SHUTDOWN_DELAY_MS, then closes the worker, which lets active jobs finish, so
+ * nothing is left to stall. The health listener closes last: liveness answers throughout the drain.
  * @param name e.g. `checkout worker`; the logger and the Redis connection are named after it.
  */
-export function runWorkerProcess<C extends { LOG_LEVEL: string; REDIS_URL: string }>(
+export function runWorkerProcess<C extends WorkerProcessConfig>(
   name: string,
   loadConfig: () => C,
   start: (context: { config: C; connection: Redis; logger: Logger }) => Promise<WorkerProcessParts>,
@@ -33,11 +50,23 @@ export function runWorkerProcess<C extends { LOG_LEVEL: string; REDIS_URL: strin
     await warnIfRedisMayEvict(connection, logger);
     const parts = await start({ config, connection, logger });
     await parts.worker.waitUntilReady();
-    logger.info({ pid: process.pid, ...parts.ready }, `${name} ready`);
-    return async () => {
-      await parts.worker.close();
-      await connection.quit();
-      await parts.close?.();
+    const health = new HealthRegistry({ timeoutMs: config.HEALTH_CHECK_TIMEOUT_MS });
+    health.register('redis', redisCheck(connection));
+    for (const [check, run] of Object.entries(parts.readinessChecks ?? {})) health.register(check, run);
+    const listener =
+      config.HEALTH_PORT === undefined
+        ? undefined
+        : await startHealthListener(health, config.HEALTH_PORT, config.HOST ?? '127.0.0.1', logger);
+    logger.info({ pid: process.pid, ...(listener ? { health: listener.url } : {}), ...parts.ready }, `${name} ready`);
+    return {
+      health,
+      shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
+      stop: async () => {
+        await parts.worker.close();
+        await connection.quit();
+        await parts.close?.();
+        await listener?.close();
+      },
     };
   });
 }

@@ -14,11 +14,16 @@ runProcess(logger, async () => {
     port: config.CART_PORT,
     host: config.HOST,
     internalSecret: config.INTERNAL_JWT_SECRET,
+    healthCheckTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
     productSubgraphUrl: config.PRODUCT_SUBGRAPH_URL,
     logger,
   });
-  return async () => {
-    await server.close();
-    await db.$disconnect();
+  return {
+    health: server.health,
+    shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
+    stop: async () => {
+      await server.close();
+      await db.$disconnect();
+    },
   };
 });

@@ -1,4 +1,11 @@
-import { createServiceClient, loadTypeDefs, startSubgraphServer, type RunningServer, type SubgraphListenOptions } from '@commerce/common';
+import {
+  createServiceClient,
+  loadTypeDefs,
+  postgresCheck,
+  startSubgraphServer,
+  type RunningServer,
+  type SubgraphListenOptions,
+} from '@commerce/common';
 import type { CartDb } from './db';
 import type { Context } from './context';
 import { CartService } from './services/cart.service';
@@ -17,5 +24,13 @@ export function startCartSubgraph({
     createServiceClient({ url: productSubgraphUrl, service: 'cart-subgraph', secret: listen.internalSecret }),
   );
   const carts = new CartService(db, products);
-  return startSubgraphServer<Context>({ ...listen, name: 'cart', typeDefs, resolvers, createContext: (base) => ({ ...base, carts }) });
+  return startSubgraphServer<Context>({
+    ...listen,
+    name: 'cart',
+    typeDefs,
+    resolvers,
+    createContext: (base) => ({ ...base, carts }),
+    // The cart subgraph uses no Redis.
+    readinessChecks: { postgres: postgresCheck(db) },
+  });
 }

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { databaseUrl, envSchema, parseConfig, port } from '@commerce/common';
+import { databaseUrl, envSchema, parseConfig, port, workerEnvShape } from '@commerce/common';
 
 const ms = (defaultMs: number) => z.coerce.number().int().min(0).default(defaultMs);
 
 export const orderEnvSchema = envSchema({
   ORDER_DATABASE_URL: databaseUrl('order'),
+  /** HEALTH_PORT of this subgraph's worker processes (the subgraph itself serves health on its own port). */
+  ...workerEnvShape,
   ORDER_PORT: port(4005),
   /** Checkout jobs one worker process runs at once. */
   CHECKOUT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),

@@ -17,13 +17,20 @@ runProcess(logger, async () => {
     coupons: runtime.services.coupons,
     rates: runtime.services.rates,
     cartPricing: runtime.services.cartPricing,
+    db: runtime.db,
+    redis: runtime.redis,
     port: config.ORDER_PORT,
     host: config.HOST,
     internalSecret: config.INTERNAL_JWT_SECRET,
+    healthCheckTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
     logger,
   });
-  return async () => {
-    await server.close();
-    await runtime.close();
+  return {
+    health: server.health,
+    shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
+    stop: async () => {
+      await server.close();
+      await runtime.close();
+    },
   };
 });

@@ -1,4 +1,11 @@
-import { loadTypeDefs, startSubgraphServer, type RunningServer, type SubgraphListenOptions } from '@commerce/common';
+import {
+  loadTypeDefs,
+  postgresCheck,
+  redisCheck,
+  startSubgraphServer,
+  type RunningServer,
+  type SubgraphListenOptions,
+} from '@commerce/common';
 import { createContextFactory, type ProductServicesOptions } from './context';
 import { resolvers } from './resolvers';
 
@@ -17,5 +24,6 @@ export function startProductSubgraph({
     typeDefs,
     resolvers,
     createContext: createContextFactory({ db, redis, redisPrefix, logger: listen.logger }),
+    readinessChecks: { postgres: postgresCheck(db), redis: redisCheck(redis) },
   });
 }

@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import { databaseUrl, envSchema, parseConfig, port } from '@commerce/common';
+import { databaseUrl, envSchema, parseConfig, port, workerEnvShape } from '@commerce/common';
 
 // REDIS_URL/REDIS_PREFIX (rating queue, purchase worker) and PRODUCT_SUBGRAPH_URL come from the base schema.
 export const reviewEnvSchema = envSchema({
   REVIEW_DATABASE_URL: databaseUrl('review'),
+  /** HEALTH_PORT of this subgraph's worker processes (the subgraph itself serves health on its own port). */
+  ...workerEnvShape,
   REVIEW_PORT: port(4003),
   /** Purchase jobs one worker process runs at once. */
   PURCHASE_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),

@@ -18,11 +18,16 @@ runProcess(logger, async () => {
     port: config.REVIEW_PORT,
     host: config.HOST,
     internalSecret: config.INTERNAL_JWT_SECRET,
+    healthCheckTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
     logger,
   });
-  return async () => {
-    await server.close();
-    await redis.quit();
-    await db.$disconnect();
+  return {
+    health: server.health,
+    shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
+    stop: async () => {
+      await server.close();
+      await redis.quit();
+      await db.$disconnect();
+    },
   };
 });

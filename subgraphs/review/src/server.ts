@@ -2,6 +2,8 @@ import {
   QueueName,
   createQueue,
   loadTypeDefs,
+  postgresCheck,
+  redisCheck,
   startSubgraphServer,
   type ProductRatingJob,
   type Redis,
@@ -45,6 +47,7 @@ export async function startReviewSubgraph({
       internalSecret: listen.internalSecret,
       logger: listen.logger,
     }),
+    readinessChecks: { postgres: postgresCheck(db), redis: redisCheck(redis) },
   });
   return {
     ...server,

@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { databaseUrl, envSchema, parseConfig, port } from '@commerce/common';
+import { databaseUrl, envSchema, parseConfig, port, workerEnvShape } from '@commerce/common';
 
 export const userEnvSchema = envSchema({
   USER_DATABASE_URL: databaseUrl('user'),
+  /** HEALTH_PORT of this subgraph's worker processes (the subgraph itself serves health on its own port). */
+  ...workerEnvShape,
   USER_PORT: port(4001),
   /** nodemailer SMTP URL (smtp://user:pass@host:587). Unset: emails are written to MAIL_OUTBOX_DIR. */
   SMTP_URL: z.string().url().optional(),

@@ -1,5 +1,7 @@
 import {
   loadTypeDefs,
+  postgresCheck,
+  redisCheck,
   startSubgraphServer,
   type Redis,
   type RunningServer,
@@ -41,6 +43,7 @@ export function startUserSubgraph({
     typeDefs,
     resolvers,
     createContext: createContextFactory(db, signingKeys, new LoginThrottle(redis, redisPrefix, loginThrottle), listen.logger),
+    readinessChecks: { postgres: postgresCheck(db), redis: redisCheck(redis) },
     getRoutes: {
       // Verifiers cache the set; a short max-age lets a newly rotated key spread within minutes.
       [JWKS_PATH]: (_req, res) => {

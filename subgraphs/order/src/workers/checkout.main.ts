@@ -1,4 +1,4 @@
-import { runWorkerProcess } from '@commerce/common';
+import { postgresCheck, redisCheck, runWorkerProcess } from '@commerce/common';
 import { loadOrderConfig } from '../env';
 import { createOrderRuntime } from '../services';
 import { createCheckoutWorker } from './checkout.worker';
@@ -17,5 +17,11 @@ runWorkerProcess('checkout worker', loadOrderConfig, async ({ config, connection
   });
   runtime.services.relay.start();
   runtime.services.reconciler.start();
-  return { worker, ready: { concurrency: config.CHECKOUT_CONCURRENCY }, close: runtime.close };
+  return {
+    worker,
+    ready: { concurrency: config.CHECKOUT_CONCURRENCY },
+    close: runtime.close,
+    // The saga's own connection (outbox relay, queues) besides the worker's.
+    readinessChecks: { postgres: postgresCheck(runtime.db), 'redis:runtime': redisCheck(runtime.redis) },
+  };
 });

@@ -1,4 +1,4 @@
-import { runWorkerProcess } from '@commerce/common';
+import { postgresCheck, runWorkerProcess } from '@commerce/common';
 import { createDb } from '../db';
 import { loadProductConfig } from '../env';
 import { RatingSyncService } from '../services/rating-sync.service';
@@ -14,5 +14,10 @@ runWorkerProcess('rating-sync worker', loadProductConfig, async ({ config, conne
     concurrency: config.RATING_SYNC_CONCURRENCY,
     logger,
   });
-  return { worker, ready: { concurrency: config.RATING_SYNC_CONCURRENCY }, close: () => db.$disconnect() };
+  return {
+    worker,
+    ready: { concurrency: config.RATING_SYNC_CONCURRENCY },
+    close: () => db.$disconnect(),
+    readinessChecks: { postgres: postgresCheck(db) },
+  };
 });

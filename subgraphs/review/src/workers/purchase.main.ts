@@ -1,4 +1,4 @@
-import { runWorkerProcess } from '@commerce/common';
+import { postgresCheck, runWorkerProcess } from '@commerce/common';
 import { createDb } from '../db';
 import { loadReviewConfig } from '../env';
 import { PurchaseService } from '../services/purchase.service';
@@ -14,5 +14,10 @@ runWorkerProcess('purchase worker', loadReviewConfig, async ({ config, connectio
     concurrency: config.PURCHASE_CONCURRENCY,
     logger,
   });
-  return { worker, ready: { concurrency: config.PURCHASE_CONCURRENCY }, close: () => db.$disconnect() };
+  return {
+    worker,
+    ready: { concurrency: config.PURCHASE_CONCURRENCY },
+    close: () => db.$disconnect(),
+    readinessChecks: { postgres: postgresCheck(db) },
+  };
 });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { runWorkerProcess } from '@commerce/common';
+import { postgresCheck, runWorkerProcess } from '@commerce/common';
 import { createDb } from '../db';
 import { loadUserConfig, webhooksMayReachPrivateNetworks } from '../env';
 import { createMailer } from '../services/mailer';
@@ -22,5 +22,10 @@ runWorkerProcess('notification worker', loadUserConfig, async ({ config, connect
     webhookAllowPrivateNetworks: webhooksMayReachPrivateNetworks(config),
     logger,
   });
-  return { worker, ready: config.SMTP_URL ? { smtp: 'configured' } : { outboxDir }, close: () => db.$disconnect() };
+  return {
+    worker,
+    ready: config.SMTP_URL ? { smtp: 'configured' } : { outboxDir },
+    close: () => db.$disconnect(),
+    readinessChecks: { postgres: postgresCheck(db) },
+  };
 });
