@@ -19,8 +19,7 @@ export interface ProcessHandle {
  * the process keeps serving for `shutdownDelayMs`, and only then drains: the order Kubernetes
  * needs so no request is routed to a pod that already closed its listener.
  */
-export function onShutdown(logger: Logger, stopOrHandle: (() => Promise<void>) | ProcessHandle, timeoutMs = 15_000): void {
-  const handle: ProcessHandle = typeof stopOrHandle === 'function' ? { stop: stopOrHandle } : stopOrHandle;
+export function onShutdown(logger: Logger, handle: ProcessHandle, timeoutMs = 15_000): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -63,6 +62,6 @@ export function exitOnStartupError(logger: Logger) {
  * The main of a long-running process: `start` builds and starts everything and returns how to
  * stop it; start-up failures are logged and exit 1, SIGINT/SIGTERM run the stop function once.
  */
-export function runProcess(logger: Logger, start: () => Promise<(() => Promise<void>) | ProcessHandle>): void {
-  start().then((stop) => onShutdown(logger, stop), exitOnStartupError(logger));
+export function runProcess(logger: Logger, start: () => Promise<ProcessHandle>): void {
+  start().then((handle) => onShutdown(logger, handle), exitOnStartupError(logger));
 }
