@@ -25,9 +25,12 @@ export function hasRole(caller: Caller, ...roles: Role[]): boolean {
   return caller.kind === 'user' && roles.includes(caller.role);
 }
 
-/** A signed-in admin. @throws UnauthenticatedError when signed out; ForbiddenError for anyone but an admin. */
-export function requireAdmin(caller: Caller): UserCaller {
+/**
+ * A signed-in admin. `message` says what only admins may do (the FORBIDDEN error's message).
+ * @throws UnauthenticatedError when signed out; ForbiddenError for anyone but an admin.
+ */
+export function requireAdmin(caller: Caller, message = 'Only an admin may do this'): UserCaller {
   const user = requireUser(caller);
-  if (user.role !== 'ADMIN') throw new ForbiddenError('Only an admin may do this');
+  if (user.role !== 'ADMIN') throw new ForbiddenError(message);
   return user;
 }

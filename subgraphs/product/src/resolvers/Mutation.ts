@@ -1,29 +1,25 @@
-import { ForbiddenError, parseIntId, requireService, requireUser, type Caller } from '@commerce/common';
+import { parseIntId, requireAdmin, requireService, type Caller } from '@commerce/common';
 import type { MutationResolvers } from '../__generated__/resolvers-types';
 
 /** The signed-in admin's user id. @throws UnauthenticatedError, ForbiddenError */
-function requireAdmin(caller: Caller): number {
-  const user = requireUser(caller);
-  if (user.role !== 'ADMIN') throw new ForbiddenError('Only admins manage the catalog');
-  return user.userId;
-}
+const catalogAdmin = (caller: Caller): number => requireAdmin(caller, 'Only admins manage the catalog').userId;
 
 export const Mutation: MutationResolvers = {
-  createProduct: (_parent, { input }, ctx) => ctx.admin.create(input, requireAdmin(ctx.caller)),
+  createProduct: (_parent, { input }, ctx) => ctx.admin.create(input, catalogAdmin(ctx.caller)),
   updateProduct: (_parent, { id, input }, ctx) => {
-    requireAdmin(ctx.caller);
+    catalogAdmin(ctx.caller);
     return ctx.admin.update(parseIntId(id, 'product'), input);
   },
   archiveProduct: (_parent, { id }, ctx) => {
-    requireAdmin(ctx.caller);
+    catalogAdmin(ctx.caller);
     return ctx.admin.setArchived(parseIntId(id, 'product'), true);
   },
   restoreProduct: (_parent, { id }, ctx) => {
-    requireAdmin(ctx.caller);
+    catalogAdmin(ctx.caller);
     return ctx.admin.setArchived(parseIntId(id, 'product'), false);
   },
   adjustStock: (_parent, { productId, delta, reason }, ctx) =>
-    ctx.admin.adjustStock(parseIntId(productId, 'product'), delta, reason, requireAdmin(ctx.caller)),
+    ctx.admin.adjustStock(parseIntId(productId, 'product'), delta, reason, catalogAdmin(ctx.caller)),
   reserveStock: async (_parent, { orderId, lines }, ctx) => {
     requireService(ctx.caller);
     const result = await ctx.inventory.reserve(

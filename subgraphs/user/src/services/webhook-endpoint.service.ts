@@ -1,14 +1,5 @@
 import { z } from 'zod';
-import {
-  BadUserInputError,
-  ForbiddenError,
-  NotFoundError,
-  OrderNotificationKinds,
-  hasRole,
-  requireUser,
-  type Caller,
-  type Logger,
-} from '@commerce/common';
+import { BadUserInputError, NotFoundError, OrderNotificationKinds, requireAdmin, type Caller, type Logger } from '@commerce/common';
 import type { UserDb, WebhookDeliveryRecord, WebhookEndpointRecord } from '../db';
 import { newWebhookSecret } from './webhook-signature';
 
@@ -43,7 +34,7 @@ export class WebhookEndpointService {
    *   for a URL that is not http(s) or an empty event list.
    */
   async register(caller: Caller, input: { url: string; events: readonly string[] }): Promise<WebhookRegistration> {
-    const admin = requireAdmin(caller);
+    const admin = requireWebhookAdmin(caller);
     const parsed = registrationSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -61,7 +52,7 @@ export class WebhookEndpointService {
 
   /** Every endpoint, newest first. @throws UnauthenticatedError / ForbiddenError for non-admins. */
   async list(caller: Caller): Promise<WebhookEndpointRecord[]> {
-    requireAdmin(caller);
+    requireWebhookAdmin(caller);
     return this.db.webhookEndpoint.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'asc' }] });
   }
 
@@ -70,7 +61,7 @@ export class WebhookEndpointService {
    * @throws UnauthenticatedError / ForbiddenError for non-admins; NotFoundError for an unknown id.
    */
   async delete(caller: Caller, id: string): Promise<true> {
-    const admin = requireAdmin(caller);
+    const admin = requireWebhookAdmin(caller);
     const { count } = await this.db.webhookEndpoint.deleteMany({ where: { id } });
     if (count === 0) throw new NotFoundError('WebhookEndpoint', id);
     this.logger.info({ endpointId: id, by: admin.userId }, 'webhook endpoint deleted');
@@ -91,8 +82,4 @@ export class WebhookEndpointService {
   }
 }
 
-function requireAdmin(caller: Caller) {
-  const user = requireUser(caller);
-  if (!hasRole(user, 'ADMIN')) throw new ForbiddenError('Only admins may manage webhook endpoints');
-  return user;
-}
+const requireWebhookAdmin = (caller: Caller) => requireAdmin(caller, 'Only admins may manage webhook endpoints');
