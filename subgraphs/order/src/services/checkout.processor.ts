@@ -139,7 +139,8 @@ export class CheckoutProcessor {
       await this.orders.recordPayment(orderId, this.paymentOf(after));
     }
     await this.inventory.release(orderId);
-    await this.coupons.release(orderId);
+    // Only an order that asked for a coupon can hold a redemption (redeem runs only then).
+    if (order.couponCode) await this.coupons.release(orderId);
     this.logger.info({ orderId, status: order.status, payment: intent?.status ?? 'none' }, 'order compensated');
   }
 
