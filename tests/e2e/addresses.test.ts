@@ -1,4 +1,4 @@
-import { CALLER_TOKEN_HEADER, signCallerToken, type Caller } from '@commerce/common';
+import { CALLER_TOKEN_HEADER, signCallerToken, type Caller, type NormalizedAddress } from '@commerce/common';
 import { loadCatalog, type Catalog } from '@commerce/seed-data';
 import { INTERNAL_SECRET, startStack, type Stack } from '../support/stack';
 import { mintAccessToken } from '../support/tokens';
@@ -12,18 +12,8 @@ const REMOVE = 'mutation Remove($id: ID!) { removeAddress(id: $id) }';
 const ADDRESS = `query Address($id: ID!) { address(id: $id) { ${FIELDS} } }`;
 const BOOK = `query Book { me { addresses { id isDefaultShipping } defaultShippingAddress { id } } }`;
 
-interface Address {
-  id: string;
-  fullName: string;
-  line1: string;
-  line2: string | null;
-  city: string;
-  region: string | null;
-  postalCode: string;
-  countryCode: string;
-  phone: string | null;
-  isDefaultShipping: boolean;
-}
+/** An address as the API returns it: the normalized fields with its id and default flag. */
+type Address = NormalizedAddress & { id: string; isDefaultShipping: boolean };
 
 const SF = { fullName: 'Emily Johnson', line1: '1 Market St', city: 'San Francisco', region: 'CA', postalCode: '94105', countryCode: 'US' };
 const BERLIN = { fullName: 'Emily Johnson', line1: 'Unter den Linden 1', city: 'Berlin', postalCode: '10117', countryCode: 'DE' };
