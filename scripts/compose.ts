@@ -6,10 +6,12 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { baseEnvSchema, parseConfig, subgraphUrls } from '@commerce/common';
-import { composeSupergraph } from '../gateway/src/compose';
+// Single modules, not the gateway's index (Apollo Server, BullMQ…).
+import { composeSupergraph } from '@commerce/gateway/src/compose';
+import { SUPERGRAPH_FILE } from '@commerce/gateway/src/env';
 
 const env = parseConfig(baseEnvSchema);
-const out = path.resolve(__dirname, '../gateway/supergraph.graphql');
+const out = SUPERGRAPH_FILE;
 try {
   const sdl = composeSupergraph(subgraphUrls(env));
   writeFileSync(out, sdl);

@@ -6,10 +6,13 @@ import { DEFAULT_OPERATION_LIMITS, DEFAULT_RATE_LIMITS, type OperationLimits, ty
 const int = (min: number, max: number, fallback: number) =>
   z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(min).max(max).default(fallback));
 
+/** Where `npm run compose` writes the supergraph and the gateway reads it by default (`gateway/supergraph.graphql`). */
+export const SUPERGRAPH_FILE = path.resolve(__dirname, '../supergraph.graphql');
+
 export const gatewayEnvSchema = envSchema({
   GATEWAY_PORT: port(4000),
   /** Supergraph SDL composed by `npm run compose`. */
-  SUPERGRAPH_PATH: z.string().default(path.resolve(__dirname, '../supergraph.graphql')),
+  SUPERGRAPH_PATH: z.string().default(SUPERGRAPH_FILE),
   /** Milliseconds a subgraph request may take before the gateway gives up on it. */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   /** Milliseconds between graphql-ws keep-alive pings (graphql-sse pings every 12 s on its own). */
