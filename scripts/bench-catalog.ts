@@ -15,7 +15,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import autocannon from 'autocannon';
 import globalSetup from '../tests/global-setup';
 import globalTeardown from '../tests/global-teardown';
-import { ANONYMOUS, CALLER_TOKEN_HEADER, signCallerToken } from '@commerce/common';
+import { ANONYMOUS, CALLER_TOKEN_HEADER, graphqlData, signCallerToken } from '@commerce/common';
 import { INTERNAL_SECRET, startStack } from '../tests/support/stack';
 
 interface Urls {
@@ -60,16 +60,8 @@ interface Figures {
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 
-async function post<T>(url: string, op: Operation, headers: Record<string, string> = {}): Promise<T> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query: op.query, variables: op.variables }),
-  });
-  const body = (await res.json()) as { data?: T; errors?: unknown[] };
-  if (!res.ok || body.errors || !body.data) throw new Error(`${op.name} at ${url}: ${JSON.stringify(body.errors ?? res.status)}`);
-  return body.data;
-}
+const post = <T>(url: string, op: Operation, headers: Record<string, string> = {}): Promise<T> =>
+  graphqlData<T>(url, op.query, op.variables, headers);
 
 /** Subgraphs answer only requests that carry the gateway's caller token; it lives 60 s, so one per run. */
 const gatewayProof = async () => ({ [CALLER_TOKEN_HEADER]: await signCallerToken(ANONYMOUS, INTERNAL_SECRET) });

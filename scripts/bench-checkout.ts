@@ -23,7 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
 import { createClient, type Client as WsClient } from 'graphql-ws';
-import { QueueName, createQueue, createRedis, type SubgraphName } from '@commerce/common';
+import { QueueName, bearer, createQueue, createRedis, graphqlData, type SubgraphName } from '@commerce/common';
 import { REPO_ROOT, SUBGRAPHS, applyMigrations, databaseUrls, dropDatabase, ensureDatabase, withDatabase } from '@commerce/db-tools';
 import { composeSupergraph } from '@commerce/gateway';
 import { loadCatalog, type Catalog } from '@commerce/seed-data';
@@ -119,16 +119,8 @@ function startCheckoutWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; sto
 
 // GraphQL client -------------------------------------------------------------------------------
 
-async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
-  if (body.errors?.length || !body.data) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
+const gql = <T>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> =>
+  graphqlData<T>(url, query, variables, bearer(token));
 
 interface Shopper {
   token: string;

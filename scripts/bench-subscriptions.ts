@@ -27,7 +27,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
-import { createRedis, orderEventsChannel, type OrderStatusEvent } from '@commerce/common';
+import { bearer, createRedis, graphqlData, orderEventsChannel, type OrderStatusEvent } from '@commerce/common';
 import { REPO_ROOT, SUBGRAPHS, applyMigrations, dropDatabase, ensureDatabase, type SubgraphName } from '@commerce/db-tools';
 import { composeSupergraph } from '../gateway/src/compose';
 import { loadCatalog } from '@commerce/seed-data';
@@ -76,16 +76,8 @@ function cpuSecondsOf(pid: number | undefined): number {
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 
-async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors?.length || !body.data) throw new Error(`${query.slice(0, 60)}…: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
+const gql = <T>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> =>
+  graphqlData<T>(url, query, variables, bearer(token));
 
 async function main(): Promise<void> {
   const env = {

@@ -1,17 +1,18 @@
 /**
- * npm run compose: composes subgraphs/<name>/src/schema.graphql into gateway/supergraph.graphql,
- * routed to the subgraph URLs of the environment (USER_SUBGRAPH_URL, …). Exits 1 on any
- * composition error, listing them all.
+ * npm run compose: composes subgraphs/<name>/src/schema.graphql into SUPERGRAPH_PATH (the file the
+ * gateway reads; default gateway/supergraph.graphql), routed to the subgraph URLs of the environment
+ * (USER_SUBGRAPH_URL, …). Exits 1 on any composition error, listing them all.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { baseEnvSchema, parseConfig, subgraphUrls } from '@commerce/common';
+import { z } from 'zod';
+import { envSchema, parseConfig, subgraphUrls } from '@commerce/common';
 // Single modules, not the gateway's index (Apollo Server, BullMQ…).
 import { composeSupergraph } from '@commerce/gateway/src/compose';
 import { SUPERGRAPH_FILE } from '@commerce/gateway/src/env';
 
-const env = parseConfig(baseEnvSchema);
-const out = SUPERGRAPH_FILE;
+const env = parseConfig(envSchema({ SUPERGRAPH_PATH: z.string().default(SUPERGRAPH_FILE) }));
+const out = path.resolve(env.SUPERGRAPH_PATH);
 try {
   const sdl = composeSupergraph(subgraphUrls(env));
   writeFileSync(out, sdl);

@@ -82,7 +82,7 @@ export function supergraphStep(urls: Record<SubgraphName, string>): GenerationSt
     name: 'compose',
     hash: hashInputs(inputs),
     outputs: ['gateway/supergraph.graphql'],
-    run: { command: process.execPath, args: ['--import', 'tsx', 'scripts/compose.ts'] },
+    run: { command: process.execPath, args: ['--require', 'tsx/cjs', 'scripts/compose.ts'] },
   };
 }
 

@@ -39,7 +39,7 @@ export class StepFailedError extends Error {
   }
 }
 
-const PREFIX_WIDTH = 10;
+const PREFIX_WIDTH = 19; // the longest process name (deploy/processes.ts), so every prefix lines up
 const PALETTE = [36, 35, 34, 33, 32, 96, 95, 94, 93, 92]; // ANSI foreground colours, cycled per child
 const DIM = 90;
 const isWindows = process.platform === 'win32';

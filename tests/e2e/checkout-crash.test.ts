@@ -7,7 +7,7 @@ import { eventually } from '../support/eventually';
 import { orderProbes, type OrderProbes } from '../support/orders';
 import { checkout, customerTokens, fillCart } from '../support/shoppers';
 import { INTERNAL_SECRET, startStack, type Stack } from '../support/stack';
-import { CHECKOUT_WORKER, spawnWorker, type WorkerProcess } from '../support/worker-process';
+import { spawnProcess, type WorkerProcess } from '../support/worker-process';
 
 // Crash recovery with real worker processes: kill -9 mid-saga, SIGTERM mid-job, Redis losing its
 // data, and orders left PENDING. The checkout worker runs as a child process here (what
@@ -32,10 +32,9 @@ afterAll(async () => {
 });
 
 async function checkoutWorker(env: Record<string, string> = {}): Promise<WorkerProcess> {
-  const worker = await spawnWorker(
-    CHECKOUT_WORKER,
+  const worker = await spawnProcess(
+    'checkout-worker',
     stack.processEnv({ LOG_LEVEL: 'info', CHECKOUT_LOCK_MS: '2000', RECONCILE_INTERVAL_MS: '60000', ...env }),
-    'checkout worker ready',
   );
   running.push(worker);
   return worker;

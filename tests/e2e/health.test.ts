@@ -6,7 +6,7 @@ import { templateUrls, urlOf, serverUrl } from '../support/databases';
 import { eventually } from '../support/eventually';
 import { spawnGateway } from '../support/gateway-process';
 import { INTERNAL_SECRET, startStack, type Stack } from '../support/stack';
-import { CHECKOUT_WORKER, spawnWorker, type WorkerProcess } from '../support/worker-process';
+import { spawnProcess, type WorkerProcess } from '../support/worker-process';
 
 /**
  * Liveness and readiness (issue 12 item 4) against real PostgreSQL, Redis and HTTP: a subgraph
@@ -201,8 +201,8 @@ test('on SIGTERM the gateway process fails readiness first (shutting_down) while
 });
 
 test('a worker with HEALTH_PORT serves readiness (Redis, its database) and, on SIGTERM, fails it first while liveness stays 200; its listener closes last', async () => {
-  const worker = await spawnWorker(
-    CHECKOUT_WORKER,
+  const worker = await spawnProcess(
+    'checkout-worker',
     stack.processEnv({
       LOG_LEVEL: 'info',
       HEALTH_PORT: '0',
@@ -211,7 +211,6 @@ test('a worker with HEALTH_PORT serves readiness (Redis, its database) and, on S
       // A fresh process's first SELECT 1 opens its pool: on a loaded test machine that can take over the 1 s default.
       HEALTH_CHECK_TIMEOUT_MS: '5000',
     }),
-    'checkout worker ready',
   );
   spawned.push(worker);
   const line = worker
@@ -251,10 +250,9 @@ test('a worker with HEALTH_PORT serves readiness (Redis, its database) and, on S
 });
 
 test('a subgraph process (cart) wires the same order: SIGTERM → readiness shutting_down, liveness 200, then it drains and exits 0', async () => {
-  const cart = await spawnWorker(
-    'subgraphs/cart/src/main.ts',
+  const cart = await spawnProcess(
+    'cart',
     stack.processEnv({ LOG_LEVEL: 'info', CART_PORT: '0', SHUTDOWN_DELAY_MS: '2000', HEALTH_CHECK_TIMEOUT_MS: '5000' }),
-    'cart subgraph ready',
   );
   spawned.push(cart);
   const line = cart
@@ -278,7 +276,7 @@ test('a subgraph process (cart) wires the same order: SIGTERM → readiness shut
 });
 
 test('HEALTH_PORT is validated with the rest of a worker’s environment: a bad one stops it at start-up', async () => {
-  await expect(spawnWorker(CHECKOUT_WORKER, stack.processEnv({ HEALTH_PORT: 'eighty' }), 'checkout worker ready')).rejects.toThrow(
+  await expect(spawnProcess('checkout-worker', stack.processEnv({ HEALTH_PORT: 'eighty' }))).rejects.toThrow(
     /HEALTH_PORT/,
   );
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Stack } from './stack';
-import { spawnWorker, type WorkerProcess } from './worker-process';
+import { spawnProcess, type WorkerProcess } from './worker-process';
 
 export interface GatewayProcess extends WorkerProcess {
   /** `http://127.0.0.1:<port>` of the process. */
@@ -19,8 +19,8 @@ export async function spawnGateway(stack: Stack, extra: Record<string, string> =
   const dir = mkdtempSync(path.join(os.tmpdir(), 'commerce-gateway-'));
   const supergraphPath = path.join(dir, 'supergraph.graphql');
   writeFileSync(supergraphPath, stack.supergraphSdl);
-  const gateway = await spawnWorker(
-    'gateway/src/main.ts',
+  const gateway = await spawnProcess(
+    'gateway',
     stack.processEnv({
       GATEWAY_PORT: '0',
       SUPERGRAPH_PATH: supergraphPath,
@@ -29,7 +29,6 @@ export async function spawnGateway(stack: Stack, extra: Record<string, string> =
       LOG_LEVEL: 'info',
       ...extra,
     }),
-    'gateway ready',
   );
   const ready = gateway
     .output()

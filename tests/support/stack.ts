@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'bullmq';
-import { SigningKeySet, createLogger, createRedis, type Redis } from '@commerce/common';
+import { SigningKeySet, bearer, createLogger, createRedis, graphql, type GraphQLResponse, type Redis } from '@commerce/common';
 import { cloneDatabase, dropDatabase } from '@commerce/db-tools';
 import { composeSupergraph, startGateway, type GatewayOptions, type RunningGateway } from '@commerce/gateway';
 import * as cart from '@commerce/cart';
@@ -35,11 +35,7 @@ export type GatewayOverrides = Partial<
 >;
 const UNLIMITED = { perUser: { points: 1e9, durationSeconds: 60 }, perIp: { points: 1e9, durationSeconds: 60 } };
 
-export interface GraphQLResponse<T = Record<string, unknown>> {
-  status: number;
-  data?: T;
-  errors?: { message: string; extensions?: { code?: string } & Record<string, unknown> }[];
-}
+export type { GraphQLResponse };
 
 export interface StackOptions {
   /** Gateway instances against the same subgraphs and Redis prefix, as in a scaled-out deployment (default 1). */
@@ -229,12 +225,7 @@ export async function startStack(options: StackOptions = {}) {
     token?: string,
     via: RunningGateway = gateway,
   ): Promise<GraphQLResponse<T>> {
-    const response = await fetch(via.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    return { status: response.status, ...((await response.json()) as Omit<GraphQLResponse<T>, 'status'>) };
+    return graphql<T>(via.url, query, variables, bearer(token));
   }
 
   /** Signs in through the gateway; returns the access token. */

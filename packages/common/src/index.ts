@@ -7,6 +7,7 @@ export * from './connection';
 export * from './entities';
 export * from './errors';
 export * from './event-hub';
+export * from './graphql-client';
 export * from './health';
 export * from './ids';
 export * from './lifecycle';
