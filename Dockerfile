@@ -15,7 +15,12 @@ ENV CHECKPOINT_DISABLE=1 \
   NPM_CONFIG_AUDIT=false
 
 # Manifests only, so the dependency layers are rebuilt only when a package.json or the lockfile changes.
+# A compiler for native addons whose prebuilt binary does not load on the build machine (argon2
+# falls back to node-gyp); it stays in the build stages, the runtime gets the built addon.
 FROM base AS manifests
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 COPY packages/common/package.json packages/common/
 COPY packages/seed-data/package.json packages/seed-data/
