@@ -215,6 +215,12 @@ export function nodeArgs(entry: { source: string; dist: string }, kind: EntryKin
   return kind === 'dist' ? [`--conditions=${DIST_CONDITION}`, entry.dist] : ['--require', 'tsx/cjs', entry.source];
 }
 
+/** The command (this Node executable, its arguments) that runs `entry` on this machine, for the supervisor of `npm start` and the benchmarks. */
+export const localCommand = (entry: { source: string; dist: string }, kind: EntryKind): [command: string, args: string[]] => [
+  process.execPath,
+  [...(kind === 'dist' ? ['--enable-source-maps'] : []), ...nodeArgs(entry, kind)],
+];
+
 /** The container command of a process or job in the image: `node` on PATH, compiled entry. */
 export const containerCommand = (entry: { source: string; dist: string }): string[] => ['node', ...nodeArgs(entry, 'dist')];
 

@@ -28,7 +28,9 @@ import { REPO_ROOT, SUBGRAPHS, applyMigrations, databaseUrls, dropDatabase, ensu
 import { composeSupergraph } from '@commerce/gateway';
 import { loadCatalog, type Catalog } from '@commerce/seed-data';
 import { seedAll } from './seed';
-import { spawnPrefixed, stopAll, tsx, waitForHealthy } from './lib/processes';
+import { spawnPrefixed, stopAll, waitForHealthy } from './lib/processes';
+import { currentEntries } from './lib/build';
+import { localCommand, processManifest, processNamed, PROCESSES } from '../deploy/processes';
 
 const USERS = Number(process.env.BENCH_USERS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
@@ -98,9 +100,10 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** `npm run worker:checkout` in a process group of its own, so SIGTERM reaches npm and the worker under it. */
+/** The manifest's checkout worker in a process group of its own, so SIGTERM reaches it and anything it started. */
 function startCheckoutWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; stop: () => Promise<void> } {
-  const child = spawn('npm', ['run', '--silent', 'worker:checkout'], {
+  const [command, args] = localCommand(processNamed(PROCESSES, 'checkout-worker'), currentEntries());
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: 'inherit',
@@ -264,7 +267,6 @@ async function main(): Promise<void> {
       REDIS_PREFIX: redisPrefix,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       SUPERGRAPH_PATH: supergraphPath,
-      GATEWAY_PORT: String(ports.gateway),
       MAIL_OUTBOX_DIR: path.join(tmp, 'mail'),
       // One machine plays every client from one address: the per-IP and per-user budgets would
       // throttle the benchmark itself (the limiter still runs on every request).
@@ -275,16 +277,22 @@ async function main(): Promise<void> {
           const upper = s.toUpperCase();
           return [
             [`${upper}_DATABASE_URL`, urls[s]],
-            [`${upper}_PORT`, String(ports[s])],
             [`${upper}_SUBGRAPH_URL`, subgraphUrls[s]],
           ];
         }),
       ),
     };
     say(`▸ Subgraphs and gateway on ports ${Object.values(ports).join(', ')}, REDIS_PREFIX ${redisPrefix}…`);
-    for (const s of SUBGRAPHS) spawnPrefixed(s, tsx(`subgraphs/${s}/src/main.ts`), { cwd: REPO_ROOT, env });
+    // Metrics ports shifted clear of a running `npm start`'s.
+    const manifest = processManifest({ subgraphUrls, gatewayPort: ports.gateway, portOffset: 1000 });
+    const entries = currentEntries();
+    const serve = (name: string) => {
+      const spec = processNamed(manifest, name);
+      spawnPrefixed(name, localCommand(spec, entries), { cwd: REPO_ROOT, env: { ...env, ...spec.env } });
+    };
+    for (const s of SUBGRAPHS) serve(s);
     await waitForHealthy(SUBGRAPHS.map((s) => ({ name: s, url: new URL('/health', subgraphUrls[s]).toString() })));
-    spawnPrefixed('gateway', tsx('gateway/src/main.ts'), { cwd: REPO_ROOT, env });
+    serve('gateway');
     const gatewayUrl = `http://127.0.0.1:${ports.gateway}/graphql`;
     await waitForHealthy([{ name: 'gateway', url: `http://127.0.0.1:${ports.gateway}/health` }]);
 

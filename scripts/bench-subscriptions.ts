@@ -29,10 +29,12 @@ import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
 import { bearer, createRedis, graphqlData, orderEventsChannel, type OrderStatusEvent } from '@commerce/common';
 import { REPO_ROOT, SUBGRAPHS, applyMigrations, dropDatabase, ensureDatabase, type SubgraphName } from '@commerce/db-tools';
-import { composeSupergraph } from '../gateway/src/compose';
+import { composeSupergraph } from '@commerce/gateway/src/compose';
 import { loadCatalog } from '@commerce/seed-data';
 import { checkPortsFree } from './lib/preflight';
-import { stopAll, killAllNow, spawnPrefixed, tsx, waitForHealthy, type Child } from './lib/processes';
+import { stopAll, killAllNow, spawnPrefixed, waitForHealthy, type Child } from './lib/processes';
+import { currentEntries } from './lib/build';
+import { localCommand, processManifest, processNamed } from '../deploy/processes';
 import { seedAll } from './seed';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
@@ -111,21 +113,19 @@ async function main(): Promise<void> {
 
   say('▸ Starting five subgraphs, the checkout worker and two gateway processes…');
   const children: Child[] = [];
-  for (const s of SUBGRAPHS) {
-    children.push(
-      spawnPrefixed(s, tsx(`subgraphs/${s}/src/main.ts`), {
-        cwd: REPO_ROOT,
-        env: { ...env, [`${s.toUpperCase()}_PORT`]: String(SUBGRAPH_PORTS[s]) },
-      }),
-    );
-  }
-  children.push(spawnPrefixed('checkout', tsx('subgraphs/order/src/workers/checkout.main.ts'), { cwd: REPO_ROOT, env }));
+  // Worker and metrics ports shifted clear of a running `npm start`'s.
+  const manifest = processManifest({ subgraphUrls, gatewayPort: GATEWAY_PORTS[0], portOffset: 700 });
+  const entries = currentEntries();
+  const serve = (name: string, label = name, extra: NodeJS.ProcessEnv = {}) => {
+    const spec = processNamed(manifest, name);
+    return spawnPrefixed(label, localCommand(spec, entries), { cwd: REPO_ROOT, env: { ...env, ...spec.env, ...extra } });
+  };
+  for (const s of SUBGRAPHS) children.push(serve(s));
+  children.push(serve('checkout-worker'));
   await waitForHealthy(SUBGRAPHS.map((name) => ({ name, url: new URL('/health', subgraphUrls[name]).toString() })));
+  // Two instances of one process: the second gets its own ports.
   const gateways: Child[] = GATEWAY_PORTS.map((port, i) =>
-    spawnPrefixed(`gateway-${'AB'[i]}`, tsx('gateway/src/main.ts'), {
-      cwd: REPO_ROOT,
-      env: { ...env, GATEWAY_PORT: String(port), SUPERGRAPH_PATH: supergraphPath },
-    }),
+    serve('gateway', `gateway-${'AB'[i]}`, { GATEWAY_PORT: String(port), METRICS_PORT: String(10_500 + i), SUPERGRAPH_PATH: supergraphPath }),
   );
   await waitForHealthy(GATEWAY_PORTS.map((port, i) => ({ name: `gateway ${i}`, url: `http://${HOST}:${port}/health` })));
 

@@ -16,8 +16,8 @@ import { isStale, markDone, prismaClientSteps, resolverTypesStep, supergraphStep
 import { preflight, type ListenPort } from './lib/preflight';
 import { StepFailedError, paint, runStep, tsx } from './lib/processes';
 import { createSupervisor, type Service } from './lib/supervisor';
-import { isBuildUpToDate } from './lib/build';
-import { HEALTH_PATHS, job, nodeArgs, processManifest, urlPort, type EntryKind, type ProcessSpec } from '../deploy/processes';
+import { currentEntries } from './lib/build';
+import { HEALTH_PATHS, job, localCommand, processManifest, urlPort, type EntryKind, type ProcessSpec } from '../deploy/processes';
 
 const BOLD = 1;
 const GREEN = 32;
@@ -85,7 +85,7 @@ const startService = (service: Service): Promise<string> =>
  */
 const stackService = (spec: ProcessSpec, kind: EntryKind, host: string): Service => ({
   name: spec.name,
-  command: [process.execPath, [...(kind === 'dist' ? ['--enable-source-maps'] : []), ...nodeArgs(spec, kind)]],
+  command: localCommand(spec, kind),
   env: spec.env,
   ready: { url: `http://${reachableHost(host)}:${spec.port}${HEALTH_PATHS.live}` },
 });
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   const urls = subgraphUrls(config);
   for (const name of SUBGRAPHS) checkListenPort(name, urls[name]);
   const manifest = processManifest({ subgraphUrls: urls, gatewayPort: config.GATEWAY_PORT });
-  const entries: EntryKind = isBuildUpToDate() ? 'dist' : 'source';
+  const entries: EntryKind = currentEntries();
   const dbUrls = databaseUrls();
   breakdown.push(`node + npm + loading ${(performance.now() / 1000).toFixed(1)} s`);
 

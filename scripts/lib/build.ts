@@ -76,5 +76,8 @@ const buildOutputs = (): string[] => [
 /** Whether every `dist/` matches the current sources (stamped by the last successful `npm run build`). */
 export const isBuildUpToDate = (): boolean => isUpToDate('build', hashInputs(buildInputs()), buildOutputs());
 
+/** Compiled entry points when the build is current, else the TypeScript sources (`npm start`, the benchmarks). */
+export const currentEntries = (): 'dist' | 'source' => (isBuildUpToDate() ? 'dist' : 'source');
+
 /** Records a successful build of the current sources. */
 export const markBuilt = (): void => writeStamp('build', hashInputs(buildInputs()));
