@@ -128,7 +128,11 @@ const METRICS_PORTS: Readonly<Record<string, number>> = {
 /** The one-shot jobs: migrations before anything reads a table, the seed after them, the composition before the gateway. */
 export const JOBS: readonly JobSpec[] = [
   { name: 'migrate', source: 'scripts/db-migrate.ts', needs: SUBGRAPHS.map(databaseVar) },
-  { name: 'seed', source: 'scripts/seed.ts', needs: ['USER_DATABASE_URL', 'PRODUCT_DATABASE_URL', 'REVIEW_DATABASE_URL', 'ORDER_DATABASE_URL'] },
+  {
+    name: 'seed',
+    source: 'scripts/seed.ts',
+    needs: ['USER_DATABASE_URL', 'PRODUCT_DATABASE_URL', 'REVIEW_DATABASE_URL', 'ORDER_DATABASE_URL'],
+  },
   { name: 'compose', source: 'scripts/compose.ts', needs: SUBGRAPHS.map(subgraphUrlVar) },
 ].map((job) => ({ ...job, name: job.name as JobSpec['name'], dist: compiledPath(job.source) }));
 

@@ -125,7 +125,11 @@ async function main(): Promise<void> {
   await waitForHealthy(SUBGRAPHS.map((name) => ({ name, url: new URL('/health', subgraphUrls[name]).toString() })));
   // Two instances of one process: the second gets its own ports.
   const gateways: Child[] = GATEWAY_PORTS.map((port, i) =>
-    serve('gateway', `gateway-${'AB'[i]}`, { GATEWAY_PORT: String(port), METRICS_PORT: String(10_500 + i), SUPERGRAPH_PATH: supergraphPath }),
+    serve('gateway', `gateway-${'AB'[i]}`, {
+      GATEWAY_PORT: String(port),
+      METRICS_PORT: String(10_500 + i),
+      SUPERGRAPH_PATH: supergraphPath,
+    }),
   );
   await waitForHealthy(GATEWAY_PORTS.map((port, i) => ({ name: `gateway ${i}`, url: `http://${HOST}:${port}/health` })));
 

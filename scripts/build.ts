@@ -37,12 +37,20 @@ async function main(): Promise<void> {
   rmSync(path.join(ROOT, 'scripts', 'dist'), { recursive: true, force: true });
   await Promise.all(
     SCRIPT_ENTRIES.map((entry) =>
-      build({ ...common, entryPoints: [path.join(ROOT, entry)], outfile: path.join(ROOT, compiledPath(entry)), bundle: true, packages: 'external' }),
+      build({
+        ...common,
+        entryPoints: [path.join(ROOT, entry)],
+        outfile: path.join(ROOT, compiledPath(entry)),
+        bundle: true,
+        packages: 'external',
+      }),
     ),
   );
   markBuilt();
   const total = counts.reduce((sum, n) => sum + n, 0);
-  console.log(`built ${total} modules of ${WORKSPACES.length} workspaces and ${SCRIPT_ENTRIES.length} scripts in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `built ${total} modules of ${WORKSPACES.length} workspaces and ${SCRIPT_ENTRIES.length} scripts in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -68,10 +68,7 @@ function buildInputs(): StampInput[] {
 }
 
 /** Outputs whose absence makes the build stale even with an unchanged stamp (a deleted `dist/`). */
-const buildOutputs = (): string[] => [
-  ...WORKSPACES.map((workspace) => `${workspace}/dist/index.js`),
-  ...SCRIPT_ENTRIES.map(compiledPath),
-];
+const buildOutputs = (): string[] => [...WORKSPACES.map((workspace) => `${workspace}/dist/index.js`), ...SCRIPT_ENTRIES.map(compiledPath)];
 
 /** Whether every `dist/` matches the current sources (stamped by the last successful `npm run build`). */
 export const isBuildUpToDate = (): boolean => isUpToDate('build', hashInputs(buildInputs()), buildOutputs());

@@ -63,7 +63,12 @@ test('the product subgraph runs from subgraphs/product/dist/main.js and gets rea
   expect(nodeArgs(spec, 'dist')).toEqual(['--conditions=commerce-dist', 'subgraphs/product/dist/main.js']);
   const subgraph = await spawnProcess('product', env({ PRODUCT_PORT: '0' }), 'dist');
   spawned.push(subgraph);
-  const ready = JSON.parse(subgraph.output().split('\n').find((line) => line.includes('"product subgraph ready"'))!) as { url: string };
+  const ready = JSON.parse(
+    subgraph
+      .output()
+      .split('\n')
+      .find((line) => line.includes('"product subgraph ready"'))!,
+  ) as { url: string };
   const answer = await eventually(async () => {
     const result = await readyOf(new URL('/health/ready', ready.url).toString());
     return result.status === 200 ? result : undefined;

@@ -50,16 +50,24 @@ describe('the manifest itself', () => {
     const ONE_OFF = ['subgraphs/review/src/workers/rating-resend.main.ts'];
     const workerMains = SUBGRAPHS.flatMap((name) => {
       const dir = path.join(ROOT, 'subgraphs', name, 'src', 'workers');
-      return existsSync(dir) ? readdirSync(dir).filter((file) => file.endsWith('.main.ts')).map((file) => `subgraphs/${name}/src/workers/${file}`) : [];
+      return existsSync(dir)
+        ? readdirSync(dir)
+            .filter((file) => file.endsWith('.main.ts'))
+            .map((file) => `subgraphs/${name}/src/workers/${file}`)
+        : [];
     });
-    expect(manifest.filter((spec) => spec.role === 'worker').map((spec) => spec.source).sort()).toEqual(
-      workerMains.filter((file) => !ONE_OFF.includes(file)).sort(),
-    );
+    expect(
+      manifest
+        .filter((spec) => spec.role === 'worker')
+        .map((spec) => spec.source)
+        .sort(),
+    ).toEqual(workerMains.filter((file) => !ONE_OFF.includes(file)).sort());
   });
 
   test('each process gets its ports in its environment: the port variable its env.ts reads, METRICS_PORT', () => {
     for (const spec of manifest) {
-      const portVariable = spec.role === 'gateway' ? 'GATEWAY_PORT' : spec.role === 'worker' ? 'HEALTH_PORT' : `${spec.subgraph!.toUpperCase()}_PORT`;
+      const portVariable =
+        spec.role === 'gateway' ? 'GATEWAY_PORT' : spec.role === 'worker' ? 'HEALTH_PORT' : `${spec.subgraph!.toUpperCase()}_PORT`;
       expect(spec.env).toEqual({ [portVariable]: String(spec.port), METRICS_PORT: String(spec.metricsPort) });
       expect(read(spec.role === 'gateway' ? 'gateway/src/env.ts' : `subgraphs/${spec.subgraph}/src/env.ts`)).toMatch(
         spec.role === 'worker' ? /workerEnvShape/ : new RegExp(`\\b${portVariable}\\b`),
