@@ -2,14 +2,14 @@
  * The Kubernetes manifests (deploy/kubernetes), rendered offline by `kubectl kustomize` for each
  * overlay and checked three ways: every object against the Kubernetes (and KEDA) schemas of the
  * `kubernetes-models` packages; our own rules (probes, limits, non-root, drain budget, one
- * Service/HPA/PDB per HTTP tier); and against what the code does (the processes of the
- * docker-compose file, the BullMQ key KEDA watches, the variables the processes read).
+ * Service/HPA/PDB per HTTP tier); and against what the code does (the process manifest's
+ * processes, commands and ports, the BullMQ key KEDA watches, the variables the processes need).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { QueueName, createQueue, createRedis, type Redis } from '@commerce/common';
+import { containerCommand, defaultManifest, job as manifestJob } from '../../deploy/processes';
 
 const repo = path.resolve(__dirname, '../..');
 const OVERLAYS = ['dev', 'prod'] as const;
@@ -95,19 +95,8 @@ const appDeployments = (objects: K8sObject[]) =>
   objects.filter((o) => o.kind === 'Deployment' && ['gateway', 'subgraph', 'worker'].includes(component(o) ?? ''));
 const named = (objects: K8sObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
 
-/** The app services of docker-compose.yml (one per process; `migrate` is the one-shot step) and their ports. */
-function composeProcesses(): Map<string, number | undefined> {
-  const compose = parseYaml(readFileSync(path.join(repo, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-    services: Record<string, { image?: string; build?: unknown; ports?: string[]; environment?: Record<string, unknown> }>;
-  };
-  const processes = new Map<string, number | undefined>();
-  for (const [name, service] of Object.entries(compose.services)) {
-    if (!service.build || name === 'migrate') continue;
-    const published = service.ports?.[0]?.split(':').pop();
-    processes.set(name, published ? Number(published) : undefined);
-  }
-  return processes;
-}
+const manifest = defaultManifest();
+const spec = (name: string) => manifest.find((p) => p.name === name);
 
 describeWithKubectl.each(OVERLAYS)('the %s overlay', (overlay) => {
   let objects: K8sObject[];
@@ -143,7 +132,7 @@ describeWithKubectl.each(OVERLAYS)('the %s overlay', (overlay) => {
 
   it('gives every app container probes on a declared port, requests and limits, and a non-root read-only sandbox', () => {
     const deployments = appDeployments(objects);
-    expect(deployments.map((d) => d.metadata.name).sort()).toEqual([...composeProcesses().keys()].sort());
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual(manifest.map((p) => p.name).sort());
     for (const deployment of deployments) {
       const pod = podSpecOf(deployment);
       expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
@@ -173,9 +162,22 @@ describeWithKubectl.each(OVERLAYS)('the %s overlay', (overlay) => {
           readOnlyRootFilesystem: true,
           capabilities: { drop: ['ALL'] },
         });
-        // Production runs compiled JavaScript: no tsx, no npm in the container command.
-        expect(c.command?.[0]).toBe('node');
+        // The manifest's command (compiled JavaScript, no tsx), port and metrics port, and the
+        // variables it needs (from the ConfigMap, the Secret or the container's own env).
+        const declared = spec(deployment.metadata.name)!;
+        expect({ where, command: c.command }).toEqual({ where, command: containerCommand(declared) });
         expect(c.command?.join(' ')).not.toMatch(/tsx|npm|\.ts\b/);
+        expect({ where, ports: c.ports }).toEqual({
+          where,
+          ports: [
+            { name: 'http', containerPort: declared.port },
+            { name: 'metrics', containerPort: declared.metricsPort },
+          ],
+        });
+        const config = named(objects, 'ConfigMap', 'commerce-config')?.data ?? {};
+        const env = new Map((c.env ?? []).map((e) => [e.name, e.value ?? '(secret)']));
+        for (const [name, value] of Object.entries(declared.env)) expect({ where, name, value: env.get(name) ?? config[name] }).toEqual({ where, name, value });
+        for (const name of declared.needs) expect({ where, name, provided: env.has(name) || name in config }).toEqual({ where, name, provided: true });
       }
     }
   });
@@ -199,7 +201,7 @@ describeWithKubectl.each(OVERLAYS)('the %s overlay', (overlay) => {
       const name = deployment.metadata.name;
       const port = only(podSpecOf(deployment).containers, 'container').ports?.[0]?.containerPort;
       const service = named(objects, 'Service', name) as { spec: { selector: Record<string, string>; ports: { port: number }[] } } | undefined;
-      expect({ name, port: service?.spec.ports[0]?.port }).toEqual({ name, port: composeProcesses().get(name) });
+      expect({ name, port: service?.spec.ports[0]?.port }).toEqual({ name, port: spec(name)?.port });
       expect(port).toBe(service?.spec.ports[0]?.port);
       expect(service?.spec.selector).toEqual((deployment.spec as { selector: { matchLabels: unknown } }).selector.matchLabels);
       const hpa = named(objects, 'HorizontalPodAutoscaler', name) as { spec: { scaleTargetRef: { name: string }; metrics: { resource: { name: string } }[] } } | undefined;
@@ -230,7 +232,7 @@ describeWithKubectl.each(OVERLAYS)('the %s overlay', (overlay) => {
     const container = only(podSpecOf(job!).containers, 'container');
     const databases = (container.env ?? []).map((e) => e.name).filter((n) => n.endsWith('_DATABASE_URL'));
     expect(databases.sort()).toEqual(['CART_DATABASE_URL', 'ORDER_DATABASE_URL', 'PRODUCT_DATABASE_URL', 'REVIEW_DATABASE_URL', 'USER_DATABASE_URL']);
-    expect(container.command?.join(' ')).toMatch(/db-migrate/);
+    expect(container.command?.join(' ')).toContain(containerCommand(manifestJob('migrate')).join(' '));
   });
 
   it('gives each process only its own database URL', () => {

@@ -26,18 +26,12 @@ import { eventually } from '../support/eventually';
 import { customerTokens, forEachLimited } from '../support/shoppers';
 import { INTERNAL_SECRET } from '../support/stack';
 import { TEST_SIGNING_KEYS_ENV } from '../support/tokens';
-import { spawnWorker, type WorkerProcess } from '../support/worker-process';
+import { processManifest } from '../../deploy/processes';
+import { spawnProcess, type WorkerProcess } from '../support/worker-process';
 
 jest.setTimeout(300_000);
 
 const SHOPPERS = 48;
-const PORT_ENV: Record<SubgraphName, string> = {
-  user: 'USER_PORT',
-  product: 'PRODUCT_PORT',
-  review: 'REVIEW_PORT',
-  cart: 'CART_PORT',
-  order: 'ORDER_PORT',
-};
 
 const nginx = (() => {
   try {
@@ -160,25 +154,26 @@ describeWithNginx('scale-out: two of everything behind a round-robin balancer, o
       RATE_LIMIT_IP_PER_MINUTE: '100000',
       ...extra,
     });
-    const start = async (name: string, script: string, extra: Record<string, string>, ready: string) =>
-      processes.push({ name, process: await spawnWorker(script, env(extra), ready) });
-    await Promise.all(
-      SUBGRAPHS.flatMap((s) =>
-        tier(s).instances.map((port, i) => start(`${s}#${i + 1}`, `subgraphs/${s}/src/main.ts`, { [PORT_ENV[s]]: String(port) }, 'subgraph ready')),
-      ),
-    );
+    // Instance k of every process, as the manifest starts it: its ports (health and metrics ports
+    // shifted per instance) and the variables its entry needs.
+    const instance = (k: number) =>
+      processManifest({
+        subgraphUrls: Object.fromEntries(SUBGRAPHS.map((s) => [s, `http://127.0.0.1:${tier(s).instances[k]}/graphql`])) as Record<SubgraphName, string>,
+        gatewayPort: tier('gateway').instances[k]!,
+        portOffset: 30_000 + 200 * k,
+      });
+    const start = async (k: number, name: string, extra: Record<string, string> = {}) => {
+      const spec = instance(k).find((p) => p.name === name)!;
+      processes.push({ name: `${name}#${k + 1}`, process: await spawnProcess(name, env({ ...spec.env, ...extra })) });
+    };
+    await Promise.all(SUBGRAPHS.flatMap((s) => [start(0, s), start(1, s)]));
+    const gatewayEnv = { SUPERGRAPH_PATH: supergraphPath, AUTH_JWKS_URL: `http://127.0.0.1:${tier('user').port}/.well-known/jwks.json` };
     await Promise.all([
-      ...tier('gateway').instances.map((port, i) =>
-        start(
-          `gateway#${i + 1}`,
-          'gateway/src/main.ts',
-          { GATEWAY_PORT: String(port), SUPERGRAPH_PATH: supergraphPath, AUTH_JWKS_URL: `http://127.0.0.1:${tier('user').port}/.well-known/jwks.json` },
-          'gateway ready',
-        ),
-      ),
-      start('checkout-worker#1', 'subgraphs/order/src/workers/checkout.main.ts', {}, 'worker ready'),
-      start('checkout-worker#2', 'subgraphs/order/src/workers/checkout.main.ts', {}, 'worker ready'),
-      start('notification-worker', 'subgraphs/user/src/workers/notification.main.ts', {}, 'worker ready'),
+      start(0, 'gateway', gatewayEnv),
+      start(1, 'gateway', gatewayEnv),
+      start(0, 'checkout-worker'),
+      start(1, 'checkout-worker'),
+      start(0, 'notification-worker'),
     ]);
   });
 
