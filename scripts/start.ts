@@ -171,7 +171,7 @@ async function main(): Promise<void> {
       ),
     ),
     stackService('checkout', 'subgraphs/order/src/workers/checkout.main.ts', WORKER_READY),
-    stackService('notifier', 'subgraphs/user/src/workers/notification.main.ts', WORKER_READY),
+    stackService('notifier', 'subgraphs/user/src/notifications/notification.main.ts', WORKER_READY),
     stackService('ratings', 'subgraphs/product/src/workers/rating-sync.main.ts', WORKER_READY),
     stackService('purchases', 'subgraphs/review/src/workers/purchase.main.ts', WORKER_READY),
   ];

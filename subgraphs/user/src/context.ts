@@ -3,7 +3,7 @@ import { alignByKey, type BaseContext, type Logger, type SigningKeySet } from '@
 import type { AddressRecord, UserDb, UserRecord } from './db';
 import { AddressBookService } from './services/address-book.service';
 import { AuthService } from './services/auth.service';
-import { WebhookEndpointService } from './services/webhook-endpoint.service';
+import { WebhookEndpointService } from './notifications/webhook-endpoint.service';
 import type { LoginThrottle } from './services/login-throttle';
 
 export interface Context extends BaseContext {

@@ -1,9 +1,9 @@
 import type { ConnectionOptions } from 'bullmq';
 import type { Logger } from '@commerce/common';
 import type { UserDb } from '../db';
-import type { Mailer } from '../services/mailer';
-import { NotificationService } from '../services/notification.service';
-import { WebhookDeliveryService } from '../services/webhook-delivery.service';
+import type { Mailer } from './mailer';
+import { NotificationService } from './notification.service';
+import { WebhookDeliveryService } from './webhook-delivery.service';
 import { createNotificationWorker } from './notification.worker';
 import { createWebhookQueue, createWebhookWorker, type WebhookRetryOptions } from './webhook.worker';
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { postgresCheck, runWorkerProcess } from '@commerce/common';
 import { createDb } from '../db';
 import { loadUserConfig, webhooksMayReachPrivateNetworks } from '../env';
-import { createMailer } from '../services/mailer';
+import { createMailer } from './mailer';
 import { createNotificationWorkers } from './notification.runtime';
 
 // One notification worker process (emails and webhooks); run more of them (npm run worker:notifications) to scale out.
