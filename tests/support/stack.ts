@@ -55,6 +55,8 @@ export interface StackOptions {
   onQuery?: (subgraph: SubgraphName, sql: string) => void;
   /** Sign-in throttling of the user subgraph (default: its production rules). */
   loginThrottle?: user.LoginThrottleRules;
+  /** Throttles of password-reset and verification emails (default: the production rules). */
+  accountEmailThrottle?: user.AccountEmailThrottleRules;
 }
 
 /**
@@ -103,6 +105,7 @@ export async function startStack(options: StackOptions = {}) {
     redis,
     redisPrefix,
     ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
+    ...(options.accountEmailThrottle ? { accountEmailThrottle: options.accountEmailThrottle } : {}),
   });
   const productServer = await product.startProductSubgraph({ ...common, db: db.product, redis, redisPrefix });
   const reviewServer = await review.startReviewSubgraph({

@@ -12,3 +12,19 @@ export { WebhookDeliveryService, webhookEventType, type WebhookEvent } from './n
 export { WebhookHeader, signWebhook, verifyWebhookSignature } from './notifications/webhook-signature';
 export { BlockedWebhookAddressError, isPrivateAddress } from './notifications/webhook-network';
 export { formatMoney, orderNumber, renderOrderEmail } from './notifications/order-email';
+export { DEFAULT_ACCOUNT_EMAIL_THROTTLE, type AccountEmailThrottleRules } from './services/account.service';
+export { ACCOUNT_TOKEN_TTL_SECONDS } from './services/account-tokens';
+export { ORDER_KIND_CATEGORY, type NotificationServiceOptions } from './notifications/notification.service';
+export {
+  createChannels,
+  emailChannel,
+  fileTransport,
+  httpTransport,
+  pushChannel,
+  smsChannel,
+  type ExtraChannels,
+  type NotificationChannel,
+  type NotificationMessage,
+  type MessageTransport,
+} from './notifications/channels';
+export { accountLink, renderAccountEmail } from './notifications/account-email';
