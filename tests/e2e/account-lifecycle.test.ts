@@ -86,14 +86,24 @@ interface Account {
 /** Registers a fresh account through the gateway. */
 async function register(): Promise<Account> {
   const tag = randomBytes(4).toString('hex');
-  const input = { username: `acct_${tag}`, email: `acct_${tag}@mail.test`, password: `correct horse ${tag}`, firstName: 'Ada', lastName: 'Lovelace' };
-  const res = await stack.gql<{ register: { accessToken: string; refreshToken: string; user: { id: string; emailVerified: boolean; status: string } } }>(
-    REGISTER,
-    { input },
-  );
+  const input = {
+    username: `acct_${tag}`,
+    email: `acct_${tag}@mail.test`,
+    password: `correct horse ${tag}`,
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+  };
+  const res = await stack.gql<{
+    register: { accessToken: string; refreshToken: string; user: { id: string; emailVerified: boolean; status: string } };
+  }>(REGISTER, { input });
   expect(res.errors).toBeUndefined();
   expect(res.data!.register.user).toMatchObject({ emailVerified: false, status: 'ACTIVE' });
-  return { id: res.data!.register.user.id, ...input, accessToken: res.data!.register.accessToken, refreshToken: res.data!.register.refreshToken };
+  return {
+    id: res.data!.register.user.id,
+    ...input,
+    accessToken: res.data!.register.accessToken,
+    refreshToken: res.data!.register.refreshToken,
+  };
 }
 
 const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
@@ -118,7 +128,9 @@ describe('email verification', () => {
 
     const first = await stack.gql(VERIFY, { token });
     expect(first.data).toEqual({ verifyEmail: { id: a.id, emailVerified: true } });
-    expect((await stack.gql(ME, {}, a.accessToken)).data).toEqual({ me: { id: a.id, role: 'CUSTOMER', status: 'ACTIVE', emailVerified: true } });
+    expect((await stack.gql(ME, {}, a.accessToken)).data).toEqual({
+      me: { id: a.id, role: 'CUSTOMER', status: 'ACTIVE', emailVerified: true },
+    });
 
     const replay = await stack.gql(VERIFY, { token });
     expect(replay.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'token' } });
@@ -181,7 +193,11 @@ describe('password reset', () => {
     }
     // Each answer has its own correlation id, and the seconds left may tick between two requests.
     const comparable = (list: unknown[]) =>
-      JSON.parse(JSON.stringify(list).replace(/"requestId":"[^"]+"/g, '"requestId":"…"').replace(/"retryAfterSeconds":\d+/g, '"retryAfterSeconds":0'));
+      JSON.parse(
+        JSON.stringify(list)
+          .replace(/"requestId":"[^"]+"/g, '"requestId":"…"')
+          .replace(/"retryAfterSeconds":\d+/g, '"retryAfterSeconds":0'),
+      );
     expect(comparable(answers.unknown)).toEqual(comparable(answers.known));
     expect(answers.known.slice(0, 3)).toEqual(Array(3).fill({ status: 200, data: { requestPasswordReset: true } }));
     expect(answers.known[3]).toMatchObject({ errors: [{ extensions: { code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) } }] });
@@ -290,7 +306,10 @@ describe('admin user management', () => {
   type UsersPage = {
     users: {
       totalCount: number;
-      edges: { cursor: string; node: { id: string; username: string; email: string; firstName: string; lastName: string; role: string; status: string } }[];
+      edges: {
+        cursor: string;
+        node: { id: string; username: string; email: string; firstName: string; lastName: string; role: string; status: string };
+      }[];
       pageInfo: { hasNextPage: boolean; endCursor: string | null };
     };
   };
@@ -319,7 +338,10 @@ describe('admin user management', () => {
       [n.username, n.email, n.firstName, n.lastName].some((v) => v.toLowerCase().includes('emilys'));
     expect(bySearch.data!.users.edges.filter((e) => !matches(e.node))).toEqual([]);
 
-    const admins = catalog.users.filter((u) => u.role === 'admin').map((u) => String(u.id)).sort();
+    const admins = catalog.users
+      .filter((u) => u.role === 'admin')
+      .map((u) => String(u.id))
+      .sort();
     const byRole = await stack.gql<UsersPage>(USERS, { filter: { role: 'ADMIN' }, first: 100 }, adminToken);
     expect(byRole.data!.users.edges.map((e) => e.node.id).sort()).toEqual(admins);
     expect(byRole.data!.users.totalCount).toBe(admins.length);
@@ -343,9 +365,13 @@ describe('admin user management', () => {
     const a = await register();
     expect(codeOf(await stack.gql(SET_ROLE, { id: a.id, role: 'ADMIN' }, a.accessToken))).toBe('FORBIDDEN');
     expect(codeOf(await stack.gql(SET_ROLE, { id: adminId, role: 'CUSTOMER' }, adminToken))).toBe('BAD_USER_INPUT');
-    expect((await stack.gql(SET_ROLE, { id: a.id, role: 'MODERATOR' }, adminToken)).data).toEqual({ setUserRole: { id: a.id, role: 'MODERATOR' } });
+    expect((await stack.gql(SET_ROLE, { id: a.id, role: 'MODERATOR' }, adminToken)).data).toEqual({
+      setUserRole: { id: a.id, role: 'MODERATOR' },
+    });
     expect((await stack.gql(ME, {}, a.accessToken)).status).toBe(401);
-    const refreshed = await stack.gql<{ refreshToken: { accessToken: string; user: { role: string } } }>(REFRESH, { token: a.refreshToken });
+    const refreshed = await stack.gql<{ refreshToken: { accessToken: string; user: { role: string } } }>(REFRESH, {
+      token: a.refreshToken,
+    });
     expect(refreshed.data!.refreshToken.user.role).toBe('MODERATOR');
     expect((await stack.gql(ME, {}, refreshed.data!.refreshToken.accessToken)).data?.me).toMatchObject({ role: 'MODERATOR' });
   });

@@ -95,7 +95,13 @@ const SET_PHONE = 'mutation SetPhone($phone: String) { setPhoneNumber(phone: $ph
 
 async function register(): Promise<{ id: number; email: string; token: string }> {
   const tag = randomBytes(4).toString('hex');
-  const input = { username: `pref_${tag}`, email: `pref_${tag}@mail.test`, password: `correct horse ${tag}`, firstName: 'Grace', lastName: 'Hopper' };
+  const input = {
+    username: `pref_${tag}`,
+    email: `pref_${tag}@mail.test`,
+    password: `correct horse ${tag}`,
+    firstName: 'Grace',
+    lastName: 'Hopper',
+  };
   const res = await stack.gql<{ register: { accessToken: string; user: { id: string } } }>(
     'mutation R($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }',
     { input },
@@ -132,7 +138,12 @@ async function notify(userId: number, kind: OrderNotificationKind, orderId = ran
 
 const pushLines = (): { userId: number; title: string; body: string }[] => {
   const file = path.join(outboxDir, 'push.jsonl');
-  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { userId: number; title: string; body: string }) : [];
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { userId: number; title: string; body: string })
+    : [];
 };
 const ref = (orderId: string) => orderId.slice(0, 8).toUpperCase();
 
@@ -157,7 +168,10 @@ test('signed out: UNAUTHENTICATED; a bad phone number: BAD_USER_INPUT', async ()
   expect(set.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   const a = await register();
   for (const phone of ['12', '+1 415 555 267', 'call me']) {
-    expect((await stack.gql(SET_PHONE, { phone }, a.token)).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'phone' });
+    expect((await stack.gql(SET_PHONE, { phone }, a.token)).errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'phone',
+    });
   }
   expect((await stack.gql(SET_PHONE, { phone: '+1 415 555 2671' }, a.token)).data).toEqual({ setPhoneNumber: { phone: '+14155552671' } });
   expect((await stack.gql(SET_PHONE, { phone: null }, a.token)).data).toEqual({ setPhoneNumber: { phone: null } });
@@ -210,7 +224,11 @@ test('receipts and password reset ignore the opt-out; SMS without a phone number
     SET_PREFS,
     {
       p: ['EMAIL', 'SMS', 'PUSH'].flatMap((channel) =>
-        ['ORDER_UPDATES', 'MARKETING'].map((category) => ({ category, channel, enabled: channel === 'SMS' && category === 'ORDER_UPDATES' })),
+        ['ORDER_UPDATES', 'MARKETING'].map((category) => ({
+          category,
+          channel,
+          enabled: channel === 'SMS' && category === 'ORDER_UPDATES',
+        })),
       ),
     },
     a.token,

@@ -42,7 +42,10 @@ export function createNotificationWorkers(options: NotificationWorkersOptions) {
     allowPrivateNetworks: options.webhookAllowPrivateNetworks,
     logger,
   });
-  const notifications = new NotificationService(options.db, options.mailer, logger, { channels: options.channels, publicUrl: options.publicUrl });
+  const notifications = new NotificationService(options.db, options.mailer, logger, {
+    channels: options.channels,
+    publicUrl: options.publicUrl,
+  });
   const notificationWorker = createNotificationWorker({
     notifications,
     webhooks,
@@ -51,7 +54,13 @@ export function createNotificationWorkers(options: NotificationWorkersOptions) {
     concurrency: options.notificationConcurrency,
     logger,
   });
-  const accountEmailWorker = createAccountEmailWorker({ notifications, connection, prefix, concurrency: options.notificationConcurrency, logger });
+  const accountEmailWorker = createAccountEmailWorker({
+    notifications,
+    connection,
+    prefix,
+    concurrency: options.notificationConcurrency,
+    logger,
+  });
   const webhookWorker = createWebhookWorker({ webhooks, connection, prefix, concurrency: options.webhookConcurrency, logger });
   return {
     notificationWorker,
@@ -59,7 +68,12 @@ export function createNotificationWorkers(options: NotificationWorkersOptions) {
     webhookWorker,
     webhookQueue,
     waitUntilReady: async () => {
-      await Promise.all([notificationWorker.waitUntilReady(), accountEmailWorker.waitUntilReady(), webhookWorker.waitUntilReady(), webhookQueue.waitUntilReady()]);
+      await Promise.all([
+        notificationWorker.waitUntilReady(),
+        accountEmailWorker.waitUntilReady(),
+        webhookWorker.waitUntilReady(),
+        webhookQueue.waitUntilReady(),
+      ]);
     },
     /** Lets active jobs finish, then closes the workers and the queue. */
     close: async () => {

@@ -2,7 +2,14 @@ import type { AccountEmailJob, Logger, OrderNotificationJob, OrderNotificationKi
 import type { Prisma, UserDb, UserRecord } from '../db';
 import { issueAccountToken } from '../services/account-tokens';
 import { accountLink, renderAccountEmail } from './account-email';
-import { emailChannel, type ChannelName, type ExtraChannels, type NotificationChannel, type NotificationMessage, type Recipient } from './channels';
+import {
+  emailChannel,
+  type ChannelName,
+  type ExtraChannels,
+  type NotificationChannel,
+  type NotificationMessage,
+  type Recipient,
+} from './channels';
 import type { Mailer } from './mailer';
 import { renderOrderEmail } from './order-email';
 import { enabledChannels } from './preferences';
@@ -64,14 +71,16 @@ export class NotificationService {
       this.logger.warn({ userId: job.userId, orderId: job.orderId }, 'notification for unknown user dropped');
       return false;
     }
-    const names: ChannelName[] = ORDER_KIND_CATEGORY[job.kind] === 'RECEIPT' ? ['EMAIL'] : await enabledChannels(this.db, user.id, 'ORDER_UPDATES');
+    const names: ChannelName[] =
+      ORDER_KIND_CATEGORY[job.kind] === 'RECEIPT' ? ['EMAIL'] : await enabledChannels(this.db, user.id, 'ORDER_UPDATES');
     let emailed = false;
     for (const name of names) {
       const key = name === 'EMAIL' ? `order:${job.orderId}:${job.status}` : `order:${job.orderId}:${job.status}:${name.toLowerCase()}`;
       const sent = await this.sendOnce(key, user.id, name, async (_tx, u) => ({ ...renderOrderEmail(job, u), to: recipientOf(u) }));
       if (name === 'EMAIL') emailed = sent;
     }
-    if (names.length === 0) this.logger.info({ userId: user.id, orderId: job.orderId, kind: job.kind }, 'order update: user opted out everywhere');
+    if (names.length === 0)
+      this.logger.info({ userId: user.id, orderId: job.orderId, kind: job.kind }, 'order update: user opted out everywhere');
     return emailed;
   }
 

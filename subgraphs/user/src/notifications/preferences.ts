@@ -16,14 +16,19 @@ export interface NotificationPreferenceView {
  * Without a choice of the user's: order updates by email on; SMS and push off (opt-in); marketing
  * off everywhere (opt-in consent: GDPR Art. 7, ePrivacy Directive Art. 13).
  */
-export const isEnabledByDefault = (category: NotificationCategory, channel: ChannelName) => category === 'ORDER_UPDATES' && channel === 'EMAIL';
+export const isEnabledByDefault = (category: NotificationCategory, channel: ChannelName) =>
+  category === 'ORDER_UPDATES' && channel === 'EMAIL';
 
 /** Every category × channel of `userId`, the user's choice or the default. */
 export async function preferencesOf(db: UserDb, userId: number): Promise<NotificationPreferenceView[]> {
   const rows = await db.notificationPreference.findMany({ where: { userId } });
   const chosen = new Map(rows.map((r) => [`${r.category}:${r.channel}`, r.enabled]));
   return NotificationCategories.flatMap((category) =>
-    ChannelNames.map((channel) => ({ category, channel, enabled: chosen.get(`${category}:${channel}`) ?? isEnabledByDefault(category, channel) })),
+    ChannelNames.map((channel) => ({
+      category,
+      channel,
+      enabled: chosen.get(`${category}:${channel}`) ?? isEnabledByDefault(category, channel),
+    })),
   );
 }
 

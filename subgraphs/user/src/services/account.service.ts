@@ -132,7 +132,10 @@ export class AccountService {
     const epoch = await this.db.$transaction(async (tx) => {
       if (!(await consumeAccountToken(tx, row.id))) throw new BadUserInputError(INVALID_LINK, { field: 'token' });
       await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
-      await tx.accountToken.updateMany({ where: { userId: user.id, purpose: 'PASSWORD_RESET', usedAt: null }, data: { usedAt: new Date() } });
+      await tx.accountToken.updateMany({
+        where: { userId: user.id, purpose: 'PASSWORD_RESET', usedAt: null },
+        data: { usedAt: new Date() },
+      });
       return endSessions(tx, user.id);
     });
     await announceSessionEnd(this.redis, this.redisPrefix, this.logger, user.id, epoch);
