@@ -24,9 +24,13 @@ const TEMPLATES: Record<AccountTokenPurpose, { subject: string; lead: string; ac
   },
 };
 
-/** `https://shop.example` + `/reset-password?token=…` (the token is base64url, safe in a query). */
+/**
+ * `https://shop.example` + `/reset-password?token=…`; a PUBLIC_URL with a path keeps it
+ * (`https://example.com/shop/reset-password?token=…`). The token is base64url, safe in a query.
+ */
 export function accountLink(publicUrl: string, purpose: AccountTokenPurpose, token: string): string {
-  const url = new URL(ACCOUNT_LINK_PATHS[purpose], publicUrl);
+  const base = publicUrl.endsWith('/') ? publicUrl : `${publicUrl}/`;
+  const url = new URL(ACCOUNT_LINK_PATHS[purpose].slice(1), base);
   url.searchParams.set('token', token);
   return url.toString();
 }
