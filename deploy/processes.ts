@@ -76,8 +76,8 @@ const worker = (name: string, owner: SubgraphName, file: string, readyLine: stri
   name,
   role: 'worker',
   subgraph: owner,
-  source: `subgraphs/${owner}/src/workers/${file}`,
-  dist: compiledPath(`subgraphs/${owner}/src/workers/${file}`),
+  source: `subgraphs/${owner}/src/${file}`,
+  dist: compiledPath(`subgraphs/${owner}/src/${file}`),
   readyLine,
   needs: [...BASE_NEEDS, databaseVar(owner), ...calls.map(subgraphUrlVar)],
 });
@@ -97,10 +97,10 @@ export const PROCESSES: readonly ProcessDeclaration[] = [
   subgraph('review', ['product']),
   subgraph('cart', ['product']),
   subgraph('order', ['user', 'product', 'cart']),
-  worker('checkout-worker', 'order', 'checkout.main.ts', 'checkout worker ready', ['user', 'product', 'cart']),
-  worker('notification-worker', 'user', 'notification.main.ts', 'notification worker ready'),
-  worker('rating-sync-worker', 'product', 'rating-sync.main.ts', 'rating-sync worker ready'),
-  worker('purchase-worker', 'review', 'purchase.main.ts', 'purchase worker ready'),
+  worker('checkout-worker', 'order', 'workers/checkout.main.ts', 'checkout worker ready', ['user', 'product', 'cart']),
+  worker('notification-worker', 'user', 'notifications/notification.main.ts', 'notification worker ready'),
+  worker('rating-sync-worker', 'product', 'workers/rating-sync.main.ts', 'rating-sync worker ready'),
+  worker('purchase-worker', 'review', 'workers/purchase.main.ts', 'purchase worker ready'),
 ];
 
 /** Health ports of the workers (they serve no GraphQL), distinct so they share one host under `npm start`. */

@@ -27,6 +27,11 @@ export interface StreamingOperations {
    * carrying `requestId`, the operation's correlation id).
    */
   guard: (session: SocketSession, payload: OperationPayload, requestId: string) => Promise<ExecutionArgs | readonly GraphQLError[]>;
+  /**
+   * Remembers a live connection of a signed-in session; `end` closes it if the session is revoked.
+   * Returns the function to call when the connection closes.
+   */
+  trackSession: (session: SocketSession, end: () => void) => () => void;
   context: (caller: Caller, buffer: ConnectionBuffer, requestId?: string, clientIp?: string) => SubscriptionContext;
   execute: (args: ExecutionArgs) => Promise<ExecutionResult>;
   subscribe: (args: ExecutionArgs) => Promise<AsyncGenerator<ExecutionResult> | ExecutionResult>;
@@ -36,6 +41,7 @@ export function streamingOperations(options: {
   schema: () => GraphQLSchema;
   authenticate: StreamingOperations['authenticate'];
   guard: StreamingOperations['guard'];
+  trackSession: StreamingOperations['trackSession'];
   /** Runs an operation through Apollo Server (its plugins, formatError and the query planner). */
   execute: QueryExecutor;
   subscriptions: SubscriptionServices;
@@ -44,6 +50,7 @@ export function streamingOperations(options: {
     schema: options.schema,
     authenticate: options.authenticate,
     guard: options.guard,
+    trackSession: options.trackSession,
     context: (caller, buffer, requestId, clientIp) => ({ caller, buffer, clientIp, requestId: requestId ?? randomUUID() }),
     execute: (args) =>
       options.execute(

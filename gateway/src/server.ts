@@ -52,6 +52,7 @@ import { sseRouter } from './sse';
 import type { ServiceLookup } from './subscription-fields';
 import { serveWebSocket } from './websocket';
 import { QUEUE_DASHBOARD_PATH, createQueueDashboard } from './queue-dashboard';
+import { SessionRevocations } from './session-revocations';
 
 export interface GatewayOptions {
   /** Supergraph SDL from `npm run compose`. */
@@ -164,6 +165,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const hub = new RedisEventHub(options.subscriber, logger);
   // Subscribe at start-up, so a Redis problem shows now rather than at the first subscriber.
   await hub.prepare(orderEventsChannel(options.redisPrefix), productStockChannel(options.redisPrefix));
+  const revocations = new SessionRevocations(options.redis, options.redisPrefix, logger);
+  await revocations.listen(hub);
 
   const server = new ApolloServer<GatewayContext>({
     gateway,
@@ -219,10 +222,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
   const operations = streamingOperations({
     schema: currentSchema,
-    authenticate: (authorization) => authenticate(authorization, keys),
+    authenticate: (authorization) => authenticate(authorization, keys, revocations),
     // Every subscribe (graphql-ws and SSE) passes the checks an HTTP request passes.
     guard: (session, payload, requestId) =>
-      guardSubscribe(session, payload, { schema: currentSchema, limits, hideSchemaDetails: production, limiter, logger }, requestId),
+      guardSubscribe(
+        session,
+        payload,
+        {
+          schema: currentSchema,
+          limits,
+          hideSchemaDetails: production,
+          limiter,
+          sessionIsCurrent: (userId, epoch) => revocations.isCurrent(userId, epoch),
+          logger,
+        },
+        requestId,
+      ),
+    trackSession: (session, end) =>
+      session.caller.kind === 'user' ? revocations.track(session.caller.userId, session.sessionEpoch ?? 0, end) : () => undefined,
     execute,
     subscriptions: { hub, redisPrefix: options.redisPrefix, execute: sharedExecute, lookup, logger },
   });
@@ -260,7 +277,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ? createQueueDashboard({
         connection: options.queueConnection,
         redisPrefix: options.redisPrefix,
-        authenticate: (authorization: string) => authenticate(authorization, keys),
+        authenticate: (authorization: string) => authenticate(authorization, keys, revocations),
         secureCookie: options.production ?? false,
         logger,
       })
@@ -275,7 +292,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         const requestId = res.locals.requestId as string;
         const clientIp = req.ip ?? 'unknown';
         try {
-          const { caller } = await authenticate(req.headers.authorization, keys);
+          const { caller } = await authenticate(req.headers.authorization, keys, revocations);
           await limiter.check(caller, clientIp);
           return { caller, clientIp, requestId };
         } catch (err) {

@@ -126,8 +126,13 @@ export function sseRouter(
     }
     let session: SocketSession;
     try {
-      const { caller, expiresAt } = await operations.authenticate(req.headers.authorization);
-      session = { caller, clientIp: req.ip ?? 'unknown', ...(expiresAt ? { expiresAt } : {}) };
+      const { caller, expiresAt, sessionEpoch } = await operations.authenticate(req.headers.authorization);
+      session = {
+        caller,
+        clientIp: req.ip ?? 'unknown',
+        ...(expiresAt ? { expiresAt } : {}),
+        ...(sessionEpoch !== undefined ? { sessionEpoch } : {}),
+      };
     } catch (err) {
       return refuse(res, 401, ErrorCode.UNAUTHENTICATED, (err as Error).message);
     }
@@ -140,7 +145,12 @@ export function sseRouter(
     Object.assign(res.locals, locals);
     countDeliveries(res, buffer);
     open.add(res);
-    res.once('close', () => open.delete(res));
+    // A revoked session (suspension, password reset) loses its stream at once.
+    const untrack = operations.trackSession(session, () => res.end());
+    res.once('close', () => {
+      open.delete(res);
+      untrack();
+    });
     const answer = await handler({
       method: req.method,
       url: req.url,

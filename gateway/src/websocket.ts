@@ -38,7 +38,7 @@ function authorizationParam(params: Record<string, unknown>): string | undefined
  * graphql-ws (graphql-transport-ws protocol) on `/graphql` of `httpServer`. Authenticated once per
  * connection from `connectionParams.authorization`: no token is an anonymous connection (it may
  * follow product stock; order subscriptions answer UNAUTHENTICATED), a bad token closes the socket
- * with 4403 Forbidden. Every subscribe passes the perimeter's guard (token expiry re-checked, rate
+ * with 4403 Forbidden, and so does a revoked session (suspension, password reset) at once. Every subscribe passes the perimeter's guard (token expiry re-checked, rate
  * limit, operation limits). Pings every `keepAliveMs`. A connection whose bounded buffer overflows is
  * closed with 1013; dispose() closes every socket with 1001 Going Away.
  */
@@ -51,13 +51,17 @@ export function serveWebSocket(httpServer: http.Server, operations: StreamingOpe
       connectionInitWaitTimeout: options.initTimeoutMs,
       onConnect: async (ctx) => {
         try {
-          const { caller, expiresAt } = await operations.authenticate(authorizationParam(ctx.connectionParams ?? {}));
+          const { caller, expiresAt, sessionEpoch } = await operations.authenticate(authorizationParam(ctx.connectionParams ?? {}));
           const session: SocketSession = {
             caller,
             clientIp: clientAddress(ctx.extra.request, options.trustProxy),
             ...(expiresAt ? { expiresAt } : {}),
+            ...(sessionEpoch !== undefined ? { sessionEpoch } : {}),
           };
           const socket = ctx.extra.socket;
+          // A revoked session (suspension, password reset) loses its socket at once: 4403 as for a bad token.
+          const untrack = operations.trackSession(session, () => socket.close(4403, ErrorCode.UNAUTHENTICATED));
+          socket.once('close', untrack);
           const buffer = new ConnectionBuffer(options.maxPendingEvents, (reason) => {
             options.logger.warn({ reason }, 'closing a slow graphql-ws consumer');
             options.onSlowConsumer?.();

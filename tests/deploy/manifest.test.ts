@@ -45,16 +45,14 @@ describe('the manifest itself', () => {
   test('has the gateway, one process per subgraph and every worker main of the code base', () => {
     expect(manifest.filter((spec) => spec.role === 'gateway').map((spec) => spec.name)).toEqual(['gateway']);
     expect(manifest.filter((spec) => spec.role === 'subgraph').map((spec) => spec.subgraph)).toEqual([...SUBGRAPHS]);
-    // Every long-running main under subgraphs/*/src/workers is a process of the manifest; the
+    // Every long-running `*.main.ts` under subgraphs/*/src is a process of the manifest; the
     // rating-resend main is a one-off repair command (npm run ratings:resend), not a process.
     const ONE_OFF = ['subgraphs/review/src/workers/rating-resend.main.ts'];
     const workerMains = SUBGRAPHS.flatMap((name) => {
-      const dir = path.join(ROOT, 'subgraphs', name, 'src', 'workers');
-      return existsSync(dir)
-        ? readdirSync(dir)
-            .filter((file) => file.endsWith('.main.ts'))
-            .map((file) => `subgraphs/${name}/src/workers/${file}`)
-        : [];
+      const src = path.join(ROOT, 'subgraphs', name, 'src');
+      return (readdirSync(src, { recursive: true }) as string[])
+        .filter((file) => file.endsWith('.main.ts') && file !== 'main.ts')
+        .map((file) => `subgraphs/${name}/src/${file.split(path.sep).join('/')}`);
     });
     expect(
       manifest

@@ -51,6 +51,8 @@ export interface StackOptions {
   onQuery?: (subgraph: SubgraphName, sql: string) => void;
   /** Sign-in throttling of the user subgraph (default: its production rules). */
   loginThrottle?: user.LoginThrottleRules;
+  /** Throttles of password-reset and verification emails (default: the production rules). */
+  accountEmailThrottle?: user.AccountEmailThrottleRules;
 }
 
 /**
@@ -99,6 +101,7 @@ export async function startStack(options: StackOptions = {}) {
     redis,
     redisPrefix,
     ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
+    ...(options.accountEmailThrottle ? { accountEmailThrottle: options.accountEmailThrottle } : {}),
   });
   const productServer = await product.startProductSubgraph({ ...common, db: db.product, redis, redisPrefix });
   const reviewServer = await review.startReviewSubgraph({

@@ -10,6 +10,8 @@ export interface SocketSession {
   caller: Caller;
   /** Access-token expiry, seconds since the epoch. */
   expiresAt?: number;
+  /** The token's session epoch; a revoked one fails every later subscribe. */
+  sessionEpoch?: number;
   clientIp: string;
 }
 
@@ -18,12 +20,14 @@ export interface SubscribeGuardOptions {
   limits: OperationLimits;
   hideSchemaDetails: boolean;
   limiter: RequestRateLimiter;
+  /** Whether the session's epoch is still current (session-revocations.ts); absent: not checked. */
+  sessionIsCurrent?: (userId: number, sessionEpoch: number) => Promise<boolean>;
   logger: Logger;
 }
 
 /**
  * graphql-ws `onSubscribe` (and the SSE path) for one socket: the connection's token must still
- * be valid (re-checked on every subscribe), the request budget not spent, and the operation must
+ * be valid (expiry and session revocation re-checked on every subscribe), the request budget not spent, and the operation must
  * pass exactly the checks an HTTP request passes. Returns the execution arguments, or the errors
  * graphql-ws sends back as an `error` message (the socket stays open) and SSE as its answer;
  * every error carries the operation's `requestId` in its extensions, as on HTTP.
@@ -56,6 +60,13 @@ async function check(
     if (!session) return [new GraphQLError('Not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
     if (session.expiresAt !== undefined && Date.now() / 1000 > session.expiresAt + TOKEN_CLOCK_TOLERANCE_SECONDS) {
       return [new GraphQLError('Access token expired; reconnect with a new one', { extensions: { code: 'UNAUTHENTICATED' } })];
+    }
+    if (
+      session.caller.kind === 'user' &&
+      options.sessionIsCurrent &&
+      !(await options.sessionIsCurrent(session.caller.userId, session.sessionEpoch ?? 0))
+    ) {
+      return [new GraphQLError('Session ended; sign in again', { extensions: { code: 'UNAUTHENTICATED' } })];
     }
     await options.limiter.check(session.caller, session.clientIp);
     const checked = validateOperation(options.schema(), payload, options.limits, { hideSchemaDetails: options.hideSchemaDetails });

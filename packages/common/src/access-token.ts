@@ -19,6 +19,11 @@ export const REFRESH_TOKEN_TYP = 'refresh+jwt';
 export interface AccessClaims {
   userId: number;
   role: Role;
+  /**
+   * The user's session epoch when the token was issued (claim `sep`; 0 when absent). Suspending
+   * an account raises its epoch, and the gateway refuses tokens of an older one (session-revocation.ts).
+   */
+  sessionEpoch?: number;
 }
 
 /** Clock leeway for `exp` and `nbf`, in seconds (RFC 8725 asks for a small one; the issue caps it at 60). */
@@ -46,7 +51,7 @@ function sign(payload: Record<string, unknown>, typ: string, key: SigningKey) {
 
 /** Signs an access token (EdDSA with `kid`, `typ: at+jwt` per RFC 9068, 15 minutes). */
 export async function signAccessToken(claims: AccessClaims, key: SigningKey): Promise<string> {
-  return sign({ role: claims.role }, ACCESS_TOKEN_TYP, key)
+  return sign({ role: claims.role, sep: claims.sessionEpoch ?? 0 }, ACCESS_TOKEN_TYP, key)
     .setSubject(String(claims.userId))
     .setJti(randomUUID())
     .setExpirationTime(`${ACCESS_TOKEN_TTL_SECONDS}s`)
@@ -56,6 +61,7 @@ export async function signAccessToken(claims: AccessClaims, key: SigningKey): Pr
 /** What a verified access token says, plus its expiry (seconds since the epoch). */
 export interface VerifiedAccessToken extends AccessClaims {
   expiresAt: number;
+  sessionEpoch: number;
 }
 
 /**
@@ -78,7 +84,11 @@ export async function verifyAccessToken(token: string, keys: TokenKeyResolver): 
   if (!Number.isSafeInteger(userId) || (role !== 'ADMIN' && role !== 'MODERATOR' && role !== 'CUSTOMER')) {
     throw new Error('access token with malformed claims');
   }
-  return { userId, role, expiresAt: payload.exp! };
+  const sessionEpoch = payload.sep === undefined ? 0 : payload.sep;
+  if (typeof sessionEpoch !== 'number' || !Number.isSafeInteger(sessionEpoch) || sessionEpoch < 0) {
+    throw new Error('access token with malformed claims');
+  }
+  return { userId, role, sessionEpoch, expiresAt: payload.exp! };
 }
 
 /** Signs a refresh token whose `jti` is recorded by the user subgraph (rotation, revocation). */

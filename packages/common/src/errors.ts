@@ -15,6 +15,8 @@ export const ErrorCode = {
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   /** The order's status does not allow the requested transition. */
   INVALID_ORDER_STATE: 'INVALID_ORDER_STATE',
+  /** The account is suspended by an admin: it cannot sign in or refresh (issue 11). */
+  ACCOUNT_SUSPENDED: 'ACCOUNT_SUSPENDED',
   /** Too many requests or sign-in attempts; `extensions.retryAfterSeconds` says when to try again. */
   RATE_LIMITED: 'RATE_LIMITED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
@@ -103,6 +105,13 @@ export class IdempotencyKeyReusedError extends DomainError {
 export class InvalidOrderStateError extends DomainError {
   constructor(orderId: string, status: string, wanted: string) {
     super(`Order ${orderId} is ${status} and cannot become ${wanted}`, ErrorCode.INVALID_ORDER_STATE, { status, wanted });
+  }
+}
+
+/** The account is SUSPENDED: no sign-in, no refresh; its open sessions were ended. */
+export class AccountSuspendedError extends DomainError {
+  constructor(message = 'This account is suspended') {
+    super(message, ErrorCode.ACCOUNT_SUSPENDED);
   }
 }
 

@@ -19,6 +19,7 @@ export * from './queues';
 export * from './rate-limit';
 export * from './redis';
 export * from './service-client';
+export * from './session-revocation';
 export * from './signing-keys';
 export * from './stock-events';
 export * from './text';

@@ -10,6 +10,8 @@ export const QueueName = {
   webhooks: 'webhooks',
   /** Rating aggregates of products, from the review subgraph to the product subgraph's denormalized copy. */
   productRatings: 'product-ratings',
+  /** Account emails (verification, password reset); fed and worked by the user subgraph (issue 11). */
+  accountEmails: 'account-emails',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -47,6 +49,14 @@ export interface OrderNotificationJob {
   currencyCode: string;
   lines: NotificationLine[];
 }
+
+/**
+ * (issue 11) An account email. The worker creates the single-use link token itself, in the
+ * transaction that records the send, so the token never sits in Redis. A password reset names
+ * the address as typed: the request path does no lookup, so known and unknown addresses cost the same.
+ * Job id: `account-<uuid>`, one email per job.
+ */
+export type AccountEmailJob = { kind: 'EMAIL_VERIFICATION'; userId: number } | { kind: 'PASSWORD_RESET'; email: string };
 
 /**
  * A purchase the review subgraph learns of, so it can mark reviews as verified without reading

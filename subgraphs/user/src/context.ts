@@ -1,13 +1,20 @@
 import DataLoader from 'dataloader';
-import { alignByKey, type BaseContext, type Logger, type SigningKeySet } from '@commerce/common';
+import { alignByKey, type BaseContext, type Logger, type Redis, type SigningKeySet } from '@commerce/common';
 import type { AddressRecord, UserDb, UserRecord } from './db';
+import { AccountService, type AccountEmailThrottleRules } from './services/account.service';
 import { AddressBookService } from './services/address-book.service';
 import { AuthService } from './services/auth.service';
-import { WebhookEndpointService } from './services/webhook-endpoint.service';
+import { UserAdminService } from './services/user-admin.service';
+import { WebhookEndpointService } from './notifications/webhook-endpoint.service';
+import type { AccountEmailQueue } from './notifications/account-email.queue';
+import { NotificationPreferenceService } from './notifications/preferences';
 import type { LoginThrottle } from './services/login-throttle';
 
 export interface Context extends BaseContext {
   auth: AuthService;
+  account: AccountService;
+  userAdmin: UserAdminService;
+  preferences: NotificationPreferenceService;
   webhookEndpoints: WebhookEndpointService;
   addressBook: AddressBookService;
   /** Set by login/register/refreshToken: the user who just signed in may see their own fields. */
@@ -19,14 +26,33 @@ export interface Context extends BaseContext {
   };
 }
 
+/** What the services of the user subgraph share: database, keys, Redis (throttles, session revocations), the account-emails queue. */
+export interface ContextDependencies {
+  db: UserDb;
+  keys: SigningKeySet;
+  throttle: LoginThrottle;
+  redis: Redis;
+  redisPrefix: string;
+  accountEmails: AccountEmailQueue;
+  accountEmailThrottle?: AccountEmailThrottleRules;
+  logger: Logger;
+}
+
 /** Per-request context: DataLoaders so that N users (or their address books) cost one SQL query. */
-export function createContextFactory(db: UserDb, keys: SigningKeySet, throttle: LoginThrottle, logger: Logger) {
-  const auth = new AuthService(db, keys, throttle, logger);
+export function createContextFactory(deps: ContextDependencies) {
+  const { db, logger } = deps;
+  const account = new AccountService(db, deps.accountEmails, deps.redis, deps.redisPrefix, logger, deps.accountEmailThrottle);
+  const auth = new AuthService(db, deps.keys, deps.throttle, logger, (user) => account.sendVerificationAfterRegistration(user));
+  const userAdmin = new UserAdminService(db, deps.redis, deps.redisPrefix, logger);
+  const preferences = new NotificationPreferenceService(db);
   const webhookEndpoints = new WebhookEndpointService(db, logger);
   const addressBook = new AddressBookService(db);
   return (base: BaseContext): Context => ({
     ...base,
     auth,
+    account,
+    userAdmin,
+    preferences,
     webhookEndpoints,
     addressBook,
     loaders: {

@@ -32,7 +32,26 @@ export const userEnvSchema = envSchema({
    */
   AUTH_SIGNING_KEYS: z.string().optional(),
   AUTH_DEV_KEY_FILE: z.string().default('.data/dev-signing-keys.json'),
+  /** Storefront base URL of the links in account emails (`<PUBLIC_URL>/verify-email?token=…`, `/reset-password?token=…`). */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:3000'),
+  /** Folder of the local SMS and push transports (`sms.jsonl`, `push.jsonl`, one JSON message a line). */
+  NOTIFICATION_OUTBOX_DIR: z.string().default('.data/notifications'),
+  /** `file`: SMS go to NOTIFICATION_OUTBOX_DIR/sms.jsonl; `http`: POSTed as JSON to SMS_PROVIDER_URL. */
+  SMS_TRANSPORT: z.enum(['file', 'http']).default('file'),
+  SMS_PROVIDER_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** Bearer token of the SMS provider's API. */
+  SMS_PROVIDER_TOKEN: z.string().optional(),
+  /** `file`: push messages go to NOTIFICATION_OUTBOX_DIR/push.jsonl; `http`: POSTed as JSON to PUSH_PROVIDER_URL. */
+  PUSH_TRANSPORT: z.enum(['file', 'http']).default('file'),
+  PUSH_PROVIDER_URL: z.url({ protocol: /^https?$/ }).optional(),
+  PUSH_PROVIDER_TOKEN: z.string().optional(),
 }).superRefine((env, ctx) => {
+  if (env.SMS_TRANSPORT === 'http' && !env.SMS_PROVIDER_URL) {
+    ctx.addIssue({ code: 'custom', path: ['SMS_PROVIDER_URL'], message: 'set SMS_PROVIDER_URL when SMS_TRANSPORT is http' });
+  }
+  if (env.PUSH_TRANSPORT === 'http' && !env.PUSH_PROVIDER_URL) {
+    ctx.addIssue({ code: 'custom', path: ['PUSH_PROVIDER_URL'], message: 'set PUSH_PROVIDER_URL when PUSH_TRANSPORT is http' });
+  }
   if (env.NODE_ENV === 'production' && !env.AUTH_SIGNING_KEYS) {
     ctx.addIssue({ code: 'custom', path: ['AUTH_SIGNING_KEYS'], message: 'set AUTH_SIGNING_KEYS in production' });
   }

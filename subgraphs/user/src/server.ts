@@ -12,6 +12,8 @@ import type { UserDb } from './db';
 import { createContextFactory } from './context';
 import { resolvers } from './resolvers';
 import { LoginThrottle, type LoginThrottleRules } from './services/login-throttle';
+import type { AccountEmailThrottleRules } from './services/account.service';
+import { createAccountEmailQueue } from './notifications/account-email.queue';
 
 export const typeDefs = loadTypeDefs(__dirname);
 
@@ -26,23 +28,39 @@ export interface UserSubgraphOptions extends SubgraphListenOptions {
   redis: Redis;
   redisPrefix: string;
   loginThrottle?: LoginThrottleRules;
+  /** Throttles of password-reset and verification emails (default DEFAULT_ACCOUNT_EMAIL_THROTTLE). */
+  accountEmailThrottle?: AccountEmailThrottleRules;
 }
 
-/** Starts the user subgraph on `port` (0: any free port), with its JWKS at {@link JWKS_PATH}. */
-export function startUserSubgraph({
+/**
+ * Starts the user subgraph on `port` (0: any free port), with its JWKS at {@link JWKS_PATH}.
+ * Closing it also closes its account-emails queue.
+ */
+export async function startUserSubgraph({
   db,
   signingKeys,
   redis,
   redisPrefix,
   loginThrottle,
+  accountEmailThrottle,
   ...listen
 }: UserSubgraphOptions): Promise<RunningServer> {
-  return startSubgraphServer({
+  const accountEmails = createAccountEmailQueue(redis, redisPrefix);
+  const server = await startSubgraphServer({
     ...listen,
     name: 'user',
     typeDefs,
     resolvers,
-    createContext: createContextFactory(db, signingKeys, new LoginThrottle(redis, redisPrefix, loginThrottle), listen.logger),
+    createContext: createContextFactory({
+      db,
+      keys: signingKeys,
+      throttle: new LoginThrottle(redis, redisPrefix, loginThrottle),
+      redis,
+      redisPrefix,
+      accountEmails,
+      accountEmailThrottle,
+      logger: listen.logger,
+    }),
     readinessChecks: { postgres: postgresCheck(db), redis: redisCheck(redis) },
     getRoutes: {
       // Verifiers cache the set; a short max-age lets a newly rotated key spread within minutes.
@@ -52,4 +70,11 @@ export function startUserSubgraph({
       },
     },
   });
+  return {
+    ...server,
+    close: async () => {
+      await server.close();
+      await accountEmails.close();
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { BlockedWebhookAddressError, assertPublicHost, guardedLookup, isPrivateAddress } from '../src/services/webhook-network';
+import { BlockedWebhookAddressError, assertPublicHost, guardedLookup, isPrivateAddress } from '../src/notifications/webhook-network';
 
 test('internal addresses are recognised, public ones are not', () => {
   for (const a of [

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { signWebhook, verifyWebhookSignature } from '../src/services/webhook-signature';
+import { signWebhook, verifyWebhookSignature } from '../src/notifications/webhook-signature';
 
 const secret = 'whsec_test';
 const body = '{"id":"evt_1","type":"order.confirmed"}';

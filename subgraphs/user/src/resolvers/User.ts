@@ -22,4 +22,9 @@ export const User: UserResolvers = {
   email: (u, _args, ctx) => (mayReadPrivate(u, ctx) ? u.email : null),
   addresses: (u, _args, ctx) => addressBookOf(u, ctx),
   defaultShippingAddress: async (u, _args, ctx) => (await addressBookOf(u, ctx)).find((a) => a.isDefaultShipping) ?? null,
+  status: (u, _args, ctx) => (mayReadPrivate(u, ctx) ? u.status : null),
+  emailVerified: (u, _args, ctx) => (mayReadPrivate(u, ctx) ? u.emailVerifiedAt !== null : null),
+  phone: (u, _args, ctx) => (mayReadPrivate(u, ctx) ? u.phone : null),
+  notificationPreferences: (u, _args, ctx) =>
+    ctx.preferences.list(ctx.signedInUserId === u.id ? { kind: 'user', userId: u.id, role: u.role } : ctx.caller, u.id),
 };

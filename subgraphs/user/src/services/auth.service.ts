@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
+  AccountSuspendedError,
   BadUserInputError,
   ConflictError,
   REFRESH_TOKEN_TTL_SECONDS,
@@ -95,6 +96,8 @@ export class AuthService {
     private readonly keys: SigningKeySet,
     private readonly throttle: LoginThrottle,
     private readonly logger: Logger,
+    /** Called once an account is created (the verification email). */
+    private readonly onRegistered: (user: UserRecord) => Promise<void> = async () => undefined,
   ) {
     this.verificationKeys = localKeyResolver(keys);
   }
@@ -103,8 +106,10 @@ export class AuthService {
    * Signs in with a username or an email. The same error for an unknown account and a wrong
    * password, so the answer does not reveal which accounts exist. Every attempt counts against
    * the account and the client address ({@link LoginThrottle}); a hash made with weaker
-   * parameters than today's is replaced once the password is proven.
-   * @throws UnauthenticatedError on wrong credentials; RateLimitedError while throttled.
+   * parameters than today's is replaced once the password is proven. A suspended account is
+   * told so only after its password was proven, so the error reveals nothing to a stranger.
+   * @throws UnauthenticatedError on wrong credentials; AccountSuspendedError for a suspended
+   *   account; RateLimitedError while throttled.
    */
   async login(usernameOrEmail: string, password: string, clientIp?: string): Promise<AuthResult> {
     const login = usernameOrEmail.trim();
@@ -122,6 +127,7 @@ export class AuthService {
       throw new UnauthenticatedError('Invalid username or password');
     }
     await this.throttle.succeeded(account, clientIp);
+    if (user.status === 'SUSPENDED') throw new AccountSuspendedError();
     if (isWeakerHash(user.passwordHash)) {
       await this.db.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(password) } });
       this.logger.info({ userId: user.id }, 'password rehashed with current parameters');
@@ -171,6 +177,7 @@ export class AuthService {
     assertPasswordPolicy(password, profile);
     try {
       const user = await this.db.user.create({ data: { ...profile, passwordHash: await hashPassword(password), role: 'CUSTOMER' } });
+      await this.onRegistered(user);
       return this.issue(user);
     } catch (err) {
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
@@ -184,8 +191,9 @@ export class AuthService {
    * Rotates a refresh token: the presented one is revoked and a new pair issued in the same
    * family. Presenting a token that was already rotated revokes its whole family (reuse
    * detection, RFC 9700 §4.14.2), since one of the two holders is an attacker; the user's
-   * other sessions (other devices) stay signed in.
-   * @throws UnauthenticatedError for an invalid, expired, revoked or reused token.
+   * other sessions (other devices) stay signed in. A suspended account cannot refresh.
+   * @throws UnauthenticatedError for an invalid, expired, revoked or reused token;
+   *   AccountSuspendedError for a suspended account (its tokens were revoked too).
    */
   async refresh(token: string): Promise<AuthResult> {
     let claims: { userId: number; jti: string };
@@ -196,6 +204,8 @@ export class AuthService {
     }
     const stored = await this.db.refreshToken.findUnique({ where: { id: claims.jti } });
     if (!stored || stored.userId !== claims.userId) throw new UnauthenticatedError('Invalid refresh token');
+    const owner = await this.db.user.findUnique({ where: { id: claims.userId }, select: { status: true } });
+    if (owner?.status === 'SUSPENDED') throw new AccountSuspendedError();
     // The conditional update is the single-use check: of two concurrent refreshes, one wins.
     const { count } = await this.db.refreshToken.updateMany({
       where: { id: claims.jti, revokedAt: null, expiresAt: { gt: new Date() } },
@@ -234,7 +244,7 @@ export class AuthService {
     });
     const key = this.keys.current;
     return {
-      accessToken: await signAccessToken({ userId: user.id, role: user.role }, key),
+      accessToken: await signAccessToken({ userId: user.id, role: user.role, sessionEpoch: user.sessionEpoch }, key),
       refreshToken: await signRefreshToken(user.id, jti, key),
       user,
     };

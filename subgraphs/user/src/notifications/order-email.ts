@@ -8,7 +8,8 @@ export const formatMoney = (cents: number, currencyCode: string) =>
 /** The order number customers see: the first 8 characters of the order id, upper-cased. */
 export const orderNumber = (orderId: string) => orderId.slice(0, 8).toUpperCase();
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** `s` safe inside HTML text and attribute values. */
+export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const REASONS: Record<string, string> = {
   OUT_OF_STOCK: 'an item in your order is out of stock',

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { postgresCheck, runWorkerProcess } from '@commerce/common';
 import { createDb } from '../db';
 import { loadUserConfig, webhooksMayReachPrivateNetworks } from '../env';
-import { createMailer } from '../services/mailer';
+import { createChannels } from './channels';
+import { createMailer } from './mailer';
 import { createNotificationWorkers } from './notification.runtime';
 
 // One notification worker process (emails and webhooks); run more of them (npm run worker:notifications) to scale out.
@@ -20,6 +21,12 @@ runWorkerProcess('notification worker', loadUserConfig, async ({ config, connect
     webhookRetry: { maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, backoffMs: config.WEBHOOK_BACKOFF_MS },
     webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
     webhookAllowPrivateNetworks: webhooksMayReachPrivateNetworks(config),
+    channels: createChannels({
+      sms: { kind: config.SMS_TRANSPORT, url: config.SMS_PROVIDER_URL, token: config.SMS_PROVIDER_TOKEN },
+      push: { kind: config.PUSH_TRANSPORT, url: config.PUSH_PROVIDER_URL, token: config.PUSH_PROVIDER_TOKEN },
+      outboxDir: path.resolve(config.NOTIFICATION_OUTBOX_DIR),
+    }),
+    publicUrl: config.PUBLIC_URL,
     logger,
   });
   return {

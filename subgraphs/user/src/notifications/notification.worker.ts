@@ -1,7 +1,7 @@
 import { Worker, type ConnectionOptions } from 'bullmq';
 import { QueueName, bullPrefix, type Logger, type OrderNotificationJob } from '@commerce/common';
-import type { NotificationService } from '../services/notification.service';
-import type { WebhookDeliveryService } from '../services/webhook-delivery.service';
+import type { NotificationService } from './notification.service';
+import type { WebhookDeliveryService } from './webhook-delivery.service';
 
 /**
  * The BullMQ worker of the notifications queue: per order event, the customer's email (sent

@@ -1,7 +1,7 @@
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type JobsOptions } from 'bullmq';
 import { QueueName, bullPrefix, type Logger, type WebhookDeliveryJob } from '@commerce/common';
-import type { WebhookDeliveryService } from '../services/webhook-delivery.service';
-import { BlockedWebhookAddressError } from '../services/webhook-network';
+import type { WebhookDeliveryService } from './webhook-delivery.service';
+import { BlockedWebhookAddressError } from './webhook-network';
 
 /** Retry policy of webhook deliveries. */
 export interface WebhookRetryOptions {
