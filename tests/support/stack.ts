@@ -96,14 +96,6 @@ export async function startStack(options: StackOptions = {}) {
   // Readiness checks get 5 s (production default 1 s): a loaded test machine is slow, not broken.
   const common = { port: 0, internalSecret: INTERNAL_SECRET, logger, healthCheckTimeoutMs: 5_000 };
   const signingKeys = new SigningKeySet([TEST_SIGNING_KEY]);
-  const userServer = await user.startUserSubgraph({
-    ...common,
-    db: db.user,
-    signingKeys,
-    redis,
-    redisPrefix,
-    ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
-  });
   const productServer = await product.startProductSubgraph({ ...common, db: db.product, redis, redisPrefix });
   const reviewServer = await review.startReviewSubgraph({
     ...common,
@@ -113,6 +105,16 @@ export async function startStack(options: StackOptions = {}) {
     productSubgraphUrl: productServer.url,
   });
   const cartServer = await cart.startCartSubgraph({ ...common, db: db.cart, productSubgraphUrl: productServer.url });
+  const userServer = await user.startUserSubgraph({
+    ...common,
+    db: db.user,
+    signingKeys,
+    redis,
+    redisPrefix,
+    // After the cart subgraph: sign-in merges guest carts there.
+    cartSubgraphUrl: cartServer.url,
+    ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
+  });
   const orderServices = order.createOrderServices({
     db: db.order,
     redis,
@@ -222,16 +224,20 @@ export async function startStack(options: StackOptions = {}) {
     await Promise.all([...started.map((w) => w.waitUntilReady()), notifications.waitUntilReady()]);
   }
 
-  /** POSTs an operation to the gateway (or `via` another instance) over HTTP, as `token`'s user when given. */
+  /**
+   * POSTs an operation to the gateway (or `via` another instance) over HTTP, as `token`'s user when
+   * given, with extra `headers` (e.g. X-Cart-Token).
+   */
   async function gql<T = Record<string, unknown>>(
     query: string,
     variables: Record<string, unknown> = {},
     token?: string,
     via: RunningGateway = gateway,
+    headers: Record<string, string> = {},
   ): Promise<GraphQLResponse<T>> {
     const response = await fetch(via.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: { 'content-type': 'application/json', ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify({ query, variables }),
     });
     return { status: response.status, ...((await response.json()) as Omit<GraphQLResponse<T>, 'status'>) };

@@ -10,6 +10,8 @@ export const QueueName = {
   webhooks: 'webhooks',
   /** Rating aggregates of products, from the review subgraph to the product subgraph's denormalized copy. */
   productRatings: 'product-ratings',
+  /** The cart subgraph's scheduled sweep of expired guest carts (a BullMQ job scheduler, no payload). */
+  guestCartExpiry: 'guest-cart-expiry',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 

@@ -1,4 +1,5 @@
 import {
+  createServiceClient,
   loadTypeDefs,
   postgresCheck,
   redisCheck,
@@ -11,6 +12,7 @@ import {
 import type { UserDb } from './db';
 import { createContextFactory } from './context';
 import { resolvers } from './resolvers';
+import { GuestCartMerge } from './services/guest-cart-merge';
 import { LoginThrottle, type LoginThrottleRules } from './services/login-throttle';
 
 export const typeDefs = loadTypeDefs(__dirname);
@@ -26,6 +28,8 @@ export interface UserSubgraphOptions extends SubgraphListenOptions {
   redis: Redis;
   redisPrefix: string;
   loginThrottle?: LoginThrottleRules;
+  /** The cart subgraph, where login and register merge the guest cart of an X-Cart-Token header. */
+  cartSubgraphUrl: string;
 }
 
 /** Starts the user subgraph on `port` (0: any free port), with its JWKS at {@link JWKS_PATH}. */
@@ -35,14 +39,19 @@ export function startUserSubgraph({
   redis,
   redisPrefix,
   loginThrottle,
+  cartSubgraphUrl,
   ...listen
 }: UserSubgraphOptions): Promise<RunningServer> {
+  const guestCartMerge = new GuestCartMerge(
+    createServiceClient({ url: cartSubgraphUrl, service: 'user-subgraph', secret: listen.internalSecret }),
+    listen.logger,
+  );
   return startSubgraphServer({
     ...listen,
     name: 'user',
     typeDefs,
     resolvers,
-    createContext: createContextFactory(db, signingKeys, new LoginThrottle(redis, redisPrefix, loginThrottle), listen.logger),
+    createContext: createContextFactory(db, signingKeys, new LoginThrottle(redis, redisPrefix, loginThrottle), guestCartMerge, listen.logger),
     readinessChecks: { postgres: postgresCheck(db), redis: redisCheck(redis) },
     getRoutes: {
       // Verifiers cache the set; a short max-age lets a newly rotated key spread within minutes.
