@@ -174,6 +174,7 @@ async function main(): Promise<void> {
     stackService('notifier', 'subgraphs/user/src/workers/notification.main.ts', WORKER_READY),
     stackService('ratings', 'subgraphs/product/src/workers/rating-sync.main.ts', WORKER_READY),
     stackService('purchases', 'subgraphs/review/src/workers/purchase.main.ts', WORKER_READY),
+    stackService('guestcarts', 'subgraphs/cart/src/workers/guest-cart-expiry.main.ts', WORKER_READY),
   ];
   const healthy = services.map(startService);
   const times = await Promise.all([...healthy, gateway]);

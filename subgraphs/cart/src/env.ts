@@ -14,7 +14,12 @@ export const cartEnvSchema = envSchema({
   /** How often the expiry job sweeps expired guest carts, in ms (default hourly; at least 1 s). */
   GUEST_CART_SWEEP_INTERVAL_MS: z.preprocess(
     (v) => (v === '' ? undefined : v),
-    z.coerce.number().int().min(1_000).max(7 * 24 * 3_600_000).default(3_600_000),
+    z.coerce
+      .number()
+      .int()
+      .min(1_000)
+      .max(7 * 24 * 3_600_000)
+      .default(3_600_000),
   ),
 });
 export type CartConfig = ReturnType<typeof cartEnvSchema.parse>;

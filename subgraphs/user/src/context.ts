@@ -27,7 +27,13 @@ export interface Context extends BaseContext {
 }
 
 /** Per-request context: DataLoaders so that N users (or their address books) cost one SQL query. */
-export function createContextFactory(db: UserDb, keys: SigningKeySet, throttle: LoginThrottle, guestCartMerge: GuestCartMerge, logger: Logger) {
+export function createContextFactory(
+  db: UserDb,
+  keys: SigningKeySet,
+  throttle: LoginThrottle,
+  guestCartMerge: GuestCartMerge,
+  logger: Logger,
+) {
   const auth = new AuthService(db, keys, throttle, logger);
   const webhookEndpoints = new WebhookEndpointService(db, logger);
   const addressBook = new AddressBookService(db);

@@ -51,7 +51,13 @@ export function startUserSubgraph({
     name: 'user',
     typeDefs,
     resolvers,
-    createContext: createContextFactory(db, signingKeys, new LoginThrottle(redis, redisPrefix, loginThrottle), guestCartMerge, listen.logger),
+    createContext: createContextFactory(
+      db,
+      signingKeys,
+      new LoginThrottle(redis, redisPrefix, loginThrottle),
+      guestCartMerge,
+      listen.logger,
+    ),
     readinessChecks: { postgres: postgresCheck(db), redis: redisCheck(redis) },
     getRoutes: {
       // Verifiers cache the set; a short max-age lets a newly rotated key spread within minutes.

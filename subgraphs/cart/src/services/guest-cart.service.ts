@@ -37,7 +37,8 @@ export class GuestCartService {
    * @throws ForbiddenError for a signed-in user (their own cart is `cart`) or a service.
    */
   async create(caller: Caller): Promise<NewGuestCart> {
-    if (caller.kind !== 'anonymous') throw new ForbiddenError('Signed-in shoppers use their own cart; guest carts are for anonymous shoppers');
+    if (caller.kind !== 'anonymous')
+      throw new ForbiddenError('Signed-in shoppers use their own cart; guest carts are for anonymous shoppers');
     const token = newCartToken();
     const cart = await this.db.cart.create({
       data: { tokenHash: hashCartToken(token), expiresAt: new Date(Date.now() + this.options.guestCartTtlMs) },
@@ -65,7 +66,9 @@ export class GuestCartService {
     try {
       await this.db.$transaction(async (tx) => {
         // Ordered locks on both carts: a concurrent merge of the same token waits here, then finds the guest cart gone.
-        const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Cart" WHERE "id" IN (${guest.id}, ${target.id}) ORDER BY "id" FOR UPDATE`;
+        const locked = await tx.$queryRaw<
+          { id: string }[]
+        >`SELECT "id" FROM "Cart" WHERE "id" IN (${guest.id}, ${target.id}) ORDER BY "id" FOR UPDATE`;
         if (!locked.some((row) => row.id === guest.id)) throw new GuestCartGone();
         const [guestLines, userLines] = await Promise.all([
           tx.cartItem.findMany({ where: { cartId: guest.id } }),
