@@ -53,7 +53,9 @@ export class CartService {
   async cartOf(shopper: Shopper): Promise<CartView> {
     const owner = ownerOf(shopper);
     if (owner.kind === 'user') return this.cartOfUser(owner.userId);
-    return (await this.existingCart(owner)) ?? Promise.reject(missingGuestCart());
+    const cart = await this.existingCart(owner);
+    if (!cart) throw missingGuestCart();
+    return cart;
   }
 
   /** The user's cart, created empty on first use. */
