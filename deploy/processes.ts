@@ -101,6 +101,7 @@ export const PROCESSES: readonly ProcessDeclaration[] = [
   worker('notification-worker', 'user', 'notifications/notification.main.ts', 'notification worker ready'),
   worker('rating-sync-worker', 'product', 'workers/rating-sync.main.ts', 'rating-sync worker ready'),
   worker('purchase-worker', 'review', 'workers/purchase.main.ts', 'purchase worker ready'),
+  worker('guest-cart-expiry-worker', 'cart', 'workers/guest-cart-expiry.main.ts', 'guest-cart expiry worker ready'),
 ];
 
 /** Health ports of the workers (they serve no GraphQL), distinct so they share one host under `npm start`. */
@@ -109,6 +110,7 @@ const WORKER_PORTS: Readonly<Record<string, number>> = {
   'notification-worker': 4102,
   'rating-sync-worker': 4103,
   'purchase-worker': 4104,
+  'guest-cart-expiry-worker': 4105,
 };
 
 /** METRICS_PORT of each process: one block, clear of the service ports (4000–4104) and of PostgreSQL/Redis. */
@@ -123,6 +125,7 @@ const METRICS_PORTS: Readonly<Record<string, number>> = {
   'notification-worker': 9412,
   'rating-sync-worker': 9413,
   'purchase-worker': 9414,
+  'guest-cart-expiry-worker': 9415,
 };
 
 /** The one-shot jobs: migrations before anything reads a table, the seed after them, the composition before the gateway. */

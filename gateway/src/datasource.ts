@@ -1,10 +1,11 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { CALLER_TOKEN_HEADER, signCallerToken } from '@commerce/common';
+import { CALLER_TOKEN_HEADER, CART_TOKEN_HEADER, signCallerToken } from '@commerce/common';
 import type { GatewayContext } from './context';
 
 /**
  * Sends each subgraph request with a caller token the gateway signs for this request's caller.
  * The header is always overwritten, so whatever a client sends never reaches a subgraph as identity.
+ * Of the client's own headers only X-Cart-Token passes, unchanged and unvouched for.
  */
 export class CallerForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
@@ -24,5 +25,6 @@ export class CallerForwardingDataSource extends RemoteGraphQLDataSource<GatewayC
     const clientIp = 'clientIp' in context ? context.clientIp : undefined;
     request.http?.headers.set(CALLER_TOKEN_HEADER, await signCallerToken(caller, this.internalSecret, clientIp));
     if ('requestId' in context && context.requestId) request.http?.headers.set('x-request-id', context.requestId);
+    if ('cartToken' in context && context.cartToken) request.http?.headers.set(CART_TOKEN_HEADER, context.cartToken);
   }
 }

@@ -13,6 +13,7 @@ import {
   HealthRegistry,
   RateLimitedError,
   RedisEventHub,
+  cartTokenFrom,
   createFormatError,
   healthRouter,
   httpReadinessCheck,
@@ -294,7 +295,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         try {
           const { caller } = await authenticate(req.headers.authorization, keys, revocations);
           await limiter.check(caller, clientIp);
-          return { caller, clientIp, requestId };
+          const cartToken = cartTokenFrom(req.headers);
+          return { caller, clientIp, requestId, ...(cartToken ? { cartToken } : {}) };
         } catch (err) {
           if (err instanceof RateLimitedError) throw rateLimitedGraphQLError(err, requestId);
           if (err instanceof GraphQLError) throw new GraphQLError(err.message, { extensions: { ...err.extensions, requestId } });

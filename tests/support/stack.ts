@@ -94,15 +94,6 @@ export async function startStack(options: StackOptions = {}) {
   // Readiness checks get 5 s (production default 1 s): a loaded test machine is slow, not broken.
   const common = { port: 0, internalSecret: INTERNAL_SECRET, logger, healthCheckTimeoutMs: 5_000 };
   const signingKeys = new SigningKeySet([TEST_SIGNING_KEY]);
-  const userServer = await user.startUserSubgraph({
-    ...common,
-    db: db.user,
-    signingKeys,
-    redis,
-    redisPrefix,
-    ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
-    ...(options.accountEmailThrottle ? { accountEmailThrottle: options.accountEmailThrottle } : {}),
-  });
   const productServer = await product.startProductSubgraph({ ...common, db: db.product, redis, redisPrefix });
   const reviewServer = await review.startReviewSubgraph({
     ...common,
@@ -112,6 +103,17 @@ export async function startStack(options: StackOptions = {}) {
     productSubgraphUrl: productServer.url,
   });
   const cartServer = await cart.startCartSubgraph({ ...common, db: db.cart, productSubgraphUrl: productServer.url });
+  const userServer = await user.startUserSubgraph({
+    ...common,
+    db: db.user,
+    signingKeys,
+    redis,
+    redisPrefix,
+    // After the cart subgraph: sign-in merges guest carts there.
+    cartSubgraphUrl: cartServer.url,
+    ...(options.loginThrottle ? { loginThrottle: options.loginThrottle } : {}),
+    ...(options.accountEmailThrottle ? { accountEmailThrottle: options.accountEmailThrottle } : {}),
+  });
   const orderServices = order.createOrderServices({
     db: db.order,
     redis,
@@ -221,14 +223,18 @@ export async function startStack(options: StackOptions = {}) {
     await Promise.all([...started.map((w) => w.waitUntilReady()), notifications.waitUntilReady()]);
   }
 
-  /** POSTs an operation to the gateway (or `via` another instance) over HTTP, as `token`'s user when given. */
+  /**
+   * POSTs an operation to the gateway (or `via` another instance) over HTTP, as `token`'s user when
+   * given, with extra `headers` (e.g. X-Cart-Token).
+   */
   async function gql<T = Record<string, unknown>>(
     query: string,
     variables: Record<string, unknown> = {},
     token?: string,
     via: RunningGateway = gateway,
+    headers: Record<string, string> = {},
   ): Promise<GraphQLResponse<T>> {
-    return graphql<T>(via.url, query, variables, bearer(token));
+    return graphql<T>(via.url, query, variables, { ...headers, ...bearer(token) });
   }
 
   /** Signs in through the gateway; returns the access token. */

@@ -20,6 +20,11 @@ export const ErrorCode = {
   /** Too many requests or sign-in attempts; `extensions.retryAfterSeconds` says when to try again. */
   RATE_LIMITED: 'RATE_LIMITED',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /**
+   * The X-Cart-Token (or mergeCart's token) names no guest cart this caller may use: malformed,
+   * unknown, expired, or already merged into another account. Forget it; createGuestCart makes a new one.
+   */
+  INVALID_CART_TOKEN: 'INVALID_CART_TOKEN',
   // Refusals of the HTTP layer before GraphQL runs (Apollo Server's names where it has one).
   /** A malformed request: not a GraphQL request object, bad JSON, a CSRF-suspect request (Apollo Server: BAD_REQUEST). */
   BAD_REQUEST: 'BAD_REQUEST',
@@ -122,6 +127,13 @@ export class RateLimitedError extends DomainError {
     message = 'Too many requests; try again later',
   ) {
     super(message, ErrorCode.RATE_LIMITED, { retryAfterSeconds });
+  }
+}
+
+/** A guest cart token that names no cart the caller may use; nothing changed (no cart is created in its place). */
+export class InvalidCartTokenError extends DomainError {
+  constructor(message = 'This cart token names no guest cart; create a new guest cart') {
+    super(message, ErrorCode.INVALID_CART_TOKEN);
   }
 }
 

@@ -2,6 +2,7 @@ export * from './access-token';
 export * from './address';
 export * from './authz';
 export * from './caller';
+export * from './cart-token';
 export * from './config';
 export * from './connection';
 export * from './entities';

@@ -12,6 +12,8 @@ export const QueueName = {
   productRatings: 'product-ratings',
   /** Account emails (verification, password reset); fed and worked by the user subgraph (issue 11). */
   accountEmails: 'account-emails',
+  /** The cart subgraph's scheduled sweep of expired guest carts (a BullMQ job scheduler, no payload). */
+  guestCartExpiry: 'guest-cart-expiry',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
+import http, { type IncomingHttpHeaders } from 'node:http';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -49,8 +49,12 @@ export interface SubgraphServerOptions<TContext extends BaseContext> extends Sub
   typeDefs: DocumentNode;
   /** Resolvers typed by codegen; checked against the SDL by buildSubgraphSchema. */
   resolvers: object;
-  /** Adds per-request state (DataLoaders, services) to the base context. */
-  createContext: (base: BaseContext) => TContext;
+  /**
+   * Adds per-request state (DataLoaders, services) to the base context. `request.headers` are the
+   * HTTP headers as the gateway (or a worker) sent them: client-supplied values it forwards, such as
+   * X-Cart-Token, are untrusted input.
+   */
+  createContext: (base: BaseContext, request: { headers: IncomingHttpHeaders }) => TContext;
   /** Extra public GET routes beside `/graphql` (the user subgraph's JWKS), keyed by path. */
   getRoutes?: Record<string, (req: express.Request, res: express.Response) => void>;
   /**
@@ -115,7 +119,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(options:
             extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
           });
         }
-        return options.createContext({ ...verified, requestId, logger: logger.child({ requestId }) });
+        return options.createContext({ ...verified, requestId, logger: logger.child({ requestId }) }, { headers: req.headers });
       },
     }),
   );

@@ -1,6 +1,6 @@
 import { createLogger, runProcess } from '@commerce/common';
 import { createDb } from './db';
-import { loadCartConfig } from './env';
+import { guestCartTtlMs, loadCartConfig } from './env';
 import { startCartSubgraph } from './server';
 
 const logger = createLogger('cart-subgraph');
@@ -16,6 +16,7 @@ runProcess(logger, async () => {
     internalSecret: config.INTERNAL_JWT_SECRET,
     healthCheckTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
     productSubgraphUrl: config.PRODUCT_SUBGRAPH_URL,
+    guestCartTtlMs: guestCartTtlMs(config),
     logger,
   });
   return {

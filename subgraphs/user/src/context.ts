@@ -1,5 +1,6 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import DataLoader from 'dataloader';
-import { alignByKey, type BaseContext, type Logger, type Redis, type SigningKeySet } from '@commerce/common';
+import { alignByKey, cartTokenFrom, type BaseContext, type Logger, type Redis, type SigningKeySet } from '@commerce/common';
 import type { AddressRecord, UserDb, UserRecord } from './db';
 import { AccountService, type AccountEmailThrottleRules } from './services/account.service';
 import { AddressBookService } from './services/address-book.service';
@@ -8,6 +9,7 @@ import { UserAdminService } from './services/user-admin.service';
 import { WebhookEndpointService } from './notifications/webhook-endpoint.service';
 import type { AccountEmailQueue } from './notifications/account-email.queue';
 import { NotificationPreferenceService } from './notifications/preferences';
+import type { GuestCartMerge } from './services/guest-cart-merge';
 import type { LoginThrottle } from './services/login-throttle';
 
 export interface Context extends BaseContext {
@@ -19,6 +21,11 @@ export interface Context extends BaseContext {
   addressBook: AddressBookService;
   /** Set by login/register/refreshToken: the user who just signed in may see their own fields. */
   signedInUserId?: number;
+  /** The request's X-Cart-Token (a guest cart to merge at sign-in); untrusted until the cart subgraph checks it. */
+  cartToken?: string;
+  guestCartMerge: GuestCartMerge;
+  /** Set by login/register: whether the guest cart of cartToken is now in the user's cart (AuthPayload.guestCartMerged). */
+  guestCartMerged?: boolean;
   loaders: {
     user: DataLoader<number, UserRecord | null>;
     /** Each user's address book, keyed by user id: N users cost one statement. */
@@ -26,7 +33,7 @@ export interface Context extends BaseContext {
   };
 }
 
-/** What the services of the user subgraph share: database, keys, Redis (throttles, session revocations), the account-emails queue. */
+/** What the services of the user subgraph share: database, keys, Redis (throttles, session revocations), the account-emails queue, the guest-cart merge. */
 export interface ContextDependencies {
   db: UserDb;
   keys: SigningKeySet;
@@ -35,6 +42,8 @@ export interface ContextDependencies {
   redisPrefix: string;
   accountEmails: AccountEmailQueue;
   accountEmailThrottle?: AccountEmailThrottleRules;
+  /** Merges a guest cart into the user's at sign-in (the cart subgraph, over the service client). */
+  guestCartMerge: GuestCartMerge;
   logger: Logger;
 }
 
@@ -47,8 +56,10 @@ export function createContextFactory(deps: ContextDependencies) {
   const preferences = new NotificationPreferenceService(db);
   const webhookEndpoints = new WebhookEndpointService(db, logger);
   const addressBook = new AddressBookService(db);
-  return (base: BaseContext): Context => ({
+  return (base: BaseContext, { headers }: { headers: IncomingHttpHeaders }): Context => ({
     ...base,
+    cartToken: cartTokenFrom(headers),
+    guestCartMerge: deps.guestCartMerge,
     auth,
     account,
     userAdmin,

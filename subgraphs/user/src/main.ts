@@ -22,6 +22,7 @@ runProcess(logger, async () => {
     host: config.HOST,
     internalSecret: config.INTERNAL_JWT_SECRET,
     healthCheckTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
+    cartSubgraphUrl: config.CART_SUBGRAPH_URL,
     logger,
   });
   return {

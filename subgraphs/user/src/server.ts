@@ -1,4 +1,5 @@
 import {
+  createServiceClient,
   loadTypeDefs,
   postgresCheck,
   redisCheck,
@@ -11,6 +12,7 @@ import {
 import type { UserDb } from './db';
 import { createContextFactory } from './context';
 import { resolvers } from './resolvers';
+import { GuestCartMerge } from './services/guest-cart-merge';
 import { LoginThrottle, type LoginThrottleRules } from './services/login-throttle';
 import type { AccountEmailThrottleRules } from './services/account.service';
 import { createAccountEmailQueue } from './notifications/account-email.queue';
@@ -30,6 +32,8 @@ export interface UserSubgraphOptions extends SubgraphListenOptions {
   loginThrottle?: LoginThrottleRules;
   /** Throttles of password-reset and verification emails (default DEFAULT_ACCOUNT_EMAIL_THROTTLE). */
   accountEmailThrottle?: AccountEmailThrottleRules;
+  /** The cart subgraph, where login and register merge the guest cart of an X-Cart-Token header. */
+  cartSubgraphUrl: string;
 }
 
 /**
@@ -43,9 +47,14 @@ export async function startUserSubgraph({
   redisPrefix,
   loginThrottle,
   accountEmailThrottle,
+  cartSubgraphUrl,
   ...listen
 }: UserSubgraphOptions): Promise<RunningServer> {
   const accountEmails = createAccountEmailQueue(redis, redisPrefix);
+  const guestCartMerge = new GuestCartMerge(
+    createServiceClient({ url: cartSubgraphUrl, service: 'user-subgraph', secret: listen.internalSecret }),
+    listen.logger,
+  );
   const server = await startSubgraphServer({
     ...listen,
     name: 'user',
@@ -59,6 +68,7 @@ export async function startUserSubgraph({
       redisPrefix,
       accountEmails,
       accountEmailThrottle,
+      guestCartMerge,
       logger: listen.logger,
     }),
     readinessChecks: { postgres: postgresCheck(db), redis: redisCheck(redis) },

@@ -5,7 +5,7 @@ const DEFAULT_CURRENCY = 'USD';
 
 export const Cart: CartResolvers = {
   // Reached from the order subgraph (applyCoupon, removeCoupon return the cart by id).
-  __resolveReference: (ref, ctx) => ctx.carts.cartFor(ctx.caller, String(ref.id)),
+  __resolveReference: (ref, ctx) => ctx.carts.cartFor(ctx.shopper, String(ref.id)),
   subtotal: (cart) =>
     money(
       orderSubtotal(cart.items.map((i) => lineTotal(i.unitPriceCents, i.quantity, i.discountBasisPoints))),
@@ -13,6 +13,7 @@ export const Cart: CartResolvers = {
     ),
   totalQuantity: (cart) => cart.items.reduce((sum, i) => sum + i.quantity, 0),
   updatedAt: (cart) => cart.updatedAt.toISOString(),
+  expiresAt: (cart) => cart.expiresAt?.toISOString() ?? null,
 };
 
 export const CartItem: CartItemResolvers = {

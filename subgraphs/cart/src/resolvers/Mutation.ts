@@ -2,12 +2,12 @@ import { parseIntId, requireService, requireUser } from '@commerce/common';
 import type { MutationResolvers } from '../__generated__/resolvers-types';
 
 export const Mutation: MutationResolvers = {
-  addToCart: (_parent, { productId, quantity }, ctx) =>
-    ctx.carts.addItem(requireUser(ctx.caller).userId, parseIntId(productId, 'product'), quantity),
-  updateCartItem: (_parent, { productId, quantity }, ctx) =>
-    ctx.carts.updateItem(requireUser(ctx.caller).userId, parseIntId(productId, 'product'), quantity),
-  removeFromCart: (_parent, { productId }, ctx) => ctx.carts.removeItem(requireUser(ctx.caller).userId, parseIntId(productId, 'product')),
-  clearCart: (_parent, _args, ctx) => ctx.carts.clear(requireUser(ctx.caller).userId),
+  createGuestCart: (_parent, _args, ctx) => ctx.guestCarts.create(ctx.caller),
+  mergeCart: async (_parent, { token }, ctx) => (await ctx.guestCarts.merge(requireUser(ctx.caller).userId, token)).cart,
+  addToCart: (_parent, { productId, quantity }, ctx) => ctx.carts.addItem(ctx.shopper, parseIntId(productId, 'product'), quantity),
+  updateCartItem: (_parent, { productId, quantity }, ctx) => ctx.carts.updateItem(ctx.shopper, parseIntId(productId, 'product'), quantity),
+  removeFromCart: (_parent, { productId }, ctx) => ctx.carts.removeItem(ctx.shopper, parseIntId(productId, 'product')),
+  clearCart: (_parent, _args, ctx) => ctx.carts.clear(ctx.shopper),
   commitCheckout: (_parent, { userId, orderId, lines }, ctx) => {
     requireService(ctx.caller);
     return ctx.carts.commitCheckout(
@@ -15,5 +15,9 @@ export const Mutation: MutationResolvers = {
       orderId,
       lines.map((l) => ({ productId: parseIntId(l.productId, 'product'), quantity: l.quantity })),
     );
+  },
+  mergeGuestCart: async (_parent, { userId, token }, ctx) => {
+    requireService(ctx.caller);
+    return (await ctx.guestCarts.merge(parseIntId(userId, 'user'), token)).merged;
   },
 };

@@ -6,6 +6,6 @@ export const User: UserResolvers = {
   cart: (user, _args, ctx) => {
     const userId = parseIntId(user.id, 'user');
     if (!canActFor(ctx.caller, userId)) throw new ForbiddenError('You may only read your own cart');
-    return ctx.carts.cartOf(userId);
+    return ctx.carts.cartOfUser(userId);
   },
 };

@@ -1,14 +1,22 @@
-import { BadUserInputError, NotFoundError, canActFor, type Caller } from '@commerce/common';
+import { BadUserInputError, NotFoundError, canActFor } from '@commerce/common';
 import { Prisma, type CartDb, type CartItemRecord } from '../db';
+import { hashCartToken } from './cart-token';
+import { missingGuestCart, ownerKey, ownerOf, type CartOwner, type Shopper } from './cart-owner';
 import type { ProductClient } from './product-client';
 
 /** A cart with its line items (prices in cents, discounts in basis points). */
 export interface CartView {
   id: string;
-  userId: number;
+  /** Null for a guest cart. */
+  userId: number | null;
+  /** When a guest cart expires (GUEST_CART_TTL_DAYS after its last change); null for a user cart. */
+  expiresAt: Date | null;
   updatedAt: Date;
   items: CartItemRecord[];
 }
+
+/** Lines in the order they were first added. */
+export const WITH_ITEMS = { items: { orderBy: { createdAt: 'asc' } } } satisfies Prisma.CartInclude;
 
 /** A line an order took from the cart. */
 export interface CheckoutLine {
@@ -19,95 +27,128 @@ export interface CheckoutLine {
 /** Most units of one product a cart line may hold. */
 export const MAX_LINE_QUANTITY = 99;
 
-function assertQuantity(quantity: number): void {
+/** @throws BadUserInputError for a quantity outside 1..{@link MAX_LINE_QUANTITY}. */
+export function assertQuantity(quantity: number): void {
   if (!Number.isInteger(quantity) || quantity < 1 || quantity > MAX_LINE_QUANTITY) {
     throw new BadUserInputError(`Quantity must be an integer from 1 to ${MAX_LINE_QUANTITY}, got ${quantity}`, { field: 'quantity' });
   }
 }
 
-/** The signed-in user's cart: line items with the price each had when it was last changed. */
+/**
+ * The shopper's cart, a signed-in user's or a guest's (by X-Cart-Token): line items with the price
+ * each had when it was last changed. Every change to a guest cart pushes its expiry to
+ * `guestCartTtlMs` from now.
+ */
 export class CartService {
   constructor(
     private readonly db: CartDb,
     private readonly products: ProductClient,
+    private readonly options: { guestCartTtlMs: number },
   ) {}
 
+  /**
+   * The shopper's cart: a user's is created empty on first use, a guest's must exist.
+   * @throws UnauthenticatedError without a user or a token; InvalidCartTokenError for a token of no live guest cart.
+   */
+  async cartOf(shopper: Shopper): Promise<CartView> {
+    const owner = ownerOf(shopper);
+    if (owner.kind === 'user') return this.cartOfUser(owner.userId);
+    const cart = await this.existingCart(owner);
+    if (!cart) throw missingGuestCart();
+    return cart;
+  }
+
   /** The user's cart, created empty on first use. */
-  async cartOf(userId: number): Promise<CartView> {
+  async cartOfUser(userId: number): Promise<CartView> {
     try {
-      return await this.db.cart.upsert({
-        where: { userId },
-        create: { userId },
-        update: {},
-        include: { items: { orderBy: { createdAt: 'asc' } } },
-      });
+      return await this.db.cart.upsert({ where: { userId }, create: { userId }, update: {}, include: WITH_ITEMS });
     } catch (err) {
       // Prisma's upsert is select-then-insert: two first reads of one cart in one request (a user
       // reached twice through different reviews) race, and the loser sees the winner's row.
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-        return this.db.cart.findUniqueOrThrow({ where: { userId }, include: { items: { orderBy: { createdAt: 'asc' } } } });
+        return this.db.cart.findUniqueOrThrow({ where: { userId }, include: WITH_ITEMS });
       }
       throw err;
     }
   }
 
-  /** The cart `id` when the caller may read it (its owner, an admin, a service); null otherwise. */
-  async cartFor(caller: Caller, id: string): Promise<CartView | null> {
-    const cart = await this.db.cart.findUnique({ where: { id }, include: { items: { orderBy: { createdAt: 'asc' } } } });
-    return cart && canActFor(caller, cart.userId) ? cart : null;
+  /**
+   * The cart `id` when the shopper may read it (its user, an admin, a service; for a guest cart, a
+   * service or an anonymous shopper with its token); null otherwise.
+   */
+  async cartFor(shopper: Shopper, id: string): Promise<CartView | null> {
+    const cart = await this.db.cart.findUnique({ where: { id }, include: WITH_ITEMS });
+    if (!cart) return null;
+    if (cart.userId !== null) return canActFor(shopper.caller, cart.userId) ? cart : null;
+    if (shopper.caller.kind === 'service') return cart;
+    if (shopper.caller.kind !== 'anonymous' || !shopper.cartToken) return null;
+    try {
+      return hashCartToken(shopper.cartToken) === cart.tokenHash ? cart : null;
+    } catch {
+      return null;
+    }
   }
 
-  private existingCart(userId: number): Promise<CartView | null> {
-    return this.db.cart.findUnique({ where: { userId }, include: { items: { orderBy: { createdAt: 'asc' } } } });
+  /**
+   * The owner's cart if there is one (a guest cart past its expiry counts as gone, even before the sweep deletes it).
+   * @throws InvalidCartTokenError when a guest's cart is missing (user carts: null).
+   */
+  private async existingCart(owner: CartOwner): Promise<CartView | null> {
+    const cart = await this.db.cart.findUnique({ where: ownerKey(owner), include: WITH_ITEMS });
+    if (owner.kind === 'guest' && (!cart || (cart.expiresAt && cart.expiresAt <= new Date()))) throw missingGuestCart();
+    return cart;
   }
 
   /**
    * Adds `quantity` units of a product (adding to a line already there), at the product's current price.
-   * @throws BadUserInputError when the quantity or the resulting line is outside 1..99; NotFoundError for an unknown product.
+   * @throws BadUserInputError when the quantity or the resulting line is outside 1..99; NotFoundError for an unknown product;
+   *   UnauthenticatedError / InvalidCartTokenError as {@link cartOf}.
    */
-  async addItem(userId: number, productId: number, quantity: number): Promise<CartView> {
+  async addItem(shopper: Shopper, productId: number, quantity: number): Promise<CartView> {
     assertQuantity(quantity);
+    const owner = ownerOf(shopper);
     const price = await this.priceOf(productId);
     // Checked before the cart is created, so a refused request leaves nothing behind.
-    const existing = await this.existingCart(userId);
+    const existing = await this.existingCart(owner);
     assertQuantity((existing?.items.find((i) => i.productId === productId)?.quantity ?? 0) + quantity);
-    const cart = existing ?? (await this.cartOf(userId));
+    const cart = existing ?? (await this.cartOf(shopper));
     await this.db.cartItem.upsert({
       where: { cartId_productId: { cartId: cart.id, productId } },
       create: { cartId: cart.id, productId, quantity, ...priceFields(price) },
       update: { quantity: { increment: quantity }, ...priceFields(price) },
     });
-    return this.touch(cart.id);
+    return this.touch(cart);
   }
 
   /**
    * Sets the quantity of a line already in the cart and refreshes its price.
    * @throws BadUserInputError for a quantity outside 1..99; NotFoundError when the product is not in the cart.
    */
-  async updateItem(userId: number, productId: number, quantity: number): Promise<CartView> {
+  async updateItem(shopper: Shopper, productId: number, quantity: number): Promise<CartView> {
     assertQuantity(quantity);
-    const cart = await this.existingCart(userId);
+    const cart = await this.existingCart(ownerOf(shopper));
     if (!cart?.items.some((i) => i.productId === productId)) throw new NotFoundError('Cart item', productId);
     const price = await this.priceOf(productId);
     await this.db.cartItem.update({
       where: { cartId_productId: { cartId: cart.id, productId } },
       data: { quantity, ...priceFields(price) },
     });
-    return this.touch(cart.id);
+    return this.touch(cart);
   }
 
   /** Removes a line. @throws NotFoundError when the product is not in the cart. */
-  async removeItem(userId: number, productId: number): Promise<CartView> {
-    const cart = await this.existingCart(userId);
+  async removeItem(shopper: Shopper, productId: number): Promise<CartView> {
+    const cart = await this.existingCart(ownerOf(shopper));
     const { count } = cart ? await this.db.cartItem.deleteMany({ where: { cartId: cart.id, productId } }) : { count: 0 };
     if (!cart || count === 0) throw new NotFoundError('Cart item', productId);
-    return this.touch(cart.id);
+    return this.touch(cart);
   }
 
-  async clear(userId: number): Promise<CartView> {
-    const cart = await this.cartOf(userId);
+  /** Empties the cart (a user's is created empty if missing). @throws as {@link cartOf}. */
+  async clear(shopper: Shopper): Promise<CartView> {
+    const cart = await this.cartOf(shopper);
     await this.db.cartItem.deleteMany({ where: { cartId: cart.id } });
-    return this.touch(cart.id);
+    return this.touch(cart);
   }
 
   /**
@@ -143,16 +184,19 @@ export class CartService {
     return price;
   }
 
-  private touch(cartId: string): Promise<CartView> {
+  // A change to a guest cart is activity: its expiry moves to a full TTL from now.
+  private touch(cart: Pick<CartView, 'id' | 'userId'>): Promise<CartView> {
+    const now = new Date();
     return this.db.cart.update({
-      where: { id: cartId },
-      data: { updatedAt: new Date() },
-      include: { items: { orderBy: { createdAt: 'asc' } } },
+      where: { id: cart.id },
+      data: { updatedAt: now, ...(cart.userId === null ? { expiresAt: new Date(now.getTime() + this.options.guestCartTtlMs) } : {}) },
+      include: WITH_ITEMS,
     });
   }
 }
 
-const priceFields = (p: { priceCents: number; discountBasisPoints: number; currencyCode: string }) => ({
+/** A line's price columns from a product's current price. */
+export const priceFields = (p: { priceCents: number; discountBasisPoints: number; currencyCode: string }) => ({
   unitPriceCents: p.priceCents,
   discountBasisPoints: p.discountBasisPoints,
   currencyCode: p.currencyCode,

@@ -12,9 +12,16 @@ const signedIn =
     return result;
   };
 
+// Signing in with a guest's X-Cart-Token merges that cart before the payload answers (issue 11).
+const mergeGuestCart = (ctx: Context) => async (result: AuthResult) => {
+  ctx.guestCartMerged = ctx.cartToken ? await ctx.guestCartMerge.afterSignIn(result.user.id, ctx.cartToken) : false;
+  return result;
+};
+
 export const Mutation: MutationResolvers = {
-  login: (_parent, { username, password }, ctx) => ctx.auth.login(username, password, ctx.clientIp).then(signedIn(ctx)),
-  register: (_parent, { input }, ctx) => ctx.auth.register(input).then(signedIn(ctx)),
+  login: (_parent, { username, password }, ctx) =>
+    ctx.auth.login(username, password, ctx.clientIp).then(signedIn(ctx)).then(mergeGuestCart(ctx)),
+  register: (_parent, { input }, ctx) => ctx.auth.register(input).then(signedIn(ctx)).then(mergeGuestCart(ctx)),
   refreshToken: (_parent, { token }, ctx) => ctx.auth.refresh(token).then(signedIn(ctx)),
   logout: (_parent, { refreshToken }, ctx) => ctx.auth.logout(ctx.caller.kind === 'user' ? ctx.caller.userId : null, refreshToken),
   registerWebhookEndpoint: (_parent, { url, events }, ctx) => ctx.webhookEndpoints.register(ctx.caller, { url, events }),
