@@ -23,6 +23,7 @@ let adminToken: string;
 let shoppers: { userId: number; token: string }[];
 let smtp: SMTPServer;
 let redis: Redis;
+let notificationRedis: Redis;
 let checkoutWorker: Worker;
 let notifications: user.NotificationWorkers;
 const received: ParsedMail[] = [];
@@ -63,7 +64,7 @@ beforeAll(async () => {
   notifications = user.createNotificationWorkers({
     db: stack.db.user,
     mailer: user.createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, outboxDir: '/nonexistent', from: 'Shop <orders@shop.test>' }),
-    connection: redis.duplicate(),
+    connection: (notificationRedis = redis.duplicate()),
     prefix: stack.redisPrefix,
     notificationConcurrency: 2,
     webhookConcurrency: 1,
@@ -87,6 +88,7 @@ afterAll(async () => {
   await checkoutWorker?.close();
   await notifications?.close();
   await redis?.quit();
+  await notificationRedis?.quit();
   await new Promise<void>((resolve) => (smtp ? smtp.close(resolve) : resolve()));
   await stack?.close();
 });
@@ -100,8 +102,9 @@ async function ok<T>(p: Promise<Res<T>>): Promise<T> {
 const codeOf = async (p: Promise<Res<unknown>>) => (await p).errors?.[0]?.extensions?.code;
 
 const CA = { fullName: 'Ada Lovelace', line1: '1 Main Street', city: 'San Francisco', region: 'CA', postalCode: '94105', countryCode: 'US' };
+// EXPRESS: STANDARD ships free in the US from $100, and the full return must refund shipping.
 const CHECKOUT = `mutation Checkout($key: String!, $address: AddressInput) {
-  checkout(input: { idempotencyKey: $key, shippingAddress: $address, shippingMethod: STANDARD }) { order { id } }
+  checkout(input: { idempotencyKey: $key, shippingAddress: $address, shippingMethod: EXPRESS }) { order { id } }
 }`;
 const REQUEST = `mutation RequestReturn($input: ReturnRequestInput!) {
   requestReturn(input: $input) { id status lines { product { id } quantity amount { amount } } }

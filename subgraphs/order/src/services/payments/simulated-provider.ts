@@ -129,6 +129,8 @@ export class SimulatedPaymentProvider implements PaymentProvider {
           FROM "SimulatedPaymentIntent" WHERE "id" = ${request.reference} FOR UPDATE`;
         if (!intent) throw new PaymentStateError(`no such payment ${request.reference}`);
         if (amountCents === undefined && intent.status === 'REFUNDED') return view(intent);
+        // Fully refunded: any amount is more than is left (Stripe: charge_already_refunded).
+        if (intent.status === 'REFUNDED') throw new RefundExceedsCaptureError(amountCents ?? 0, 0);
         if (!REFUNDABLE.has(intent.status)) throw new PaymentStateError(`cannot refund a payment that is ${intent.status}`);
         const left = intent.capturedCents - intent.refundedCents;
         const amount = amountCents ?? left;
