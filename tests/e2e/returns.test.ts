@@ -101,7 +101,14 @@ async function ok<T>(p: Promise<Res<T>>): Promise<T> {
 }
 const codeOf = async (p: Promise<Res<unknown>>) => (await p).errors?.[0]?.extensions?.code;
 
-const CA = { fullName: 'Ada Lovelace', line1: '1 Main Street', city: 'San Francisco', region: 'CA', postalCode: '94105', countryCode: 'US' };
+const CA = {
+  fullName: 'Ada Lovelace',
+  line1: '1 Main Street',
+  city: 'San Francisco',
+  region: 'CA',
+  postalCode: '94105',
+  countryCode: 'US',
+};
 // EXPRESS: STANDARD ships free in the US from $100, and the full return must refund shipping.
 const CHECKOUT = `mutation Checkout($key: String!, $address: AddressInput) {
   checkout(input: { idempotencyKey: $key, shippingAddress: $address, shippingMethod: EXPRESS }) { order { id } }
@@ -197,7 +204,13 @@ test('1 of 3 units returned with a coupon and tax: the refund is the units’ sh
   const [refund] = await refundsSettled(orderId, 1);
   expect(refund).toMatchObject({ status: 'SUCCEEDED', amountCents: expected, returnId: requested.id });
   expect(await ledgerRefunds(orderId)).toEqual([{ key: `return-${requested.id}`, amountCents: expected }]);
-  const after = await ok(stack.gql<{ order: { payment: { status: string; refunded: { amount: number } }; returns: ReturnResult[] } }>(ORDER, { id: orderId }, shopper.token));
+  const after = await ok(
+    stack.gql<{ order: { payment: { status: string; refunded: { amount: number } }; returns: ReturnResult[] } }>(
+      ORDER,
+      { id: orderId },
+      shopper.token,
+    ),
+  );
   expect(after.order.payment).toMatchObject({ status: 'PARTIALLY_REFUNDED', refunded: { amount: expected } });
   expect(after.order.returns.map((r) => r.status)).toEqual(['REFUNDED']);
 
@@ -220,17 +233,28 @@ test('1 of 3 units returned with a coupon and tax: the refund is the units’ sh
   ).requestReturn;
   const restApproved = (await ok(stack.gql<{ approveReturn: ReturnResult }>(APPROVE, { id: rest.id, restock: false }, adminToken)))
     .approveReturn;
-  const shippingTax = (stored.taxLines as { kind: string; taxCents: number }[]).filter((t) => t.kind === 'SHIPPING').reduce((s, t) => s + t.taxCents, 0);
+  const shippingTax = (stored.taxLines as { kind: string; taxCents: number }[])
+    .filter((t) => t.kind === 'SHIPPING')
+    .reduce((s, t) => s + t.taxCents, 0);
   const expectedRest =
-    lineA.lineTotalCents - lineA.discountCents + lineA.taxCents - expected +
+    lineA.lineTotalCents -
+    lineA.discountCents +
+    lineA.taxCents -
+    expected +
     (lineB.lineTotalCents - lineB.discountCents + lineB.taxCents) +
     stored.shippingTotalCents +
     shippingTax;
   expect(restApproved.refundTotal?.amount).toBe(expectedRest);
   expect(expected + expectedRest).toBe(stored.totalCents);
   await refundsSettled(orderId, 2);
-  const final = await ok(stack.gql<{ order: { payment: { status: string; refunded: { amount: number } } } }>(ORDER, { id: orderId }, shopper.token));
-  expect(final.order.payment).toEqual({ status: 'REFUNDED', amount: { amount: stored.totalCents }, refunded: { amount: stored.totalCents } });
+  const final = await ok(
+    stack.gql<{ order: { payment: { status: string; refunded: { amount: number } } } }>(ORDER, { id: orderId }, shopper.token),
+  );
+  expect(final.order.payment).toEqual({
+    status: 'REFUNDED',
+    amount: { amount: stored.totalCents },
+    refunded: { amount: stored.totalCents },
+  });
   // Nothing left to return.
   expect(await codeOf(requestReturn(shopper.token, orderId, [{ productId: b, quantity: 1 }]))).toBe('BAD_USER_INPUT');
   // Not restocked: the second return asked for no restock.
@@ -245,10 +269,9 @@ test('1 of 3 units returned with a coupon and tax: the refund is the units’ sh
   for (const m of [...requestedMail, ...approvedMail, ...mailsAbout(orderId, /^Refund issued/)]) expect(mailTo(m)).toEqual([email]);
   const money = (cents: number) => `$${(cents / 100).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}`;
   expect(approvedMail.some((m) => m.text?.includes(`${money(expected)} is being refunded`))).toBe(true);
-  expect(mailsAbout(orderId, /^Refund issued/).map((m) => m.text?.includes(money(expected)) || m.text?.includes(money(expectedRest)))).toEqual([
-    true,
-    true,
-  ]);
+  expect(
+    mailsAbout(orderId, /^Refund issued/).map((m) => m.text?.includes(money(expected)) || m.text?.includes(money(expectedRest))),
+  ).toEqual([true, true]);
 }, 120_000);
 
 test('two concurrent approvals of one return: one approves, the other is refused, one refund', async () => {
@@ -283,7 +306,10 @@ test('refunds never pass the capture: too large refused, two concurrent refunds 
 
   const sixty = Math.ceil(captured * 0.6);
   const both = await Promise.all([refund(sixty, 'Late delivery'), refund(sixty, 'Late delivery')]);
-  expect(both.map((r) => r.errors?.[0]?.extensions?.code ?? r.data?.refundOrder.status).sort()).toEqual(['PENDING', 'REFUND_EXCEEDS_CAPTURE']);
+  expect(both.map((r) => r.errors?.[0]?.extensions?.code ?? r.data?.refundOrder.status).sort()).toEqual([
+    'PENDING',
+    'REFUND_EXCEEDS_CAPTURE',
+  ]);
   const [settled] = await refundsSettled(orderId, 1);
   expect(settled).toMatchObject({ status: 'SUCCEEDED', amountCents: sixty, reason: 'Late delivery' });
   expect((await stack.db.order.payment.findUniqueOrThrow({ where: { orderId } })).refundedCents).toBe(sixty);
@@ -311,7 +337,8 @@ test('refunds never pass the capture: too large refused, two concurrent refunds 
 test('rejection: REJECTED, no refund, the customer is emailed the note', async () => {
   const shopper = shoppers[3]!;
   const orderId = await deliveredOrder(shopper, [{ productId: returnable[0]!, quantity: 1 }]);
-  const { id } = (await ok(requestReturn(shopper.token, orderId, [{ productId: returnable[0]!, quantity: 1 }], 'Changed my mind'))).requestReturn;
+  const { id } = (await ok(requestReturn(shopper.token, orderId, [{ productId: returnable[0]!, quantity: 1 }], 'Changed my mind')))
+    .requestReturn;
   expect(await codeOf(stack.gql(REJECT, { id, note: 'x' }, shopper.token))).toBe('FORBIDDEN');
   const { rejectReturn } = await ok(stack.gql<{ rejectReturn: { status: string } }>(REJECT, { id, note: 'Item shows wear' }, adminToken));
   expect(rejectReturn).toMatchObject({ status: 'REJECTED', decisionNote: 'Item shows wear' });
@@ -320,7 +347,9 @@ test('rejection: REJECTED, no refund, the customer is emailed the note', async (
   expect(mailsAbout(orderId, /^Return declined/)[0]!.text).toContain('Item shows wear');
   expect(await refundsOf(orderId)).toEqual([]);
   // A rejected return's units may be asked for again.
-  expect((await ok(requestReturn(shopper.token, orderId, [{ productId: returnable[0]!, quantity: 1 }]))).requestReturn.status).toBe('REQUESTED');
+  expect((await ok(requestReturn(shopper.token, orderId, [{ productId: returnable[0]!, quantity: 1 }]))).requestReturn.status).toBe(
+    'REQUESTED',
+  );
 }, 120_000);
 
 test('refused with a code: no return policy, outside the window, not delivered, not the owner, not an admin', async () => {
@@ -339,7 +368,10 @@ test('refused with a code: no return policy, outside the window, not delivered, 
 
   const { id } = (await ok(requestReturn(owner.token, orderId, [{ productId: item, quantity: 1 }]))).requestReturn;
   expect(await codeOf(stack.gql(APPROVE, { id, restock: true }, owner.token))).toBe('FORBIDDEN');
-  expect((await stack.gql<{ returnRequest: unknown }>('query($id: ID!) { returnRequest(id: $id) { id } }', { id }, other.token)).data?.returnRequest).toBeNull();
+  expect(
+    (await stack.gql<{ returnRequest: unknown }>('query($id: ID!) { returnRequest(id: $id) { id } }', { id }, other.token)).data
+      ?.returnRequest,
+  ).toBeNull();
 
   // The window counts from delivery: delivered one day longer ago than the product allows.
   const days = (await stack.db.order.orderItem.findFirstOrThrow({ where: { orderId, productId: item } })).returnWindowDays!;
@@ -352,7 +384,9 @@ test('refused with a code: no return policy, outside the window, not delivered, 
 
   // Not delivered yet: a CONFIRMED order.
   await fillCart(stack, owner.token, [{ productId: item, quantity: 1 }]);
-  const { checkout } = await ok(stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: `returns-${keys++}`, address: CA }, owner.token));
+  const { checkout } = await ok(
+    stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: `returns-${keys++}`, address: CA }, owner.token),
+  );
   await probe.settled(checkout.order.id);
   expect(await codeOf(requestReturn(owner.token, checkout.order.id, [{ productId: item, quantity: 1 }]))).toBe('INVALID_ORDER_STATE');
 }, 120_000);

@@ -60,15 +60,7 @@ export function createOrderServices(options: OrderServicesOptions) {
   const rates = new ShippingRates(options.db);
   const repository = new OrderRepository(options.db);
   const inventory = new InventoryClient(client(options.productSubgraphUrl));
-  const checkout = new CheckoutProcessor(
-    repository,
-    inventory,
-    carts,
-    coupons,
-    payments,
-    committed,
-    options.logger,
-  );
+  const checkout = new CheckoutProcessor(repository, inventory, carts, coupons, payments, committed, options.logger);
   const reconciler = new Reconciler(options.db, queues, checkout, options.logger, {
     intervalMs: 15_000,
     recheckAfterMs: 10_000,

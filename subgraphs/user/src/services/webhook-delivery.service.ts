@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { fetch, type Agent } from 'undici';
-import { isOrderNotificationKind, webhookDeliveryJobId, type Logger, type OrderNotificationJob, type WebhookDeliveryJob } from '@commerce/common';
+import {
+  isOrderNotificationKind,
+  webhookDeliveryJobId,
+  type Logger,
+  type OrderNotificationJob,
+  type WebhookDeliveryJob,
+} from '@commerce/common';
 import type { UserDb } from '../db';
 import { BlockedWebhookAddressError, assertPublicHost, createWebhookDispatcher } from './webhook-network';
 import { WebhookHeader, signWebhook } from './webhook-signature';

@@ -32,8 +32,7 @@ export interface ReturnRefund {
 }
 
 /** half-up(total × units / quantity): the share of `total` cents that the first `units` of `quantity` carry. */
-const shareOf = (totalCents: number, units: number, quantity: number) =>
-  divideHalfUp(BigInt(totalCents) * BigInt(units), BigInt(quantity));
+const shareOf = (totalCents: number, units: number, quantity: number) => divideHalfUp(BigInt(totalCents) * BigInt(units), BigInt(quantity));
 
 /**
  * The refund of a return (issue 11 item 5): for each returned line, its units' share of what the

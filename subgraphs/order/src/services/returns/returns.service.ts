@@ -77,7 +77,8 @@ export class ReturnsService {
       const open = await unitsIn(tx, order.id, ['REQUESTED', 'APPROVED', 'REFUNDED']);
       for (const line of units) {
         const item = order.items.find((i) => i.productId === line.productId);
-        if (!item) throw new BadUserInputError(`Order has no product ${line.productId}`, { field: 'lines', productId: String(line.productId) });
+        if (!item)
+          throw new BadUserInputError(`Order has no product ${line.productId}`, { field: 'lines', productId: String(line.productId) });
         if (item.returnWindowDays === null) throw new ReturnNotAllowedError('NOT_RETURNABLE', item.productId, null);
         if (this.now().getTime() > deliveredAt.getTime() + item.returnWindowDays * DAY_MS) {
           throw new ReturnNotAllowedError('RETURN_WINDOW_CLOSED', item.productId, item.returnWindowDays);
@@ -94,7 +95,13 @@ export class ReturnsService {
         data: { orderId: order.id, userId: order.userId, reason: input.reason ?? null, lines: { create: units } },
         include: WITH_RETURN,
       });
-      const estimate = returnRefund(order.items, taxLinesOf(order), order.shippingTotalCents, await unitsIn(tx, order.id, ['APPROVED', 'REFUNDED']), units);
+      const estimate = returnRefund(
+        order.items,
+        taxLinesOf(order),
+        order.shippingTotalCents,
+        await unitsIn(tx, order.id, ['APPROVED', 'REFUNDED']),
+        units,
+      );
       await writeOutbox(tx, [returnNotification('RETURN_REQUESTED', order, row.id, estimate, input.reason ?? null)]);
       return row;
     });
@@ -113,7 +120,13 @@ export class ReturnsService {
     const admin = requireAdmin(caller, 'Only an admin may approve a return');
     const approved = await this.db.$transaction(async (tx) => {
       const { ret, order } = await this.decidable(tx, returnId);
-      const refund = returnRefund(order.items, taxLinesOf(order), order.shippingTotalCents, await unitsIn(tx, order.id, ['APPROVED', 'REFUNDED']), ret.lines);
+      const refund = returnRefund(
+        order.items,
+        taxLinesOf(order),
+        order.shippingTotalCents,
+        await unitsIn(tx, order.id, ['APPROVED', 'REFUNDED']),
+        ret.lines,
+      );
       const left = await refundableOf(tx, order);
       if (refund.totalCents > left) throw new RefundTooLargeError(refund.totalCents, left);
       for (const line of refund.lines) {
@@ -122,13 +135,29 @@ export class ReturnsService {
           data: { amountCents: line.amountCents, taxCents: line.taxCents },
         });
       }
-      const decided = { decidedBy: admin.userId, decidedAt: this.now(), restock, refundCents: refund.totalCents, shippingRefundCents: refund.shippingCents };
+      const decided = {
+        decidedBy: admin.userId,
+        decidedAt: this.now(),
+        restock,
+        refundCents: refund.totalCents,
+        shippingRefundCents: refund.shippingCents,
+      };
       // Nothing to pay back (free items): the return is settled at once.
-      await tx.returnRequest.update({ where: { id: returnId }, data: { ...decided, status: refund.totalCents > 0 ? 'APPROVED' : 'REFUNDED' } });
+      await tx.returnRequest.update({
+        where: { id: returnId },
+        data: { ...decided, status: refund.totalCents > 0 ? 'APPROVED' : 'REFUNDED' },
+      });
       const entries = [returnNotification('RETURN_APPROVED', order, returnId, refund, null)];
       if (refund.totalCents > 0) {
         const row = await tx.refund.create({
-          data: { orderId: order.id, returnId, amountCents: refund.totalCents, currencyCode: order.currencyCode, reason: 'RETURN', createdBy: admin.userId },
+          data: {
+            orderId: order.id,
+            returnId,
+            amountCents: refund.totalCents,
+            currencyCode: order.currencyCode,
+            reason: 'RETURN',
+            createdBy: admin.userId,
+          },
         });
         entries.push(refundEntry(row));
       }
@@ -180,7 +209,13 @@ export class ReturnsService {
       const left = await refundableOf(tx, order);
       if (input.amountCents > left) throw new RefundTooLargeError(input.amountCents, left);
       const row = await tx.refund.create({
-        data: { orderId: order.id, amountCents: input.amountCents, currencyCode: order.currencyCode, reason: input.reason, createdBy: admin.userId },
+        data: {
+          orderId: order.id,
+          amountCents: input.amountCents,
+          currencyCode: order.currencyCode,
+          reason: input.reason,
+          createdBy: admin.userId,
+        },
       });
       await writeOutbox(tx, [refundEntry(row)]);
       return row;
