@@ -130,8 +130,17 @@ export async function startStack(options: StackOptions = {}) {
   });
   orderServices.relay.start();
   if (options.reconciler) orderServices.reconciler.start();
-  const { orders, coupons, rates, cartPricing } = orderServices;
-  const orderServer = await order.startOrderSubgraph({ ...common, orders, coupons, rates, cartPricing, db: db.order, redis });
+  const { orders, coupons, rates, cartPricing, returns } = orderServices;
+  const orderServer = await order.startOrderSubgraph({
+    ...common,
+    orders,
+    coupons,
+    rates,
+    cartPricing,
+    returns,
+    db: db.order,
+    redis,
+  });
   const subgraphUrls: Record<SubgraphName, string> = {
     user: userServer.url,
     product: productServer.url,
@@ -183,6 +192,7 @@ export async function startStack(options: StackOptions = {}) {
     if (options.checkout !== false) {
       const checkout = order.createCheckoutWorker({
         processor: orderServices.checkout,
+        refunds: orderServices.refunds,
         connection: connection(),
         prefix: redisPrefix,
         concurrency: options.checkoutConcurrency ?? 5,

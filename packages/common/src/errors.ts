@@ -50,6 +50,15 @@ export const ErrorCode = {
   COUPON_MIN_SUBTOTAL: 'COUPON_MIN_SUBTOTAL',
   /** The coupon's usageLimit or perCustomerLimit is reached. */
   COUPON_USAGE_LIMIT: 'COUPON_USAGE_LIMIT',
+  // [returns, issue 11 item 5]
+  /** A line's product has no return policy ("No return policy"); `extensions.productId` names it. */
+  NOT_RETURNABLE: 'NOT_RETURNABLE',
+  /** The line's return window (days after delivery) is over; `extensions.productId`, `returnWindowDays`. */
+  RETURN_WINDOW_CLOSED: 'RETURN_WINDOW_CLOSED',
+  /** The return is not REQUESTED any more (already approved or rejected); `extensions.status`. */
+  INVALID_RETURN_STATE: 'INVALID_RETURN_STATE',
+  /** The refund is more than what is left of the capture; `extensions.refundableCents`. */
+  REFUND_EXCEEDS_CAPTURE: 'REFUND_EXCEEDS_CAPTURE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -155,6 +164,36 @@ export class CouponError extends DomainError {
     couponCode: string,
   ) {
     super(COUPON_MESSAGES[reason], reason, { couponCode });
+  }
+}
+
+/** [returns] Why a line may not be returned; nothing was written. */
+export class ReturnNotAllowedError extends DomainError {
+  constructor(reason: 'NOT_RETURNABLE' | 'RETURN_WINDOW_CLOSED', productId: number, returnWindowDays: number | null) {
+    super(
+      reason === 'NOT_RETURNABLE'
+        ? `Product ${productId} cannot be returned (no return policy)`
+        : `The ${returnWindowDays}-day return window of product ${productId} is over`,
+      reason,
+      { productId: String(productId), returnWindowDays },
+    );
+  }
+}
+
+/** [returns] The return was decided already; nothing changed. */
+export class InvalidReturnStateError extends DomainError {
+  constructor(returnId: string, status: string) {
+    super(`Return ${returnId} is ${status}, not REQUESTED`, ErrorCode.INVALID_RETURN_STATE, { status });
+  }
+}
+
+/** [returns] A refund larger than what is left of the order's capture; nothing was refunded. */
+export class RefundTooLargeError extends DomainError {
+  constructor(requestedCents: number, refundableCents: number) {
+    super(`Cannot refund ${requestedCents} cents: ${refundableCents} cents are left to refund`, ErrorCode.REFUND_EXCEEDS_CAPTURE, {
+      requestedCents,
+      refundableCents,
+    });
   }
 }
 

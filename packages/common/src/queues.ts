@@ -38,11 +38,24 @@ export const OrderNotificationKinds = ['ORDER_CONFIRMED', 'ORDER_FAILED', 'ORDER
 export type OrderNotificationKind = (typeof OrderNotificationKinds)[number];
 
 /**
+ * [returns, issue 11 item 5] Steps of a return or refund the customer is emailed about (no webhook
+ * event type: endpoints subscribe to {@link OrderNotificationKinds} only).
+ */
+export const ReturnNotificationKinds = ['RETURN_REQUESTED', 'RETURN_APPROVED', 'RETURN_REJECTED', 'REFUND_ISSUED'] as const;
+export type ReturnNotificationKind = (typeof ReturnNotificationKinds)[number];
+
+/** Whether a notification is about an order's status (webhook event types), not a return step. */
+export const isOrderNotificationKind = (kind: string): kind is OrderNotificationKind =>
+  (OrderNotificationKinds as readonly string[]).includes(kind);
+
+/**
  * Notification job: an email about an order to its owner. Job id = its outbox message id; the
  * user subgraph records each send under `order:<orderId>:<status>`, so a re-run sends nothing twice.
+ * For a return kind, `status` is `<kind>:<return or refund id>` (one email per step of each),
+ * `lines` are the returned lines and `refundCents` the amount refunded.
  */
 export interface OrderNotificationJob {
-  kind: OrderNotificationKind;
+  kind: OrderNotificationKind | ReturnNotificationKind;
   orderId: string;
   userId: number;
   status: string;
@@ -50,6 +63,22 @@ export interface OrderNotificationJob {
   totalCents: number;
   currencyCode: string;
   lines: NotificationLine[];
+  /** [returns] The refund of this step, in cents (RETURN_APPROVED: on its way; REFUND_ISSUED: done). */
+  refundCents?: number;
+  /** [returns] The customer's reason (RETURN_REQUESTED), the admin's (RETURN_REJECTED, an admin's refund). */
+  note?: string | null;
+}
+
+/** [returns] Refund job (checkout queue, name `refund`): call the provider for a PENDING Refund. Job id = outbox message id. */
+export interface RefundJob {
+  orderId: string;
+  refundId: string;
+}
+
+/** [returns] Restock job (checkout queue, name `restock`): put an approved return's units back in stock. */
+export interface RestockJob {
+  orderId: string;
+  returnId: string;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { CartPricing } from './services/cart-pricing';
 import type { CouponService } from './services/coupons';
 import type { OrderService } from './services/order.service';
 import type { ShippingRates } from './services/rates';
+import type { ReturnsService } from './services/returns/returns.service';
 
 /** The services the order subgraph's resolvers call. */
 export interface OrderApi {
@@ -10,6 +11,8 @@ export interface OrderApi {
   coupons: CouponService;
   rates: ShippingRates;
   cartPricing: CartPricing;
+  /** [returns, issue 11 item 5] */
+  returns: ReturnsService;
 }
 
 export interface Context extends BaseContext, OrderApi {}

@@ -17,6 +17,7 @@ runProcess(logger, async () => {
     coupons: runtime.services.coupons,
     rates: runtime.services.rates,
     cartPricing: runtime.services.cartPricing,
+    returns: runtime.services.returns,
     db: runtime.db,
     redis: runtime.redis,
     port: config.ORDER_PORT,

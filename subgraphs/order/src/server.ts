@@ -25,11 +25,12 @@ export function startOrderSubgraph({
   coupons,
   rates,
   cartPricing,
+  returns,
   db,
   redis,
   ...listen
 }: SubgraphListenOptions & OrderApi & OrderDependencies): Promise<RunningServer> {
-  const api: OrderApi = { orders, coupons, rates, cartPricing };
+  const api: OrderApi = { orders, coupons, rates, cartPricing, returns };
   return startSubgraphServer<Context>({
     ...listen,
     name: 'order',

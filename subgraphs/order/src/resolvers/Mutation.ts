@@ -26,4 +26,8 @@ export const Mutation: MutationResolvers = {
     requireAdmin(ctx.caller);
     return ctx.rates.update(zone, method, input);
   },
+  requestReturn: (_parent, { input }, ctx) => ctx.returns.request(ctx.caller, input),
+  approveReturn: (_parent, { id, restock }, ctx) => ctx.returns.approve(ctx.caller, id, restock),
+  rejectReturn: (_parent, { id, note }, ctx) => ctx.returns.reject(ctx.caller, id, note),
+  refundOrder: (_parent, { input }, ctx) => ctx.returns.refundOrder(ctx.caller, input),
 };

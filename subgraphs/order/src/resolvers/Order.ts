@@ -17,6 +17,8 @@ export const Order: OrderResolvers = {
   updatedAt: (o) => o.updatedAt.toISOString(),
   user: (o) => entityRef('User', o.userId),
   payment: (o) => o.payment,
+  returns: (o, _args, ctx) => ctx.returns.returnsOf(o.id),
+  refunds: (o, _args, ctx) => ctx.returns.refundsOf(o.id),
   // Money of a line shares its order's currency.
   items: (o) => o.items.map((item) => ({ ...item, currencyCode: o.currencyCode })),
 };
@@ -32,6 +34,7 @@ export const OrderItem: OrderItemResolvers = {
 
 export const Payment: PaymentResolvers = {
   amount: (p) => money(p.amountCents, p.currencyCode),
+  refunded: (p) => money(p.refundedCents, p.currencyCode),
 };
 
 export const OrderConnection: OrderConnectionResolvers = {

@@ -9,4 +9,6 @@ export const Query: QueryResolvers = {
     requireAdmin(ctx.caller);
     return ctx.coupons.list();
   },
+  returnRequest: (_parent, { id }, ctx) => ctx.returns.returnFor(ctx.caller, id),
+  returnRequests: (_parent, { status }, ctx) => ctx.returns.returnsByStatus(ctx.caller, status),
 };

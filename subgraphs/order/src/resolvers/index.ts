@@ -4,6 +4,7 @@ import { Coupon, ShippingRate } from './Coupon';
 import { Mutation } from './Mutation';
 import { Order, OrderConnection, OrderItem, Payment } from './Order';
 import { Query } from './Query';
+import { Refund, ReturnLine, ReturnRequest } from './Return';
 import { User } from './User';
 
 // Subscription.orderStatusChanged and orderEvents are served by the gateway over graphql-ws and SSE
@@ -23,4 +24,7 @@ export const resolvers: Resolvers = {
   QuoteLine,
   Coupon,
   ShippingRate,
+  ReturnRequest,
+  ReturnLine,
+  Refund,
 };

@@ -86,7 +86,13 @@ export class CheckoutProcessor {
       return this.fail(
         order,
         FailureReason.PAYMENT_DECLINED,
-        this.paymentOf({ reference: err.reference, status: 'DECLINED', amountCents: totalCents, currencyCode: order.currencyCode }),
+        this.paymentOf({
+          reference: err.reference,
+          status: 'DECLINED',
+          amountCents: totalCents,
+          currencyCode: order.currencyCode,
+          refundedCents: 0,
+        }),
       );
     }
     if (await this.abandoned(order.id)) return;
@@ -130,7 +136,10 @@ export class CheckoutProcessor {
       let after = intent;
       try {
         if (intent.status === 'AUTHORIZED') after = await this.payments.void({ idempotencyKey: keys.void, reference: intent.reference });
-        if (intent.status === 'CAPTURED') after = await this.payments.refund({ idempotencyKey: keys.refund, reference: intent.reference });
+        // What is left of a capture (part of it may have been refunded by an admin before the cancellation).
+        if (intent.status === 'CAPTURED' || intent.status === 'PARTIALLY_REFUNDED') {
+          after = await this.payments.refund({ idempotencyKey: keys.refund, reference: intent.reference });
+        }
       } catch (err) {
         // A capture racing our void: read again and refund what was captured.
         if (!(err instanceof PaymentStateError)) throw err;
@@ -165,6 +174,7 @@ export class CheckoutProcessor {
       status: intent.status,
       amountCents: intent.amountCents,
       currencyCode: intent.currencyCode,
+      refundedCents: intent.refundedCents,
     };
   }
 }

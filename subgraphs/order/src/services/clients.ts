@@ -17,6 +17,8 @@ export interface ReservedLine {
   unitPriceCents: number;
   discountBasisPoints: number;
   currencyCode: string;
+  /** The product's return window when reserved, in calendar days; null: not returnable. */
+  returnWindowDays: number | null;
 }
 
 export type Reservation = { ok: true; lines: ReservedLine[] } | { ok: false; failureReason: string; failedProductIds: number[] };
@@ -85,7 +87,7 @@ export class InventoryClient {
       `mutation ReserveStock($orderId: ID!, $lines: [StockLineInput!]!) {
         reserveStock(orderId: $orderId, lines: $lines) {
           ok failureReason failedProductIds
-          lines { productId title quantity unitPriceCents discountBasisPoints currencyCode }
+          lines { productId title quantity unitPriceCents discountBasisPoints currencyCode returnWindowDays }
         }
       }`,
       { orderId, lines: lines.map((l) => ({ productId: String(l.productId), quantity: l.quantity })) },
@@ -97,6 +99,16 @@ export class InventoryClient {
 
   async release(orderId: string): Promise<void> {
     await this.client.request(`mutation ReleaseStock($orderId: ID!) { releaseStock(orderId: $orderId) }`, { orderId });
+  }
+
+  /** Puts an approved return's units back in stock (RETURN movements). Idempotent by returnId. */
+  async restockReturn(returnId: string, orderId: string, lines: readonly { productId: number; quantity: number }[]): Promise<void> {
+    await this.client.request(
+      `mutation RestockReturn($returnId: ID!, $orderId: ID!, $lines: [StockLineInput!]!) {
+        restockReturn(returnId: $returnId, orderId: $orderId, lines: $lines)
+      }`,
+      { returnId, orderId, lines: lines.map((l) => ({ productId: String(l.productId), quantity: l.quantity })) },
+    );
   }
 }
 

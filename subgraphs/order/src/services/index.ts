@@ -13,6 +13,8 @@ import { ShippingRates } from './rates';
 import { ShippingAddresses } from './shipping-address';
 import { SimulatedPaymentProvider, type PaymentProvider } from './payments';
 import { Reconciler, type ReconcilerOptions } from './reconciler';
+import { RefundProcessor } from './returns/refund.processor';
+import { ReturnsService } from './returns/returns.service';
 
 export interface OrderServicesOptions {
   db: OrderDb;
@@ -57,15 +59,8 @@ export function createOrderServices(options: OrderServicesOptions) {
   const coupons = new CouponService(options.db);
   const rates = new ShippingRates(options.db);
   const repository = new OrderRepository(options.db);
-  const checkout = new CheckoutProcessor(
-    repository,
-    new InventoryClient(client(options.productSubgraphUrl)),
-    carts,
-    coupons,
-    payments,
-    committed,
-    options.logger,
-  );
+  const inventory = new InventoryClient(client(options.productSubgraphUrl));
+  const checkout = new CheckoutProcessor(repository, inventory, carts, coupons, payments, committed, options.logger);
   const reconciler = new Reconciler(options.db, queues, checkout, options.logger, {
     intervalMs: 15_000,
     recheckAfterMs: 10_000,
@@ -79,6 +74,8 @@ export function createOrderServices(options: OrderServicesOptions) {
     rates,
     cartPricing: new CartPricing(coupons, rates, addresses, carts, products),
     checkout,
+    returns: new ReturnsService(options.db, committed),
+    refunds: new RefundProcessor(options.db, payments, inventory, committed, options.logger),
     payments,
     relay,
     reconciler,

@@ -101,5 +101,9 @@ export function repriceOrder(order: OrderWithItems, reserved: readonly ReservedL
     coupon: coupon ? termsOfSnapshot(coupon) : null,
     now: order.createdAt,
   });
-  return { quote: q, titles: new Map(reserved.map((r) => [r.productId, r.title])) };
+  return {
+    quote: q,
+    titles: new Map(reserved.map((r) => [r.productId, r.title])),
+    returnWindowDays: new Map(reserved.map((r) => [r.productId, r.returnWindowDays])),
+  };
 }

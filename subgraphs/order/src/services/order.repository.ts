@@ -14,7 +14,9 @@ import { canTransition } from './order-lifecycle';
 import { writeOutbox } from './outbox';
 
 /** The payment as the provider last reported it, stored with the order. */
-export type PaymentChange = Pick<PaymentRecord, 'provider' | 'reference' | 'amountCents' | 'currencyCode'> & { status: PaymentStatus };
+export type PaymentChange = Pick<PaymentRecord, 'provider' | 'reference' | 'amountCents' | 'currencyCode' | 'refundedCents'> & {
+  status: PaymentStatus;
+};
 
 /** A new order's item: prices (cents, bp), its coupon share and tax, and the product's shipping data. */
 export type NewOrderItem = Omit<Prisma.OrderItemUncheckedCreateInput, 'orderId'>;
@@ -38,6 +40,8 @@ export const totalsOf = (q: Quote) => ({
 export interface Repricing {
   quote: Quote;
   titles: ReadonlyMap<number, string>;
+  /** [returns] Each product's return window at reservation (calendar days; null: not returnable). */
+  returnWindowDays: ReadonlyMap<number, number | null>;
 }
 
 /** What a transition writes besides the status. */
@@ -137,6 +141,7 @@ export class OrderRepository {
           where: { orderId_productId: { orderId, productId: line.productId } },
           data: {
             title: priced?.titles.get(line.productId) ?? '',
+            returnWindowDays: priced?.returnWindowDays.get(line.productId) ?? null,
             unitPriceCents: line.unitPriceCents,
             discountBasisPoints: line.discountBasisPoints,
             lineTotalCents: line.lineTotalCents,

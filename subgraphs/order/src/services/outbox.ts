@@ -8,20 +8,27 @@ import {
   type OrderStatusEvent,
   type PurchaseJob,
   type Redis,
+  type RefundJob,
+  type RestockJob,
 } from '@commerce/common';
 import type { OrderDb, Prisma } from '../db';
 
 /** Outbox "queue" of order status events, which go to Redis pub/sub instead of BullMQ. */
 export const EVENTS = 'events';
 
-/** Job names on the checkout queue: run the saga of a PENDING order, or undo what a FAILED/CANCELLED one holds. */
-export const CheckoutJobName = { checkout: 'checkout', compensate: 'compensate' } as const;
+/**
+ * Job names on the checkout queue: run the saga of a PENDING order, or undo what a FAILED/CANCELLED
+ * one holds; [returns] call the provider for a refund, put a return's units back in stock.
+ */
+export const CheckoutJobName = { checkout: 'checkout', compensate: 'compensate', refund: 'refund', restock: 'restock' } as const;
 export type CheckoutJobName = (typeof CheckoutJobName)[keyof typeof CheckoutJobName];
 
 /** Something an order change causes, written to the outbox in the transaction of the change. */
 export type OutboxEntry =
   | { queue: typeof EVENTS; name: 'order-status'; payload: OrderStatusEvent }
-  | { queue: typeof QueueName.checkout; name: CheckoutJobName; payload: CheckoutJob }
+  | { queue: typeof QueueName.checkout; name: 'checkout' | 'compensate'; payload: CheckoutJob }
+  | { queue: typeof QueueName.checkout; name: 'refund'; payload: RefundJob }
+  | { queue: typeof QueueName.checkout; name: 'restock'; payload: RestockJob }
   | { queue: typeof QueueName.notifications; name: OrderNotificationJob['kind']; payload: OrderNotificationJob }
   | { queue: typeof QueueName.purchases; name: 'purchase'; payload: PurchaseJob };
 

@@ -9,6 +9,7 @@ runWorkerProcess('checkout worker', loadOrderConfig, async ({ config, connection
   const runtime = createOrderRuntime(config, logger, 'checkout-worker');
   const worker = createCheckoutWorker({
     processor: runtime.services.checkout,
+    refunds: runtime.services.refunds,
     connection,
     prefix: config.REDIS_PREFIX,
     concurrency: config.CHECKOUT_CONCURRENCY,

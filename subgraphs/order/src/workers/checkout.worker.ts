@@ -1,10 +1,13 @@
 import { UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
-import { QueueName, bullPrefix, type CheckoutJob, type Logger } from '@commerce/common';
+import { QueueName, bullPrefix, type CheckoutJob, type Logger, type RefundJob, type RestockJob } from '@commerce/common';
 import { isRetryable, type CheckoutProcessor } from '../services/checkout.processor';
+import type { RefundProcessor } from '../services/returns/refund.processor';
 import { CheckoutJobName } from '../services/outbox';
 
 export interface CheckoutWorkerOptions {
   processor: CheckoutProcessor;
+  /** [returns] Runs `refund` and `restock` jobs. */
+  refunds: RefundProcessor;
   connection: ConnectionOptions;
   prefix: string;
   concurrency: number;
@@ -16,19 +19,21 @@ export interface CheckoutWorkerOptions {
 /**
  * The BullMQ worker of the checkout queue: `checkout` jobs run the saga, `compensate` jobs undo
  * what a FAILED or CANCELLED order holds. Errors that retrying cannot fix become
- * UnrecoverableError (no retry); when a saga uses its last attempt, the order is failed (and so
+ * UnrecoverableError (no retry); [returns] `refund` and `restock` jobs go to the RefundProcessor; when a saga uses its last attempt, the order is failed (and so
  * compensated). A worker that dies mid-job (kill -9) leaves a stalled job, which another worker
  * picks up once the lock expires; every step being idempotent, it resumes safely.
  */
-export function createCheckoutWorker(options: CheckoutWorkerOptions): Worker<CheckoutJob> {
-  const { processor, logger } = options;
+export function createCheckoutWorker(options: CheckoutWorkerOptions): Worker<CheckoutJob | RefundJob | RestockJob> {
+  const { processor, refunds, logger } = options;
   const lockDuration = options.lockDurationMs ?? 30_000;
-  const worker = new Worker<CheckoutJob>(
+  const worker = new Worker<CheckoutJob | RefundJob | RestockJob>(
     QueueName.checkout,
     async (job) => {
       const { orderId } = job.data;
       try {
-        if (job.name === CheckoutJobName.compensate) await processor.compensate(orderId);
+        if (job.name === CheckoutJobName.refund) await refunds.refund((job.data as RefundJob).refundId);
+        else if (job.name === CheckoutJobName.restock) await refunds.restock((job.data as RestockJob).returnId);
+        else if (job.name === CheckoutJobName.compensate) await processor.compensate(orderId);
         else await processor.process(orderId);
       } catch (err) {
         const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

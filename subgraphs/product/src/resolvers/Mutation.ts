@@ -34,4 +34,12 @@ export const Mutation: MutationResolvers = {
     requireService(ctx.caller);
     return ctx.inventory.release(orderId);
   },
+  restockReturn: (_parent, { returnId, orderId, lines }, ctx) => {
+    requireService(ctx.caller);
+    return ctx.inventory.restockReturn(
+      returnId,
+      orderId,
+      lines.map((l) => ({ productId: parseIntId(l.productId, 'product'), quantity: l.quantity })),
+    );
+  },
 };

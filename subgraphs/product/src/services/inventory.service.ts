@@ -1,5 +1,6 @@
 import { BadUserInputError } from '@commerce/common';
 import { Prisma, type ProductDb } from '../db';
+import { returnWindowDays } from './fulfilment-terms';
 import type { StockEventPublisher, StockLevel } from './stock-events';
 
 /** A line to reserve: product id and quantity (1..999). */
@@ -16,6 +17,8 @@ export interface ReservedLine {
   unitPriceCents: number;
   discountBasisPoints: number;
   currencyCode: string;
+  /** Return window of the product when reserved, in calendar days; null: not returnable. */
+  returnWindowDays: number | null;
 }
 
 export type ReservationResult =
@@ -84,10 +87,11 @@ export class InventoryService {
             unitPriceCents: p.priceCents,
             discountBasisPoints: p.discountBasisPoints,
             currencyCode: p.currencyCode,
+            returnWindowDays: returnWindowDays(p.returnPolicy),
           };
         });
         await tx.stockReservationLine.createMany({
-          data: priced.map(({ title: _title, ...line }) => ({ orderId, ...line })),
+          data: priced.map(({ title: _title, returnWindowDays: _days, ...line }) => ({ orderId, ...line })),
         });
         return { priced, levels };
       });
@@ -141,7 +145,7 @@ export class InventoryService {
   private async existing(orderId: string): Promise<ReservationResult | null> {
     const found = await this.db.stockReservation.findUnique({
       where: { orderId },
-      include: { lines: { include: { product: { select: { title: true } } }, orderBy: { productId: 'asc' } } },
+      include: { lines: { include: { product: { select: { title: true, returnPolicy: true } } }, orderBy: { productId: 'asc' } } },
     });
     if (!found) return null;
     return {
@@ -153,8 +157,51 @@ export class InventoryService {
         unitPriceCents: l.unitPriceCents,
         discountBasisPoints: l.discountBasisPoints,
         currencyCode: l.currencyCode,
+        returnWindowDays: returnWindowDays(l.product.returnPolicy),
       })),
     };
+  }
+
+  /**
+   * [returns, issue 11 item 5] Puts the units of an approved return back in stock, one RETURN
+   * movement per line, in one transaction. Idempotent by `returnId` (its StockReturn row is the
+   * key, as StockReservation is for checkouts): a repeat changes nothing.
+   * @returns false when this return was restocked already.
+   * @throws BadUserInputError for no lines or a quantity outside 1..999.
+   */
+  async restockReturn(returnId: string, orderId: string, lines: readonly StockLine[]): Promise<boolean> {
+    const merged = mergeLines(lines);
+    let levels: StockLevel[];
+    try {
+      levels = await this.db.$transaction(async (tx) => {
+        await tx.stockReturn.create({ data: { returnId, orderId } });
+        const levels: StockLevel[] = [];
+        for (const line of merged) {
+          const { stock } = await tx.product.update({
+            where: { id: line.productId },
+            data: { stock: { increment: line.quantity } },
+            select: { stock: true },
+          });
+          levels.push({ productId: line.productId, stock });
+        }
+        await tx.stockMovement.createMany({
+          data: merged.map((line, i) => ({
+            productId: line.productId,
+            delta: line.quantity,
+            stockAfter: levels[i]!.stock,
+            reason: 'RETURN' as const,
+            orderId,
+            returnId,
+          })),
+        });
+        return levels;
+      });
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+    await this.events.published(levels);
+    return true;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { OrderNotificationJob, OrderNotificationKind } from '@commerce/common';
+import type { OrderNotificationJob, OrderNotificationKind, ReturnNotificationKind } from '@commerce/common';
 import type { Email } from './mailer';
 
 /** `cents` as money in `currencyCode` (ISO 4217), e.g. 123456, USD → `$1,234.56`. */
@@ -24,7 +24,10 @@ interface Template {
   headline: (ref: string, job: OrderNotificationJob, total: string) => string;
 }
 
-const TEMPLATES: Record<OrderNotificationKind, Template> = {
+const refundOf = (job: OrderNotificationJob) => formatMoney(job.refundCents ?? 0, job.currencyCode);
+const because = (job: OrderNotificationJob) => (job.note ? ` (${job.note})` : '');
+
+const TEMPLATES: Record<OrderNotificationKind | ReturnNotificationKind, Template> = {
   ORDER_CONFIRMED: {
     subject: (ref) => `Order ${ref} confirmed`,
     headline: (ref) => `your order ${ref} is confirmed. Thank you for shopping with us.`,
@@ -45,6 +48,23 @@ const TEMPLATES: Record<OrderNotificationKind, Template> = {
   ORDER_DELIVERED: {
     subject: (ref) => `Order ${ref} delivered`,
     headline: (ref) => `your order ${ref} has been delivered. We hope you enjoy it.`,
+  },
+  // [returns, issue 11 item 5] the lines listed are the returned ones.
+  RETURN_REQUESTED: {
+    subject: (ref) => `Return requested for order ${ref}`,
+    headline: (ref) => `we have received your return request for order ${ref}. We will let you know once it has been reviewed.`,
+  },
+  RETURN_APPROVED: {
+    subject: (ref) => `Return approved for order ${ref}`,
+    headline: (ref, job) => `your return for order ${ref} is approved. ${refundOf(job)} is being refunded to your original payment method.`,
+  },
+  RETURN_REJECTED: {
+    subject: (ref) => `Return declined for order ${ref}`,
+    headline: (ref, job) => `we could not accept your return for order ${ref}${because(job)}. Reply to this email if you have questions.`,
+  },
+  REFUND_ISSUED: {
+    subject: (ref) => `Refund issued for order ${ref}`,
+    headline: (ref, job) => `we have refunded ${refundOf(job)} for order ${ref}${because(job)} to your original payment method.`,
   },
 };
 

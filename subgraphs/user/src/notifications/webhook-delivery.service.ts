@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { fetch, type Agent } from 'undici';
-import { webhookDeliveryJobId, type Logger, type OrderNotificationJob, type WebhookDeliveryJob } from '@commerce/common';
+import {
+  isOrderNotificationKind,
+  webhookDeliveryJobId,
+  type Logger,
+  type OrderNotificationJob,
+  type WebhookDeliveryJob,
+} from '@commerce/common';
 import type { UserDb } from '../db';
 import { BlockedWebhookAddressError, assertPublicHost, createWebhookDispatcher } from './webhook-network';
 import { WebhookHeader, signWebhook } from './webhook-signature';
@@ -76,7 +82,10 @@ export class WebhookDeliveryService {
    * @returns how many endpoints listen to this event.
    */
   async enqueueForOrder(job: OrderNotificationJob): Promise<number> {
-    const endpoints = await this.db.webhookEndpoint.findMany({ where: { events: { has: job.kind } }, select: { id: true } });
+    // [returns] Return and refund steps are emailed only; they are no webhook event type.
+    const { kind } = job;
+    if (!isOrderNotificationKind(kind)) return 0;
+    const endpoints = await this.db.webhookEndpoint.findMany({ where: { events: { has: kind } }, select: { id: true } });
     if (endpoints.length === 0) return 0;
     const keyOf = (endpointId: string) => `${endpointId}:${job.orderId}:${job.status}`;
     const created = Math.floor(Date.now() / 1000);
@@ -84,7 +93,7 @@ export class WebhookDeliveryService {
     await this.db.webhookDelivery.createMany({
       data: endpoints.map(({ id: endpointId }) => {
         const id = randomUUID();
-        return { id, key: keyOf(endpointId), endpointId, eventType: job.kind, orderId: job.orderId, payload: eventBody(id, created, job) };
+        return { id, key: keyOf(endpointId), endpointId, eventType: kind, orderId: job.orderId, payload: eventBody(id, created, job) };
       }),
       skipDuplicates: true,
     });

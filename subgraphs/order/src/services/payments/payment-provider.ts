@@ -19,8 +19,16 @@ export interface PaymentProvider {
   capture(request: { idempotencyKey: string; reference: string }): Promise<PaymentIntent>;
   /** Releases a hold that was not captured. Idempotent; a no-op on an intent already voided. */
   void(request: { idempotencyKey: string; reference: string }): Promise<PaymentIntent>;
-  /** Refunds a capture in full. Idempotent; a no-op on an intent already refunded. */
-  refund(request: { idempotencyKey: string; reference: string }): Promise<PaymentIntent>;
+  /**
+   * Refunds `amountCents` of a capture, or all that is left of it when omitted (Stripe's refunds:
+   * docs.stripe.com/api/refunds/create). Idempotent by `idempotencyKey`: a repeat returns the
+   * intent without refunding again. The ledger never refunds more than was captured, also when
+   * refunds race: the intent becomes PARTIALLY_REFUNDED, or REFUNDED once nothing is left.
+   * A full refund (no amount) of an intent already REFUNDED is a no-op.
+   * @throws RefundExceedsCaptureError when the amount is more than what is left to refund.
+   * @throws PaymentStateError for an intent that was never captured, or an amount below 1 cent.
+   */
+  refund(request: RefundRequest): Promise<PaymentIntent>;
   /**
    * The intent an authorization with this idempotency key created, if the provider processed it.
    * After a timeout the caller does not know whether the hold exists; this tells it, so the hold
@@ -39,7 +47,7 @@ export interface AuthorizeRequest {
   description: string;
 }
 
-export type PaymentIntentStatus = 'AUTHORIZED' | 'CAPTURED' | 'DECLINED' | 'VOIDED' | 'REFUNDED';
+export type PaymentIntentStatus = 'AUTHORIZED' | 'CAPTURED' | 'DECLINED' | 'VOIDED' | 'PARTIALLY_REFUNDED' | 'REFUNDED';
 
 export interface PaymentIntent {
   /** The provider's id of the payment. */
@@ -47,6 +55,18 @@ export interface PaymentIntent {
   status: PaymentIntentStatus;
   amountCents: number;
   currencyCode: string;
+  /** Σ refunds of the capture so far, in cents. */
+  refundedCents: number;
+}
+
+/** A refund of (part of) a capture; amounts in cents. */
+export interface RefundRequest {
+  idempotencyKey: string;
+  reference: string;
+  /** 1..what is left to refund; omitted: all that is left. */
+  amountCents?: number;
+  /** Shown in the provider's dashboard (Stripe: `reason`/metadata); not used for idempotency. */
+  reason?: string;
 }
 
 /** The card was declined. Not retried: BullMQ gets an UnrecoverableError. */
@@ -73,5 +93,16 @@ export class PaymentStateError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PaymentStateError';
+  }
+}
+
+/** A refund would take the refunds of a capture past the amount captured; nothing was refunded. */
+export class RefundExceedsCaptureError extends Error {
+  constructor(
+    readonly requestedCents: number,
+    readonly refundableCents: number,
+  ) {
+    super(`cannot refund ${requestedCents} cents: ${refundableCents} cents are left to refund`);
+    this.name = 'RefundExceedsCaptureError';
   }
 }

@@ -4,6 +4,8 @@ import { Prisma, type OrderDb } from '../../db';
 import {
   PaymentDeclinedError,
   PaymentStateError,
+  RefundExceedsCaptureError,
+  type RefundRequest,
   PaymentTimeoutError,
   type AuthorizeRequest,
   type PaymentIntent,
@@ -31,20 +33,31 @@ export interface SimulatedProviderOptions {
   latencyMs: number;
 }
 
-type IntentRow = { id: string; status: PaymentIntentStatus; amountCents: number; currencyCode: string; token: string };
+type IntentRow = {
+  id: string;
+  status: PaymentIntentStatus;
+  amountCents: number;
+  currencyCode: string;
+  token: string;
+  capturedCents: number;
+  refundedCents: number;
+};
 
 const view = (row: IntentRow): PaymentIntent => ({
   reference: row.id,
   status: row.status,
   amountCents: row.amountCents,
   currencyCode: row.currencyCode,
+  refundedCents: row.refundedCents,
 });
+
+const REFUNDABLE: ReadonlySet<PaymentIntentStatus> = new Set(['CAPTURED', 'PARTIALLY_REFUNDED']);
 
 const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 
 /**
  * A payment provider that behaves like a real one for tests and local use: idempotency keys,
- * holds, captures, voids and refunds with state checks, declines and timeouts. Its ledger lives
+ * holds, captures, voids and (partial) refunds with state checks and a refund ledger, declines and timeouts. Its ledger lives
  * in the `SimulatedPayment*` tables (a real provider keeps it on its side), so tests can count
  * exactly how many authorizations and captures happened.
  */
@@ -99,8 +112,48 @@ export class SimulatedPaymentProvider implements PaymentProvider {
     return this.operate(request, 'VOID', { from: 'AUTHORIZED', to: 'VOIDED' });
   }
 
-  refund(request: { idempotencyKey: string; reference: string }): Promise<PaymentIntent> {
-    return this.operate(request, 'REFUND', { from: 'CAPTURED', to: 'REFUNDED' });
+  async refund(request: RefundRequest): Promise<PaymentIntent> {
+    await this.latency();
+    const { amountCents } = request;
+    if (amountCents !== undefined && (!Number.isInteger(amountCents) || amountCents < 1)) {
+      throw new PaymentStateError(`a refund must be a whole number of cents ≥ 1, got ${amountCents}`);
+    }
+    try {
+      return await this.db.$transaction(async (tx) => {
+        const done = await tx.simulatedPaymentOperation.findUnique({ where: { idempotencyKey: request.idempotencyKey } });
+        if (done) return view(await tx.simulatedPaymentIntent.findUniqueOrThrow({ where: { id: done.intentId } }));
+        // The row lock serializes refunds of one intent: the second of two concurrent refunds reads
+        // what the first left, so together they never pass the capture.
+        const [intent] = await tx.$queryRaw<IntentRow[]>`
+          SELECT "id", "status"::text AS "status", "amountCents", "currencyCode", "token", "capturedCents", "refundedCents"
+          FROM "SimulatedPaymentIntent" WHERE "id" = ${request.reference} FOR UPDATE`;
+        if (!intent) throw new PaymentStateError(`no such payment ${request.reference}`);
+        if (amountCents === undefined && intent.status === 'REFUNDED') return view(intent);
+        // Fully refunded: any amount is more than is left (Stripe: charge_already_refunded).
+        if (intent.status === 'REFUNDED') throw new RefundExceedsCaptureError(amountCents ?? 0, 0);
+        if (!REFUNDABLE.has(intent.status)) throw new PaymentStateError(`cannot refund a payment that is ${intent.status}`);
+        const left = intent.capturedCents - intent.refundedCents;
+        const amount = amountCents ?? left;
+        if (amount > left) throw new RefundExceedsCaptureError(amount, left);
+        const refundedCents = intent.refundedCents + amount;
+        const updated = await tx.simulatedPaymentIntent.update({
+          where: { id: intent.id },
+          data: { refundedCents, status: refundedCents === intent.capturedCents ? 'REFUNDED' : 'PARTIALLY_REFUNDED' },
+        });
+        await tx.simulatedPaymentOperation.create({
+          data: { idempotencyKey: request.idempotencyKey, intentId: intent.id, kind: 'REFUND', amountCents: amount },
+        });
+        return view(updated);
+      });
+    } catch (err) {
+      // The same key raced in from another worker: its result is the answer.
+      if (!isUniqueViolation(err)) throw err;
+      const done = await this.db.simulatedPaymentOperation.findUniqueOrThrow({
+        where: { idempotencyKey: request.idempotencyKey },
+        include: { intent: true },
+      });
+      return view(done.intent);
+    }
   }
 
   async findByAuthorizationKey(idempotencyKey: string): Promise<PaymentIntent | null> {
@@ -111,7 +164,7 @@ export class SimulatedPaymentProvider implements PaymentProvider {
   /** One state change of an intent, performed once per idempotency key. */
   private async operate(
     request: { idempotencyKey: string; reference: string },
-    kind: 'CAPTURE' | 'VOID' | 'REFUND',
+    kind: 'CAPTURE' | 'VOID',
     move: { from: PaymentIntentStatus; to: PaymentIntentStatus },
   ): Promise<PaymentIntent> {
     await this.latency();
@@ -124,11 +177,7 @@ export class SimulatedPaymentProvider implements PaymentProvider {
         if (intent.status === move.to) return view(intent);
         const { count } = await tx.simulatedPaymentIntent.updateMany({
           where: { id: intent.id, status: move.from },
-          data: {
-            status: move.to,
-            ...(kind === 'CAPTURE' ? { capturedCents: intent.amountCents } : {}),
-            ...(kind === 'REFUND' ? { refundedCents: intent.capturedCents } : {}),
-          },
+          data: { status: move.to, ...(kind === 'CAPTURE' ? { capturedCents: intent.amountCents } : {}) },
         });
         if (count === 0) throw new PaymentStateError(`cannot ${kind.toLowerCase()} a payment that is ${intent.status}`);
         await tx.simulatedPaymentOperation.create({
@@ -136,7 +185,7 @@ export class SimulatedPaymentProvider implements PaymentProvider {
             idempotencyKey: request.idempotencyKey,
             intentId: intent.id,
             kind,
-            amountCents: kind === 'REFUND' ? intent.capturedCents : intent.amountCents,
+            amountCents: intent.amountCents,
           },
         });
         return view(await tx.simulatedPaymentIntent.findUniqueOrThrow({ where: { id: intent.id } }));
