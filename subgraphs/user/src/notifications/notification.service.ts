@@ -1,4 +1,4 @@
-import type { AccountEmailJob, Logger, OrderNotificationJob, OrderNotificationKind } from '@commerce/common';
+import type { AccountEmailJob, Logger, OrderNotificationJob, OrderNotificationKind, ReturnNotificationKind } from '@commerce/common';
 import type { Prisma, UserDb, UserRecord } from '../db';
 import { issueAccountToken } from '../services/account-tokens';
 import { accountLink, renderAccountEmail } from './account-email';
@@ -22,7 +22,7 @@ const SEND_TIMEOUT_MS = 60_000;
  * Art. 8(7)), by email whatever the user opted out of. ORDER_UPDATES: the user's preferences decide
  * the channels. A new order kind must be classified here (the Record makes it a type error otherwise).
  */
-export const ORDER_KIND_CATEGORY: Record<OrderNotificationKind, 'RECEIPT' | 'ORDER_UPDATES'> = {
+export const ORDER_KIND_CATEGORY: Record<OrderNotificationKind | ReturnNotificationKind, 'RECEIPT' | 'ORDER_UPDATES'> = {
   ORDER_CONFIRMED: 'RECEIPT',
   ORDER_CANCELLED: 'RECEIPT',
   ORDER_FAILED: 'ORDER_UPDATES',
