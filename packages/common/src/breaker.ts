@@ -159,7 +159,7 @@ export class Breaker {
       rollingCountTimeout: options.settings.rollingWindowMs,
       resetTimeout: options.settings.resetMs,
       // Filtered errors count as successes: the dependency answered, the answer was "no".
-      errorFilter: (err: unknown) => !this.isFailure(err),
+      errorFilter: (err: unknown) => !this.isFailure(this.translate(err)),
     });
     const gauge = stateGauge();
     const transitions = transitionCounter();

@@ -32,7 +32,7 @@ export const isServiceFailure = (err: unknown): boolean =>
 /**
  * A client for cross-subgraph effects (DESIGN.md: effects go through the owning subgraph's API).
  * Each call carries a freshly signed service caller token and times out after `timeoutMs`
- * (default: the breaker's timeout, else 10 000 ms). With `breaker` (created with
+ * (default: 10 000 ms; with a breaker, its timeout). With `breaker` (created with
  * `isFailure: isServiceFailure`), every call runs through it and is retried as idempotent: every
  * operation sent through a service client must be safe to repeat (reads, or writes keyed by an
  * order id, as reserveStock, releaseStock and commitCheckout are).
@@ -46,7 +46,8 @@ export function createServiceClient(options: {
   breaker?: Breaker;
 }): ServiceClient {
   const { breaker } = options;
-  const plain = createPlainClient({ ...options, timeoutMs: options.timeoutMs ?? breaker?.settings.timeoutMs ?? 10_000 });
+  // With a breaker, its timeout decides; the fetch is aborted a little later, only to free the socket.
+  const plain = createPlainClient({ ...options, timeoutMs: options.timeoutMs ?? (breaker ? breaker.settings.timeoutMs + 1_000 : 10_000) });
   if (!breaker) return plain;
   return {
     request: <T>(query: string, variables?: Record<string, unknown>) =>
