@@ -18,12 +18,15 @@ export class SubgraphUnavailableError extends DomainError {
   }
 }
 
-/** The fetch was aborted by its timeout signal (undici: DOMException TimeoutError). */
-const isTimeout = (err: unknown) => err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+// By name, not instanceof: fetch's errors come from Node's own realm (undici), not always ours.
+const errorName = (err: unknown) => (typeof err === 'object' && err !== null && 'name' in err ? String(err.name) : '');
 
-/** What says the subgraph is down rather than answering: no HTTP answer at all, or a 5xx one. */
+/** The fetch was aborted by its timeout signal (undici: DOMException TimeoutError). */
+const isTimeout = (err: unknown) => ['TimeoutError', 'AbortError'].includes(errorName(err));
+
+/** What says the subgraph is down rather than answering: no HTTP answer at all (a fetch error), or a 5xx one. */
 const isUnavailable = (err: unknown) => {
-  if (!(err instanceof GraphQLError)) return err instanceof Error;
+  if (!(err instanceof GraphQLError)) return isTimeout(err) || errorName(err) === 'TypeError';
   const status = (err.extensions.response as { status?: number } | undefined)?.status;
   return status !== undefined && status >= 500;
 };
