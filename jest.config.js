@@ -10,7 +10,8 @@ module.exports = {
   // ESM-only dependencies are compiled to CommonJS as well.
   transformIgnorePatterns: ['/node_modules/(?!(@faker-js|jose|@prisma/schema-engine-wasm|p-limit|yocto-queue)/)'],
   testMatch: ['<rootDir>/{packages,subgraphs,gateway,tests}/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // The chaos suite runs on its own: npm run test:chaos (tests/chaos/jest.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/tests/chaos/'],
   globalSetup: '<rootDir>/tests/global-setup.ts',
   globalTeardown: '<rootDir>/tests/global-teardown.ts',
   testTimeout: 60000,
