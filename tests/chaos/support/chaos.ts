@@ -134,7 +134,8 @@ export interface Burst {
  * every sixth pays with a card that is declined.
  */
 export async function prepareBurst(stack: Stack, catalog: Catalog, from: number, count: number, productOffset: number): Promise<Burst> {
-  const products = catalog.products.filter((p) => p.stock >= 100).slice(productOffset, productOffset + 3);
+  // Stock for the whole burst (at most 24 units of one product), so only the declined cards fail.
+  const products = catalog.products.filter((p) => p.stock >= 40).slice(productOffset, productOffset + 3);
   const shoppers = await customerTokens(catalog, from, count);
   const plan = shoppers.map((s, i) => ({
     ...s,
