@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -251,4 +252,47 @@ export async function expectConsistent(stack: Stack, burst: Burst): Promise<void
     const counts = orders.map((o) => mails.filter((m) => m.includes(o.id.slice(0, 8).toUpperCase())).length);
     return counts.every((c) => c === 1) ? true : undefined;
   }, 'one email per order');
+}
+
+/**
+ * A Redis server of the test's own (the shared one serves other suites), with the AOF on as in
+ * docker-compose.yml, in a temporary directory; it can be stopped and started again on its port with its data.
+ */
+export class PrivateRedis {
+  readonly url: string;
+  private child?: ChildProcess;
+
+  constructor(
+    private readonly port: number,
+    private readonly dir: string,
+  ) {
+    this.url = `redis://127.0.0.1:${port}`;
+  }
+
+  /** Starts redis-server and waits until it accepts connections (after loading its AOF). */
+  async start(): Promise<void> {
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.child = child;
+    let log = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (chunk: Buffer) => {
+        log += chunk.toString();
+        if (log.includes('Ready to accept connections')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`redis-server exited (${code}):\n${log}`)));
+    });
+  }
+
+  /** Stops it with `signal` (SIGTERM: a clean shutdown that flushes the AOF) and waits for the exit. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  }
 }
