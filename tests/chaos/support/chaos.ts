@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -294,5 +295,56 @@ export class PrivateRedis {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill(signal);
     await exited;
+  }
+}
+
+/**
+ * A PostgreSQL server of the test's own (Debian's binaries, `initdb` + `pg_ctl` in a temporary
+ * directory; as the `postgres` OS user when the test runs as root, since PostgreSQL refuses root),
+ * holding copies of this run's template databases so `startStack` can clone from them there.
+ */
+export class PrivatePostgres {
+  readonly url: string;
+  private readonly bin: string;
+
+  constructor(
+    private readonly port: number,
+    private readonly dir: string,
+  ) {
+    this.url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
+    const version = readdirSync('/usr/lib/postgresql').sort().at(-1);
+    this.bin = `/usr/lib/postgresql/${version}/bin`;
+  }
+
+  private run(command: string, args: string[]): void {
+    const asRoot = process.getuid?.() === 0;
+    execFileSync(asRoot ? 'runuser' : command, asRoot ? ['-u', 'postgres', '--', command, ...args] : args, { stdio: 'pipe' });
+  }
+
+  /** Creates the cluster (trust auth, 60 connections). */
+  init(): void {
+    if (process.getuid?.() === 0) execFileSync('chown', ['postgres', this.dir]);
+    this.run(`${this.bin}/initdb`, ['-D', path.join(this.dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  }
+
+  /** Starts it and waits until it accepts connections. */
+  start(): void {
+    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c max_connections=60 -c fsync=off`;
+    this.run(`${this.bin}/pg_ctl`, ['-D', path.join(this.dir, 'data'), '-o', options, '-l', path.join(this.dir, 'log'), '-w', 'start']);
+  }
+
+  /** Stops it: `fast` (a clean shutdown; clients are disconnected) or `immediate` (a crash). */
+  stop(mode: 'fast' | 'immediate' = 'fast'): void {
+    this.run(`${this.bin}/pg_ctl`, ['-D', path.join(this.dir, 'data'), '-m', mode, '-w', 'stop']);
+  }
+
+  /** Copies database `name` of the server at `from` (a postgresql:// URL of any database there) into this server. */
+  copyDatabase(from: string, name: string): void {
+    const source = new URL(from);
+    source.pathname = `/${name}`;
+    const target = new URL(this.url);
+    target.pathname = `/${name}`;
+    execFileSync('psql', [this.url, '-q', '-c', `CREATE DATABASE "${name}"`], { stdio: 'pipe' });
+    execFileSync('sh', ['-c', `pg_dump --no-owner "${source}" | psql -q -v ON_ERROR_STOP=1 "${target}"`], { stdio: 'pipe' });
   }
 }
