@@ -55,7 +55,9 @@ afterAll(async () => {
 
 const orderReadiness = async () => {
   const response = await fetch(new URL('/health/ready', stack.gateway.url)).catch(() => undefined);
-  return response ? ((await response.json()) as { checks: Record<string, { status: string }> }).checks['subgraph:order']?.status : undefined;
+  return response
+    ? ((await response.json()) as { checks: Record<string, { status: string }> }).checks['subgraph:order']?.status
+    : undefined;
 };
 
 test('(a) PostgreSQL restarts mid-burst: readiness shows it, and every order still ends consistent', async () => {

@@ -39,7 +39,9 @@ test('(c) SIGKILL of the product subgraph mid-burst, then a restart: orders wait
   await eventually(async () => ((await breakerGauge('product')) === 'open' ? true : undefined), 'the product breaker to open');
   await eventually(async () => ((await readinessOf('subgraph:product')) === 'down' ? true : undefined), 'readiness to report product down');
   // The fault made orders wait, not fail.
-  expect(await stack.db.order.order.count({ where: { id: { in: burst.ids }, status: 'FAILED', failureReason: { not: 'PAYMENT_DECLINED' } } })).toBe(0);
+  expect(
+    await stack.db.order.order.count({ where: { id: { in: burst.ids }, status: 'FAILED', failureReason: { not: 'PAYMENT_DECLINED' } } }),
+  ).toBe(0);
   expect(await stack.db.order.order.count({ where: { id: { in: burst.ids }, status: 'PENDING' } })).toBeGreaterThan(0);
   // A shopper retrying their checkout during the outage gets the same order back.
   const retried = await stack.gql<{ checkout: { order: { id: string } } }>(

@@ -52,7 +52,9 @@ test.each([
   ['down (connection refused)', () => downGateway],
   ['hung (never answers)', () => hungGateway],
 ])('review subgraph %s: product data comes back with averageRating null and a SUBGRAPH_UNAVAILABLE error', async (_, via) => {
-  const healthy = await stack.gql<{ product: { id: string; title: string; price: { amount: number }; averageRating: number | null } }>(QUERY);
+  const healthy = await stack.gql<{ product: { id: string; title: string; price: { amount: number }; averageRating: number | null } }>(
+    QUERY,
+  );
   expect(healthy.errors).toBeUndefined();
   expect(healthy.data!.product.averageRating).not.toBeNull();
 

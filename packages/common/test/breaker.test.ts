@@ -25,7 +25,8 @@ async function dependency() {
     if (mode === 'hang') return;
     res.setHeader('content-type', 'application/json');
     if (mode === 'down') return res.writeHead(503).end('{}');
-    if (mode === 'notFound') return res.end(JSON.stringify({ errors: [{ message: 'no such product', extensions: { code: 'NOT_FOUND' } }] }));
+    if (mode === 'notFound')
+      return res.end(JSON.stringify({ errors: [{ message: 'no such product', extensions: { code: 'NOT_FOUND' } }] }));
     res.end(JSON.stringify({ data: { ok: true } }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

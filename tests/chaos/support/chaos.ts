@@ -6,7 +6,14 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Worker } from 'bullmq';
 import { register } from 'prom-client';
-import { BREAKER_STATE_VALUE, createRedis, type BreakerSettings, type BreakerState, type ReadinessReport, type Redis } from '@commerce/common';
+import {
+  BREAKER_STATE_VALUE,
+  createRedis,
+  type BreakerSettings,
+  type BreakerState,
+  type ReadinessReport,
+  type Redis,
+} from '@commerce/common';
 import { composeSupergraph, type RunningGateway } from '@commerce/gateway';
 import * as order from '@commerce/order';
 import type { Catalog } from '@commerce/seed-data';
@@ -104,7 +111,8 @@ export async function startChaosDeployment(stack: Stack, breakers: Partial<Break
     services,
     gateway,
     /** The gateway's readiness report now. */
-    readiness: async (): Promise<ReadinessReport> => (await fetch(new URL('/health/ready', gateway.url))).json() as Promise<ReadinessReport>,
+    readiness: async (): Promise<ReadinessReport> =>
+      (await fetch(new URL('/health/ready', gateway.url))).json() as Promise<ReadinessReport>,
     close: async () => {
       await worker.close();
       await services.close();
@@ -125,7 +133,14 @@ export async function breakerGauge(breaker: string): Promise<BreakerState | unde
 export interface Burst {
   ids: string[];
   /** Orders by shopper, with what each asked for. */
-  plan: { userId: number; token: string; key: string; paymentToken: string; coupon: boolean; lines: { productId: number; quantity: number }[] }[];
+  plan: {
+    userId: number;
+    token: string;
+    key: string;
+    paymentToken: string;
+    coupon: boolean;
+    lines: { productId: number; quantity: number }[];
+  }[];
   productIds: number[];
   stockBefore: Map<number, number>;
 }
@@ -200,11 +215,17 @@ export async function expectConsistent(stack: Stack, burst: Burst): Promise<void
 
   // Stock: initial − confirmed quantities; every failed order's reservation is released.
   for (const productId of burst.productIds) {
-    const sold = confirmed.flatMap((o) => o.items).filter((i) => i.productId === productId).reduce((n, i) => n + i.quantity, 0);
-    await eventually(async () => {
-      const { stock } = await db.product.product.findUniqueOrThrow({ where: { id: productId } });
-      return stock === burst.stockBefore.get(productId)! - sold ? true : undefined;
-    }, `stock of product ${productId} to be ${burst.stockBefore.get(productId)! - sold}`);
+    const sold = confirmed
+      .flatMap((o) => o.items)
+      .filter((i) => i.productId === productId)
+      .reduce((n, i) => n + i.quantity, 0);
+    await eventually(
+      async () => {
+        const { stock } = await db.product.product.findUniqueOrThrow({ where: { id: productId } });
+        return stock === burst.stockBefore.get(productId)! - sold ? true : undefined;
+      },
+      `stock of product ${productId} to be ${burst.stockBefore.get(productId)! - sold}`,
+    );
   }
 
   // Payment ledger: one intent per order; captures = confirmed totals, each captured once; nothing captured for a failed order.
@@ -234,11 +255,17 @@ export async function expectConsistent(stack: Stack, burst: Burst): Promise<void
   // Coupon redemptions: held by the confirmed orders that used the coupon, released for the failed ones.
   const withCoupon = orders.filter((o) => o.couponCode !== null);
   expect(withCoupon.map((o) => o.id).sort()).toEqual(
-    orders.filter((o) => burst.plan.find((p) => p.userId === o.userId)!.coupon).map((o) => o.id).sort(),
+    orders
+      .filter((o) => burst.plan.find((p) => p.userId === o.userId)!.coupon)
+      .map((o) => o.id)
+      .sort(),
   );
   await eventually(async () => {
     const held = await db.order.couponRedemption.findMany({ where: { orderId: { in: burst.ids }, releasedAt: null } });
-    const want = withCoupon.filter((o) => o.status === 'CONFIRMED').map((o) => o.id).sort();
+    const want = withCoupon
+      .filter((o) => o.status === 'CONFIRMED')
+      .map((o) => o.id)
+      .sort();
     return JSON.stringify(held.map((r) => r.orderId).sort()) === JSON.stringify(want) ? true : undefined;
   }, 'coupon redemptions to match the confirmed coupon orders');
 
@@ -274,7 +301,20 @@ export class PrivateRedis {
   async start(): Promise<void> {
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--appendonly',
+        'yes',
+        '--save',
+        '',
+        '--maxmemory-policy',
+        'noeviction',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.child = child;
