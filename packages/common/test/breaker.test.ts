@@ -42,7 +42,8 @@ async function dependency() {
 }
 
 const SETTINGS: BreakerSettings = {
-  timeoutMs: 300,
+  // Generous: a loaded machine must not turn a healthy call into a timeout (the hang test sets its own).
+  timeoutMs: 5_000,
   errorThresholdPercentage: 50,
   volumeThreshold: 4,
   rollingWindowMs: 10_000,
@@ -129,7 +130,7 @@ test('a failed idempotent call is retried a bounded number of times; a domain an
 });
 
 test('a hung dependency costs timeoutMs per try, then a CircuitTimeoutError; hangs open the breaker', async () => {
-  const { breaker, client: c } = client('hangs', { ...SETTINGS, retries: 0, volumeThreshold: 2 });
+  const { breaker, client: c } = client('hangs', { ...SETTINGS, timeoutMs: 500, retries: 0, volumeThreshold: 2 });
   dep.set('hang');
   const first = await c.request('{ ok }').catch((err: unknown) => err);
   expect(first).toBeInstanceOf(CircuitTimeoutError);
