@@ -1,17 +1,48 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { CALLER_TOKEN_HEADER, CART_TOKEN_HEADER, signCallerToken } from '@commerce/common';
+import { GraphQLError } from 'graphql';
+import { CALLER_TOKEN_HEADER, CART_TOKEN_HEADER, DomainError, ErrorCode, signCallerToken } from '@commerce/common';
 import type { GatewayContext } from './context';
+
+/**
+ * A subgraph did not answer: unreachable, closed the connection, answered 5xx, or outlived
+ * SUBGRAPH_TIMEOUT_MS. The fields it owns resolve to null with this error; the rest of the
+ * response is still served (partial data).
+ */
+export class SubgraphUnavailableError extends DomainError {
+  constructor(service: string, timedOut: boolean) {
+    super(
+      timedOut ? `The ${service} service did not answer in time` : `The ${service} service is unavailable`,
+      ErrorCode.SUBGRAPH_UNAVAILABLE,
+      { service },
+    );
+  }
+}
+
+// By name, not instanceof: fetch's errors come from Node's own realm (undici), not always ours.
+const errorName = (err: unknown) => (typeof err === 'object' && err !== null && 'name' in err ? String(err.name) : '');
+
+/** The fetch was aborted by its timeout signal (undici: DOMException TimeoutError). */
+const isTimeout = (err: unknown) => ['TimeoutError', 'AbortError'].includes(errorName(err));
+
+/** What says the subgraph is down rather than answering: no HTTP answer at all (a fetch error), or a 5xx one. */
+const isUnavailable = (err: unknown) => {
+  if (!(err instanceof GraphQLError)) return isTimeout(err) || errorName(err) === 'TypeError';
+  const status = (err.extensions.response as { status?: number } | undefined)?.status;
+  return status !== undefined && status >= 500;
+};
 
 /**
  * Sends each subgraph request with a caller token the gateway signs for this request's caller.
  * The header is always overwritten, so whatever a client sends never reaches a subgraph as identity.
  * Of the client's own headers only X-Cart-Token passes, unchanged and unvouched for.
+ * A subgraph that is down or hangs becomes {@link SubgraphUnavailableError} for its fields.
  */
 export class CallerForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     url: string,
     private readonly internalSecret: string,
     timeoutMs: number,
+    private readonly serviceName: string = new URL(url).host,
   ) {
     // Every subgraph call is bounded, so one stuck subgraph cannot hold requests forever.
     super({
@@ -26,5 +57,10 @@ export class CallerForwardingDataSource extends RemoteGraphQLDataSource<GatewayC
     request.http?.headers.set(CALLER_TOKEN_HEADER, await signCallerToken(caller, this.internalSecret, clientIp));
     if ('requestId' in context && context.requestId) request.http?.headers.set('x-request-id', context.requestId);
     if ('cartToken' in context && context.cartToken) request.http?.headers.set(CART_TOKEN_HEADER, context.cartToken);
+  }
+
+  override didEncounterError(error: Error): void {
+    if (isUnavailable(error)) throw new SubgraphUnavailableError(this.serviceName, isTimeout(error));
+    throw error;
   }
 }

@@ -153,7 +153,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           required: (options.subgraphReadiness ?? 'required') === 'required',
         });
       }
-      return new CallerForwardingDataSource(url!, options.internalSecret, options.subgraphTimeoutMs ?? 10_000);
+      return new CallerForwardingDataSource(url!, options.internalSecret, options.subgraphTimeoutMs ?? 10_000, name);
     },
   });
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {

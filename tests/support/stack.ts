@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'bullmq';
-import { SigningKeySet, bearer, createLogger, createRedis, graphql, type GraphQLResponse, type Redis } from '@commerce/common';
+import { SigningKeySet, bearer, createLogger, createRedis, graphql, type BreakerSettings, type GraphQLResponse, type Redis } from '@commerce/common';
 import { cloneDatabase, dropDatabase } from '@commerce/db-tools';
 import { composeSupergraph, startGateway, type GatewayOptions, type RunningGateway } from '@commerce/gateway';
 import * as cart from '@commerce/cart';
@@ -31,6 +31,7 @@ export type GatewayOverrides = Partial<
     | 'maxPendingEvents'
     | 'healthCheckTimeoutMs'
     | 'subgraphReadiness'
+    | 'subgraphTimeoutMs'
   >
 >;
 const UNLIMITED = { perUser: { points: 1e9, durationSeconds: 60 }, perIp: { points: 1e9, durationSeconds: 60 } };
@@ -47,6 +48,8 @@ export interface StackOptions {
   paymentLatencyMs?: number;
   /** Run the reconciler in this process with these settings (off unless given). */
   reconciler?: { intervalMs: number; recheckAfterMs: number; pendingMaxAgeMs: number };
+  /** Circuit breakers of the order subgraph's calls (default: production settings but a 500 ms reset, so an opened breaker does not slow the next test). */
+  breakers?: Partial<BreakerSettings>;
   /** Called with every SQL statement each subgraph sends (N+1 tests count them). */
   onQuery?: (subgraph: SubgraphName, sql: string) => void;
   /** Sign-in throttling of the user subgraph (default: its production rules). */
@@ -126,6 +129,7 @@ export async function startStack(options: StackOptions = {}) {
     paymentTimeoutMs: options.paymentTimeoutMs ?? 300,
     paymentLatencyMs: options.paymentLatencyMs ?? 0,
     outboxPollMs: 100,
+    breakers: { resetMs: 500, ...options.breakers },
     ...(options.reconciler ? { reconciler: options.reconciler } : {}),
   });
   orderServices.relay.start();

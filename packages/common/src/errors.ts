@@ -25,6 +25,10 @@ export const ErrorCode = {
    * unknown, expired, or already merged into another account. Forget it; createGuestCart makes a new one.
    */
   INVALID_CART_TOKEN: 'INVALID_CART_TOKEN',
+  /** A service this operation needs is down (its circuit breaker is open); nothing was done. Try again later. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** The gateway could not get this field's data: its subgraph did not answer (down, or over SUBGRAPH_TIMEOUT_MS). Other fields still resolve. */
+  SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
   // Refusals of the HTTP layer before GraphQL runs (Apollo Server's names where it has one).
   /** A malformed request: not a GraphQL request object, bad JSON, a CSRF-suspect request (Apollo Server: BAD_REQUEST). */
   BAD_REQUEST: 'BAD_REQUEST',

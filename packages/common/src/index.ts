@@ -1,6 +1,7 @@
 export * from './access-token';
 export * from './address';
 export * from './authz';
+export * from './breaker';
 export * from './caller';
 export * from './cart-token';
 export * from './config';

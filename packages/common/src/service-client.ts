@@ -1,3 +1,4 @@
+import { CircuitTimeoutError, type Breaker } from './breaker';
 import { signCallerToken, CALLER_TOKEN_HEADER } from './caller';
 import { DomainError, ErrorCode } from './errors';
 
@@ -22,10 +23,39 @@ export interface ServiceClient {
 }
 
 /**
- * A client for cross-subgraph effects (DESIGN.md: effects go through the owning subgraph's API).
- * Each call carries a freshly signed service caller token and times out after `timeoutMs`.
+ * Whether an error of a service call says the service is unwell (a breaker failure): unreachable,
+ * 5xx, an INTERNAL_SERVER_ERROR answer, or no answer in time. A domain answer (NOT_FOUND…) is not.
  */
-export function createServiceClient(options: { url: string; service: string; secret: string; timeoutMs?: number }): ServiceClient {
+export const isServiceFailure = (err: unknown): boolean =>
+  err instanceof ServiceCallError ? err.retryable : err instanceof CircuitTimeoutError;
+
+/**
+ * A client for cross-subgraph effects (DESIGN.md: effects go through the owning subgraph's API).
+ * Each call carries a freshly signed service caller token and times out after `timeoutMs`
+ * (default: 10 000 ms; with a breaker, its timeout). With `breaker` (created with
+ * `isFailure: isServiceFailure`), every call runs through it and is retried as idempotent: every
+ * operation sent through a service client must be safe to repeat (reads, or writes keyed by an
+ * order id, as reserveStock, releaseStock and commitCheckout are).
+ * @throws CircuitOpenError (from `request`) while the breaker is open; CircuitTimeoutError when a call outlived the breaker's timeout.
+ */
+export function createServiceClient(options: {
+  url: string;
+  service: string;
+  secret: string;
+  timeoutMs?: number;
+  breaker?: Breaker;
+}): ServiceClient {
+  const { breaker } = options;
+  // With a breaker, its timeout decides; the fetch is aborted a little later, only to free the socket.
+  const plain = createPlainClient({ ...options, timeoutMs: options.timeoutMs ?? (breaker ? breaker.settings.timeoutMs + 1_000 : 10_000) });
+  if (!breaker) return plain;
+  return {
+    request: <T>(query: string, variables?: Record<string, unknown>) =>
+      breaker.run(() => plain.request<T>(query, variables), { idempotent: true }),
+  };
+}
+
+function createPlainClient(options: { url: string; service: string; secret: string; timeoutMs: number }): ServiceClient {
   return {
     async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
       const token = await signCallerToken({ kind: 'service', service: options.service }, options.secret);
@@ -35,7 +65,7 @@ export function createServiceClient(options: { url: string; service: string; sec
           method: 'POST',
           headers: { 'content-type': 'application/json', [CALLER_TOKEN_HEADER]: token },
           body: JSON.stringify({ query, variables }),
-          signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+          signal: AbortSignal.timeout(options.timeoutMs),
         });
       } catch (err) {
         throw new ServiceCallError(options.url, (err as Error).message, ErrorCode.INTERNAL_SERVER_ERROR, true);

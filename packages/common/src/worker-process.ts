@@ -13,6 +13,8 @@ export interface WorkerProcessParts {
   close?: () => Promise<void>;
   /** Readiness checks besides the worker's Redis connection (checked as `redis`), e.g. `postgres`. */
   readinessChecks?: Record<string, DependencyCheck>;
+  /** Checks shown in /health/ready that do not decide it (`required: false`), e.g. circuit breakers. */
+  reportedChecks?: Record<string, DependencyCheck>;
 }
 
 /** The variables {@link runWorkerProcess} reads from a worker's configuration (its subgraph's env.ts). */
@@ -53,6 +55,7 @@ export function runWorkerProcess<C extends WorkerProcessConfig>(
     const health = new HealthRegistry({ timeoutMs: config.HEALTH_CHECK_TIMEOUT_MS });
     health.register('redis', redisCheck(connection));
     for (const [check, run] of Object.entries(parts.readinessChecks ?? {})) health.register(check, run);
+    for (const [check, run] of Object.entries(parts.reportedChecks ?? {})) health.register(check, run, { required: false });
     const listener =
       config.HEALTH_PORT === undefined
         ? undefined

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { databaseUrl, envSchema, parseConfig, port, workerEnvShape } from '@commerce/common';
+import { breakerEnvShape, databaseUrl, envSchema, parseConfig, port, workerEnvShape } from '@commerce/common';
 
 const ms = (defaultMs: number) => z.coerce.number().int().min(0).default(defaultMs);
 
@@ -8,6 +8,8 @@ export const orderEnvSchema = envSchema({
   /** HEALTH_PORT of this subgraph's worker processes (the subgraph itself serves health on its own port). */
   ...workerEnvShape,
   ORDER_PORT: port(4005),
+  /** Circuit breakers of the calls to product, cart, user and the payment provider (docs/resilience.md). */
+  ...breakerEnvShape,
   /** Checkout jobs one worker process runs at once. */
   CHECKOUT_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
   /** BullMQ lock of an active checkout job; a worker that dies loses it after this long and another takes the job over. */

@@ -1,5 +1,18 @@
 import { Queue } from 'bullmq';
-import { QueueName, bullPrefix, createRedis, createServiceClient, defaultJobOptions, type Logger, type Redis } from '@commerce/common';
+import {
+  Breaker,
+  DEFAULT_BREAKER_SETTINGS,
+  QueueName,
+  breakerSettings,
+  bullPrefix,
+  createRedis,
+  createServiceClient,
+  defaultJobOptions,
+  isServiceFailure,
+  type BreakerSettings,
+  type Logger,
+  type Redis,
+} from '@commerce/common';
 import { createDb, type OrderDb } from '../db';
 import type { OrderConfig } from '../env';
 import { CheckoutProcessor } from './checkout.processor';
@@ -11,7 +24,7 @@ import { OrderService } from './order.service';
 import { OutboxRelay, type OutboxQueues } from './outbox';
 import { ShippingRates } from './rates';
 import { ShippingAddresses } from './shipping-address';
-import { SimulatedPaymentProvider, type PaymentProvider } from './payments';
+import { GuardedPaymentProvider, SimulatedPaymentProvider, type PaymentProvider } from './payments';
 import { Reconciler, type ReconcilerOptions } from './reconciler';
 import { RefundProcessor } from './returns/refund.processor';
 import { ReturnsService } from './returns/returns.service';
@@ -34,11 +47,18 @@ export interface OrderServicesOptions {
   paymentLatencyMs?: number;
   outboxPollMs?: number;
   reconciler?: Partial<ReconcilerOptions>;
+  /** Circuit breakers of the calls to product, cart, user and the payment provider (default {@link DEFAULT_BREAKER_SETTINGS}). */
+  breakers?: Partial<BreakerSettings>;
 }
 
 /** Wires the order subgraph's services; the API process and the checkout worker share it. */
 export function createOrderServices(options: OrderServicesOptions) {
-  const client = (url: string) => createServiceClient({ url, service: 'order-subgraph', secret: options.internalSecret });
+  const settings: BreakerSettings = { ...DEFAULT_BREAKER_SETTINGS, ...options.breakers };
+  // One breaker per dependency, shared by every client of it in this process.
+  const serviceBreaker = (name: string) => new Breaker({ name, settings, logger: options.logger, isFailure: isServiceFailure });
+  const breakers = { product: serviceBreaker('product'), cart: serviceBreaker('cart'), user: serviceBreaker('user') };
+  const client = (url: string, breaker: Breaker) =>
+    createServiceClient({ url, service: 'order-subgraph', secret: options.internalSecret, breaker });
   const queueOptions = { connection: options.redis, prefix: bullPrefix(options.redisPrefix), defaultJobOptions };
   const queues: OutboxQueues = {
     [QueueName.checkout]: new Queue(QueueName.checkout, queueOptions),
@@ -50,16 +70,19 @@ export function createOrderServices(options: OrderServicesOptions) {
     batchSize: 200,
   });
   const committed = () => relay.kick();
-  const payments =
+  const payments = new GuardedPaymentProvider(
     options.payments ??
-    new SimulatedPaymentProvider(options.db, { timeoutMs: options.paymentTimeoutMs ?? 10_000, latencyMs: options.paymentLatencyMs ?? 0 });
-  const carts = new CartClient(client(options.cartSubgraphUrl));
-  const products = new ProductClient(client(options.productSubgraphUrl));
-  const addresses = new ShippingAddresses(new UserClient(client(options.userSubgraphUrl)));
+      new SimulatedPaymentProvider(options.db, { timeoutMs: options.paymentTimeoutMs ?? 10_000, latencyMs: options.paymentLatencyMs ?? 0 }),
+    settings,
+    options.logger,
+  );
+  const carts = new CartClient(client(options.cartSubgraphUrl, breakers.cart));
+  const products = new ProductClient(client(options.productSubgraphUrl, breakers.product));
+  const addresses = new ShippingAddresses(new UserClient(client(options.userSubgraphUrl, breakers.user)));
   const coupons = new CouponService(options.db);
   const rates = new ShippingRates(options.db);
   const repository = new OrderRepository(options.db);
-  const inventory = new InventoryClient(client(options.productSubgraphUrl));
+  const inventory = new InventoryClient(client(options.productSubgraphUrl, breakers.product));
   const checkout = new CheckoutProcessor(repository, inventory, carts, coupons, payments, committed, options.logger);
   const reconciler = new Reconciler(options.db, queues, checkout, options.logger, {
     intervalMs: 15_000,
@@ -77,10 +100,13 @@ export function createOrderServices(options: OrderServicesOptions) {
     returns: new ReturnsService(options.db, committed),
     refunds: new RefundProcessor(options.db, payments, inventory, committed, options.logger),
     payments,
+    /** The circuit breakers, by dependency (for readiness reports and tests). */
+    breakers: { ...breakers, payment: payments.breaker },
     relay,
     reconciler,
     queues,
     close: async () => {
+      for (const breaker of [...Object.values(breakers), payments.breaker]) breaker.shutdown();
       await reconciler.stop();
       await relay.stop();
       await Promise.all(Object.values(queues).map((q) => q.close()));
@@ -105,6 +131,7 @@ export function createOrderRuntime(config: OrderConfig, logger: Logger, name: st
     paymentTimeoutMs: config.PAYMENT_TIMEOUT_MS,
     paymentLatencyMs: config.PAYMENT_SIMULATED_LATENCY_MS,
     outboxPollMs: config.OUTBOX_POLL_MS,
+    breakers: breakerSettings(config),
     reconciler: {
       intervalMs: config.RECONCILE_INTERVAL_MS,
       recheckAfterMs: config.RECONCILE_RECHECK_AFTER_MS,

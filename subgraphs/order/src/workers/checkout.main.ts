@@ -1,4 +1,4 @@
-import { postgresCheck, redisCheck, runWorkerProcess } from '@commerce/common';
+import { breakerCheck, postgresCheck, redisCheck, runWorkerProcess } from '@commerce/common';
 import { loadOrderConfig } from '../env';
 import { createOrderRuntime } from '../services';
 import { createCheckoutWorker } from './checkout.worker';
@@ -24,5 +24,7 @@ runWorkerProcess('checkout worker', loadOrderConfig, async ({ config, connection
     close: runtime.close,
     // The saga's own connection (outbox relay, queues) besides the worker's.
     readinessChecks: { postgres: postgresCheck(runtime.db), 'redis:runtime': redisCheck(runtime.redis) },
+    // Reported, not required: with a dependency down the worker still compensates and waits.
+    reportedChecks: Object.fromEntries(Object.entries(runtime.services.breakers).map(([name, b]) => [`breaker:${name}`, breakerCheck(b)])),
   };
 });

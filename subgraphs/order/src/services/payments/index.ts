@@ -1,2 +1,3 @@
 export * from './payment-provider';
 export * from './simulated-provider';
+export * from './guarded-provider';
