@@ -20,6 +20,7 @@ export * from './redis';
 export * from './service-client';
 export * from './signing-keys';
 export * from './stock-events';
+export * from './telemetry';
 export * from './text';
 export * from './subgraph-server';
 export * from './transactions';

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { QueueName, bullPrefix, createRedis, createServiceClient, defaultJobOptions, type Logger, type Redis } from '@commerce/common';
+import { QueueName, bullPrefix, createRedis, createServiceClient, defaultJobOptions, jobTelemetry, type Logger, type Redis } from '@commerce/common';
 import { createDb, type OrderDb } from '../db';
 import type { OrderConfig } from '../env';
 import { CheckoutProcessor } from './checkout.processor';
@@ -37,7 +37,7 @@ export interface OrderServicesOptions {
 /** Wires the order subgraph's services; the API process and the checkout worker share it. */
 export function createOrderServices(options: OrderServicesOptions) {
   const client = (url: string) => createServiceClient({ url, service: 'order-subgraph', secret: options.internalSecret });
-  const queueOptions = { connection: options.redis, prefix: bullPrefix(options.redisPrefix), defaultJobOptions };
+  const queueOptions = { connection: options.redis, prefix: bullPrefix(options.redisPrefix), defaultJobOptions, telemetry: jobTelemetry() };
   const queues: OutboxQueues = {
     [QueueName.checkout]: new Queue(QueueName.checkout, queueOptions),
     [QueueName.notifications]: new Queue(QueueName.notifications, queueOptions),

@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
-import { QueueName, bullPrefix, type CheckoutJob, type Logger } from '@commerce/common';
+import { QueueName, bullPrefix, jobTelemetry, type CheckoutJob, type Logger } from '@commerce/common';
 import { isRetryable, type CheckoutProcessor } from '../services/checkout.processor';
 import { CheckoutJobName } from '../services/outbox';
 
@@ -46,6 +46,7 @@ export function createCheckoutWorker(options: CheckoutWorkerOptions): Worker<Che
       lockDuration,
       stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
       maxStalledCount: 3,
+      telemetry: jobTelemetry(),
     },
   );
   worker.on('failed', (job, err) =>
