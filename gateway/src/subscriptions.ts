@@ -7,7 +7,16 @@ import {
   type ExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
-import { DomainError, SpanKind, openSpan, toGraphQLError, traceOfEvent, type Logger, type OpenSpan, type RedisEventHub } from '@commerce/common';
+import {
+  DomainError,
+  SpanKind,
+  openSpan,
+  toGraphQLError,
+  traceOfEvent,
+  type Logger,
+  type OpenSpan,
+  type RedisEventHub,
+} from '@commerce/common';
 import { BufferedQueue, type ConnectionBuffer } from './backpressure';
 import type { QueryExecutor } from './coalesce';
 import type { GatewayContext } from './context';

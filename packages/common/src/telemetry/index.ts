@@ -33,7 +33,9 @@ export function currentTraceCarrier(): TraceCarrier | undefined {
 export function traceOfEvent(event: unknown): TraceCarrier | undefined {
   const trace = (event as { trace?: unknown } | null)?.trace as Partial<TraceCarrier> | undefined;
   if (typeof trace?.traceparent !== 'string') return undefined;
-  return typeof trace.tracestate === 'string' ? { traceparent: trace.traceparent, tracestate: trace.tracestate } : { traceparent: trace.traceparent };
+  return typeof trace.tracestate === 'string'
+    ? { traceparent: trace.traceparent, tracestate: trace.tracestate }
+    : { traceparent: trace.traceparent };
 }
 
 /** The context `carrier` was taken in (the active one when there is no carrier), for spans started in it. */

@@ -7,7 +7,10 @@ import { parseConfig } from '../config';
  * reads the rest (protocol, headers, sampler, batch delays, resource attributes) itself.
  */
 const tracingEnvSchema = z.object({
-  OTEL_SDK_DISABLED: z.preprocess((v) => (typeof v === 'string' ? v.trim().toLowerCase() : v), z.enum(['true', 'false', '']).default('false')),
+  OTEL_SDK_DISABLED: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
+    z.enum(['true', 'false', '']).default('false'),
+  ),
   /** Comma-separated exporters: `otlp` (default), `console`, `zipkin`, `none`. */
   OTEL_TRACES_EXPORTER: z.string().default(''),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().default(''),
