@@ -73,6 +73,8 @@ beforeAll(async () => {
     spawn(CHECKOUT_WORKER, dependencies, 'checkout worker ready'),
     spawn('subgraphs/user/src/workers/notification.main.ts', { MAIL_OUTBOX_DIR: stack.mailDir }, 'notification worker ready'),
   ]);
+  // Ready means every subgraph answers its own readiness (gateway and subgraphs log "ready" before that).
+  await eventually(async () => ((await fetch(`${gateway.origin}/health/ready`)).status === 200 ? true : undefined), 'the gateway ready');
 });
 
 afterAll(async () => {
@@ -93,7 +95,15 @@ async function gql<T>(query: string, variables: Record<string, unknown>, token: 
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors) throw new Error(`${query}: ${JSON.stringify(body.errors)}`);
+  if (body.errors) {
+    const problems = [gateway, ...processes].flatMap((p) =>
+      p
+        .output()
+        .split('\n')
+        .filter((l) => /"level":(40|50|60)/.test(l)),
+    );
+    throw new Error(`${query}: ${JSON.stringify(body.errors)}\n${problems.join('\n')}`);
+  }
   return body.data!;
 }
 
@@ -155,6 +165,14 @@ test('one trace covers a checkout: gateway → order subgraph → outbox → che
   // The server span a client span reached (the order subgraph calls cart and product too).
   const servedFor = (service: string, client: ReceivedSpan | undefined) =>
     client && inTrace().find((s) => s.service === service && s.kind === SPAN_KIND.server && s.parentSpanId === client.spanId);
+  const delivery = (writtenBy: string) =>
+    inTrace().find(
+      (s) =>
+        s.service === 'gateway' &&
+        s.name === 'Subscription.orderStatusChanged deliver' &&
+        s.kind === SPAN_KIND.consumer &&
+        inTrace().some((parent) => parent.spanId === s.parentSpanId && parent.service === writtenBy),
+    );
   const expected = () => ({
     gatewayRequest: find('gateway', /^POST/, SPAN_KIND.server),
     gatewayFetchToOrder: calls('gateway', urls.order),
@@ -170,7 +188,9 @@ test('one trace covers a checkout: gateway → order subgraph → outbox → che
     callToCart: calls('checkout-worker', urls.cart),
     cartServes: servedFor('cart-subgraph', calls('checkout-worker', urls.cart)),
     notification: find('notification-worker', 'process notifications', SPAN_KIND.consumer),
-    delivery: find('gateway', 'Subscription.orderStatusChanged deliver', SPAN_KIND.consumer),
+    // Both events go out in the checkout's trace: PENDING (written by the mutation) and CONFIRMED (by the saga).
+    deliveredPending: delivery('order-subgraph'),
+    deliveredConfirmed: delivery('checkout-worker'),
   });
   const spans = await eventually(() => {
     const found = expected();
@@ -196,8 +216,13 @@ test('one trace covers a checkout: gateway → order subgraph → outbox → che
   expect(parentOf(spans.cartServes)?.spanId).toBe(spans.callToCart.spanId);
   // The notification job and the CONFIRMED event were written by the worker's confirming transaction.
   expect(parentOf(spans.notification)?.service).toBe('checkout-worker');
-  expect(parentOf(spans.delivery)?.service).toBe('checkout-worker');
-  expect(spans.delivery.attributes['commerce.subscription.field']).toBe('orderStatusChanged');
+  const ancestors = (span: ReceivedSpan): string[] => {
+    const parent = parentOf(span);
+    return parent ? [parent.name, ...ancestors(parent)] : [];
+  };
+  expect(ancestors(spans.deliveredConfirmed)).toEqual(expect.arrayContaining(['checkout.confirm', 'checkout.saga', 'process checkout']));
+  expect(ancestors(spans.deliveredPending)).toEqual(expect.arrayContaining([spans.orderRequest.name]));
+  expect(spans.deliveredConfirmed.attributes['commerce.subscription.field']).toBe('orderStatusChanged');
   // GraphQL execution spans in subgraphs only: the gateway's own spans describe its planning.
   expect(receiver.spans.some((s) => s.service === 'gateway' && s.scope.includes('instrumentation-graphql'))).toBe(false);
   expect(receiver.spans.some((s) => s.service === 'order-subgraph' && s.scope.includes('instrumentation-graphql'))).toBe(true);
