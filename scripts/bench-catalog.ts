@@ -184,7 +184,9 @@ const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(n >= 100 ? 0 : 1) : '
 
 async function main(): Promise<void> {
   const child: ChildProcess = fork(__filename, ['--serve'], {
-    execArgv: ['--import', 'tsx'],
+    // The stack's process starts tracing before it loads anything when OTEL_* asks for it (a no-op
+    // otherwise), so `OTEL_EXPORTER_OTLP_ENDPOINT=… npm run bench:catalog` measures tracing's cost.
+    execArgv: ['--require', 'tsx/cjs', '--require', require.resolve('@commerce/common/src/telemetry/register')],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const urls = await new Promise<Urls>((resolve, reject) => {

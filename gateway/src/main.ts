@@ -1,3 +1,5 @@
+// First: tracing instrumentations patch modules as they load (no-op unless OTEL_* asks for traces).
+import '@commerce/common/src/telemetry/register';
 import { existsSync, readFileSync } from 'node:fs';
 import { createLogger, createRedis, runProcess } from '@commerce/common';
 import { jwksUrl, loadGatewayConfig, operationLimits, rateLimits } from './env';

@@ -7,7 +7,16 @@ import {
   type ExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
-import { DomainError, toGraphQLError, type Logger, type RedisEventHub } from '@commerce/common';
+import {
+  DomainError,
+  SpanKind,
+  openSpan,
+  toGraphQLError,
+  traceOfEvent,
+  type Logger,
+  type OpenSpan,
+  type RedisEventHub,
+} from '@commerce/common';
 import { BufferedQueue, type ConnectionBuffer } from './backpressure';
 import type { QueryExecutor } from './coalesce';
 import type { GatewayContext } from './context';
@@ -40,6 +49,8 @@ export interface SubscribeArgs {
 
 interface PendingEvent {
   ref: EventRef;
+  /** From arrival to delivery (or skip), in the trace of the change that published the event. */
+  delivery: OpenSpan;
   /** Its query, started on arrival once access was granted. */
   result: Promise<ExecutionResult> | undefined;
 }
@@ -69,12 +80,14 @@ export async function subscribe(
   const { hub, execute, logger } = services;
   let plan: ReturnType<(typeof SUBSCRIPTION_FIELDS)[string]>;
   let operation;
+  let fieldName: string;
   try {
     operation = getOperationAST(args.document, args.operationName);
     if (!operation || operation.operation !== 'subscription') {
       throw new GraphQLError('Not a subscription', { extensions: { code: 'BAD_USER_INPUT' } });
     }
     const field = subscriptionRootField(operation);
+    fieldName = field.name.value;
     const definition = schema.getSubscriptionType()?.getFields()[field.name.value];
     const servedBy = SUBSCRIPTION_FIELDS[field.name.value];
     if (!definition || !servedBy) {
@@ -100,7 +113,13 @@ export async function subscribe(
   // Listen before reading the current state, so no change can fall between the two.
   const stopListening = await hub.listen(plan.channel, (event) => {
     const ref = plan.match(event);
-    if (ref) queue.push({ ref, result: granted ? run(ref) : undefined });
+    if (!ref) return;
+    const delivery = openSpan(`Subscription.${fieldName} deliver`, {
+      parent: traceOfEvent(event),
+      kind: SpanKind.CONSUMER,
+      attributes: { 'graphql.operation.type': 'subscription', 'commerce.subscription.field': fieldName },
+    });
+    queue.push({ ref, delivery, result: granted ? delivery.run(() => run(ref)) : undefined });
   });
   const shown = new Map<string, string>();
   let first: ExecutionResult | null = null;
@@ -121,19 +140,21 @@ export async function subscribe(
   async function* stream(): AsyncGenerator<ExecutionResult> {
     try {
       if (first) yield first;
-      for await (const { ref, result: started } of queue) {
+      for await (const { ref, delivery, result: started } of queue) {
         try {
           // The current state already went out; its own event may still have been in flight.
           if (ref.dedupe) {
             if (shown.get(ref.dedupe.key) === ref.dedupe.value) continue;
             shown.set(ref.dedupe.key, ref.dedupe.value);
           }
-          const result = await (started ?? run(ref));
+          const result = await (started ?? delivery.run(() => run(ref)));
           const data = result.data as Record<string, unknown> | null | undefined;
           // Not visible to this caller (null without errors): nothing to say.
           if (data?.[eventQuery.alias] == null && !result.errors) continue;
           yield result;
         } finally {
+          // After a yield, the transport has sent the result by the time it asks for the next one.
+          delivery.end();
           queue.settle();
         }
       }

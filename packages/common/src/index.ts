@@ -24,6 +24,7 @@ export * from './service-client';
 export * from './session-revocation';
 export * from './signing-keys';
 export * from './stock-events';
+export * from './telemetry';
 export * from './text';
 export * from './subgraph-server';
 export * from './transactions';

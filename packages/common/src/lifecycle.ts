@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { HealthRegistry } from './health';
+import { shutdownTracing } from './telemetry';
 
 /** What a started process hands {@link runProcess}: how to stop it and, optionally, its readiness. */
 export interface ProcessHandle {
@@ -37,6 +38,8 @@ export function onShutdown(logger: Logger, handle: ProcessHandle, timeoutMs = 15
       if (delayMs > 0) await sleep(delayMs);
       logger.info('draining');
       await handle.stop();
+      // Spans of the drain itself included; the batch exporter would lose them at exit.
+      await shutdownTracing();
     };
     stop().then(
       () => process.exit(0),

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { TraceCarrier } from './telemetry';
 
 /**
  * An order changed status. Published on Redis pub/sub after the transaction that changed it has
@@ -11,6 +12,11 @@ export interface OrderStatusEvent {
   userId: number;
   status: string;
   occurredAt: string;
+  /**
+   * Trace context of the change (absent when it was not traced): the gateway delivers the event
+   * to subscribers in a span of that trace.
+   */
+  trace?: TraceCarrier;
 }
 
 export const orderEventsChannel = (prefix: string) => `${prefix}:events:order-status`;

@@ -1,4 +1,5 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { jobTelemetry } from './telemetry';
 
 /** BullMQ queue names; the Redis key prefix (REDIS_PREFIX) keeps stacks apart. */
 export const QueueName = {
@@ -143,9 +144,9 @@ export const defaultJobOptions: JobsOptions = {
 
 export const notificationJobId = (orderId: string, status: string) => `notify-${orderId}-${status}`;
 
-/** Opens a queue with the shared defaults. */
+/** Opens a queue with the shared defaults (and BullMQ's tracing when the process traces). */
 export function createQueue<T>(name: QueueName, connection: ConnectionOptions, prefix: string): Queue<T> {
-  return new Queue<T>(name, { connection, prefix: `${prefix}:bull`, defaultJobOptions });
+  return new Queue<T>(name, { connection, prefix: `${prefix}:bull`, defaultJobOptions, telemetry: jobTelemetry() });
 }
 
 /** The BullMQ prefix for a REDIS_PREFIX; workers must use the same one as the queues. */

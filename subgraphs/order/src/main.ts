@@ -1,3 +1,5 @@
+// First: tracing instrumentations patch modules as they load (no-op unless OTEL_* asks for traces).
+import '@commerce/common/src/telemetry/register';
 import { createLogger, runProcess, warnIfRedisMayEvict } from '@commerce/common';
 import { loadOrderConfig } from './env';
 import { startOrderSubgraph } from './server';

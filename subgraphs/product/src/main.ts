@@ -1,3 +1,5 @@
+// First: tracing instrumentations patch modules as they load (no-op unless OTEL_* asks for traces).
+import '@commerce/common/src/telemetry/register';
 import { createLogger, createRedis, runProcess } from '@commerce/common';
 import { createDb } from './db';
 import { loadProductConfig } from './env';

@@ -1,4 +1,4 @@
-import { ServiceCallError, type Logger } from '@commerce/common';
+import { ServiceCallError, inSpan, type Logger } from '@commerce/common';
 import type { OrderWithItems } from '../db';
 import type { CartClient, InventoryClient } from './clients';
 import type { CouponService } from './coupons';
@@ -50,20 +50,26 @@ export class CheckoutProcessor {
   ) {}
 
   /**
-   * Runs the saga of `orderId`; a no-op for an order that is no longer PENDING.
+   * Runs the saga of `orderId`; a no-op for an order that is no longer PENDING. Traced as a
+   * `checkout.saga` span with one child span per step (`checkout.reserve-stock`, …).
    * @throws PermanentCheckoutError for an unknown order; retryable errors (network, timeouts) as they are.
    */
   async process(orderId: string): Promise<void> {
+    return inSpan('checkout.saga', () => this.runSaga(orderId), { attributes: { 'commerce.order.id': orderId } });
+  }
+
+  private async runSaga(orderId: string): Promise<void> {
     const order = await this.orders.find(orderId);
     if (!order) throw new PermanentCheckoutError(`order ${orderId} does not exist`);
     if (order.status !== 'PENDING') return;
     if (order.items.length === 0) return this.fail(order, FailureReason.EMPTY_CART);
-    if (order.couponCode && !(await this.coupons.redeem(order.id, order.couponCode, order.userId))) {
+    const couponCode = order.couponCode;
+    if (couponCode && !(await step('redeem-coupon', () => this.coupons.redeem(order.id, couponCode, order.userId)))) {
       return this.fail(order, FailureReason.COUPON_USAGE_LIMIT);
     }
 
     const lines = order.items.map((i) => ({ productId: i.productId, quantity: i.quantity }));
-    const reservation = await this.inventory.reserve(order.id, lines);
+    const reservation = await step('reserve-stock', () => this.inventory.reserve(order.id, lines));
     if (!reservation.ok) {
       return this.fail(order, reservation.failureReason === 'NOT_FOUND' ? FailureReason.PRODUCT_NOT_FOUND : FailureReason.OUT_OF_STOCK);
     }
@@ -74,13 +80,15 @@ export class CheckoutProcessor {
     const keys = paymentKeys(order.id);
     let intent: PaymentIntent;
     try {
-      intent = await this.payments.authorize({
-        idempotencyKey: keys.authorize,
-        token: order.paymentToken,
-        amountCents: totalCents,
-        currencyCode: order.currencyCode,
-        description: `Order ${order.id}`,
-      });
+      intent = await step('authorize-payment', () =>
+        this.payments.authorize({
+          idempotencyKey: keys.authorize,
+          token: order.paymentToken,
+          amountCents: totalCents,
+          currencyCode: order.currencyCode,
+          description: `Order ${order.id}`,
+        }),
+      );
     } catch (err) {
       if (!(err instanceof PaymentDeclinedError)) throw err;
       return this.fail(
@@ -97,10 +105,15 @@ export class CheckoutProcessor {
     }
     if (await this.abandoned(order.id)) return;
 
-    await this.carts.commitCheckout(order.userId, order.id, lines);
-    if (order.cartId && order.couponCode) await this.coupons.consume(order.cartId, order.couponCode);
-    const captured = await this.payments.capture({ idempotencyKey: keys.capture, reference: intent.reference });
-    const confirmed = await this.orders.transition(order.id, 'PENDING', 'CONFIRMED', { priced, payment: this.paymentOf(captured) });
+    await step('commit-cart', () => this.carts.commitCheckout(order.userId, order.id, lines));
+    const cartId = order.cartId;
+    if (cartId && couponCode) await step('consume-coupon', () => this.coupons.consume(cartId, couponCode));
+    const captured = await step('capture-payment', () =>
+      this.payments.capture({ idempotencyKey: keys.capture, reference: intent.reference }),
+    );
+    const confirmed = await step('confirm', () =>
+      this.orders.transition(order.id, 'PENDING', 'CONFIRMED', { priced, payment: this.paymentOf(captured) }),
+    );
     if (!confirmed) {
       // Someone else (the reconciler) ended the order meanwhile; its compensation job undoes our steps too.
       this.logger.warn({ orderId }, 'order left PENDING during its checkout; compensating');
@@ -127,6 +140,10 @@ export class CheckoutProcessor {
    * then gives the stock and the coupon redemption back. Idempotent (keys and order ids); a no-op for other statuses.
    */
   async compensate(orderId: string): Promise<void> {
+    return inSpan('checkout.compensate', () => this.runCompensation(orderId), { attributes: { 'commerce.order.id': orderId } });
+  }
+
+  private async runCompensation(orderId: string): Promise<void> {
     const order = await this.orders.find(orderId);
     if (!order) throw new PermanentCheckoutError(`order ${orderId} does not exist`);
     if (!isCompensated(order.status)) return;
@@ -143,7 +160,7 @@ export class CheckoutProcessor {
       } catch (err) {
         // A capture racing our void: read again and refund what was captured.
         if (!(err instanceof PaymentStateError)) throw err;
-        return this.compensate(orderId);
+        return this.runCompensation(orderId);
       }
       await this.orders.recordPayment(orderId, this.paymentOf(after));
     }
@@ -178,6 +195,9 @@ export class CheckoutProcessor {
     };
   }
 }
+
+/** One step of the saga in a span of its own (`checkout.<name>`), so a trace shows where the time went. */
+const step = <T>(name: string, run: () => Promise<T>): Promise<T> => inSpan(`checkout.${name}`, run);
 
 /** Whether an error from a step is worth retrying (network, 5xx, timeouts) or final. */
 export const isRetryable = (err: unknown) =>

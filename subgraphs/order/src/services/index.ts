@@ -9,6 +9,7 @@ import {
   createServiceClient,
   defaultJobOptions,
   isServiceFailure,
+  jobTelemetry,
   type BreakerSettings,
   type Logger,
   type Redis,
@@ -59,7 +60,7 @@ export function createOrderServices(options: OrderServicesOptions) {
   const breakers = { product: serviceBreaker('product'), cart: serviceBreaker('cart'), user: serviceBreaker('user') };
   const client = (url: string, breaker: Breaker) =>
     createServiceClient({ url, service: 'order-subgraph', secret: options.internalSecret, breaker });
-  const queueOptions = { connection: options.redis, prefix: bullPrefix(options.redisPrefix), defaultJobOptions };
+  const queueOptions = { connection: options.redis, prefix: bullPrefix(options.redisPrefix), defaultJobOptions, telemetry: jobTelemetry() };
   const queues: OutboxQueues = {
     [QueueName.checkout]: new Queue(QueueName.checkout, queueOptions),
     [QueueName.notifications]: new Queue(QueueName.notifications, queueOptions),

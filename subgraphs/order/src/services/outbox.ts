@@ -1,6 +1,8 @@
 import type { Queue } from 'bullmq';
 import {
   QueueName,
+  currentTraceCarrier,
+  jobTraceOptions,
   publishOrderStatusEvent,
   type CheckoutJob,
   type Logger,
@@ -10,6 +12,7 @@ import {
   type Redis,
   type RefundJob,
   type RestockJob,
+  type TraceCarrier,
 } from '@commerce/common';
 import type { OrderDb, Prisma } from '../db';
 
@@ -34,13 +37,28 @@ export type OutboxEntry =
 
 export type OutboxQueues = Record<Exclude<OutboxEntry['queue'], typeof EVENTS>, Queue>;
 
-/** Writes `entries` inside transaction `tx`; they reach Redis only if it commits. */
+/**
+ * Writes `entries` inside transaction `tx`; they reach Redis only if it commits. Each row keeps
+ * the trace context of the change (the active span; none with tracing off), so the job or event
+ * the relay makes of it later joins the trace of the request or job that caused it.
+ */
 export async function writeOutbox(tx: Prisma.TransactionClient, entries: readonly OutboxEntry[]): Promise<void> {
   if (entries.length === 0) return;
+  const trace = currentTraceCarrier();
   await tx.outboxMessage.createMany({
-    data: entries.map((e) => ({ queue: e.queue, name: e.name, payload: e.payload as unknown as Prisma.InputJsonValue })),
+    data: entries.map((e) => ({
+      queue: e.queue,
+      name: e.name,
+      payload: e.payload as unknown as Prisma.InputJsonValue,
+      traceparent: trace?.traceparent ?? null,
+      tracestate: trace?.tracestate ?? null,
+    })),
   });
 }
+
+/** The trace context a row was written in, or undefined. */
+const traceOf = (row: { traceparent: string | null; tracestate: string | null }): TraceCarrier | undefined =>
+  row.traceparent ? { traceparent: row.traceparent, ...(row.tracestate ? { tracestate: row.tracestate } : {}) } : undefined;
 
 // One relay at a time dispatches (per database), so events leave in commit order.
 const RELAY_LOCK = 0x6f7574626f78; // "outbox"
@@ -134,14 +152,18 @@ export class OutboxRelay {
       const byQueue = new Map<keyof OutboxQueues, typeof rows>();
       for (const row of rows) {
         if (row.queue === EVENTS) {
-          await publishOrderStatusEvent(this.redis, this.prefix, row.payload as unknown as OrderStatusEvent);
+          const trace = traceOf(row);
+          const event = row.payload as unknown as OrderStatusEvent;
+          await publishOrderStatusEvent(this.redis, this.prefix, trace ? { ...event, trace } : event);
         } else {
           const queue = row.queue as keyof OutboxQueues;
           byQueue.set(queue, [...(byQueue.get(queue) ?? []), row]);
         }
       }
       for (const [queue, jobs] of byQueue) {
-        await this.queues[queue].addBulk(jobs.map((j) => ({ name: j.name, data: j.payload, opts: { jobId: j.id } })));
+        await this.queues[queue].addBulk(
+          jobs.map((j) => ({ name: j.name, data: j.payload, opts: { jobId: j.id, ...jobTraceOptions(traceOf(j)) } })),
+        );
       }
       const now = new Date();
       const events = rows.filter((r) => r.queue === EVENTS).map((r) => r.id);

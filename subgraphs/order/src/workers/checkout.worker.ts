@@ -1,5 +1,5 @@
 import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import { CircuitOpenError, QueueName, bullPrefix, type CheckoutJob, type Logger, type RefundJob, type RestockJob } from '@commerce/common';
+import { CircuitOpenError, QueueName, bullPrefix, jobTelemetry, type CheckoutJob, type Logger, type RefundJob, type RestockJob } from '@commerce/common';
 import { isRetryable, type CheckoutProcessor } from '../services/checkout.processor';
 import type { RefundProcessor } from '../services/returns/refund.processor';
 import { CheckoutJobName } from '../services/outbox';
@@ -75,6 +75,7 @@ export function createCheckoutWorker(options: CheckoutWorkerOptions): Worker<Che
       lockDuration,
       stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
       maxStalledCount: 3,
+      telemetry: jobTelemetry(),
     },
   );
   worker.on('failed', (job, err) =>

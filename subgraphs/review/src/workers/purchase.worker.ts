@@ -1,5 +1,5 @@
 import { Worker, type ConnectionOptions } from 'bullmq';
-import { QueueName, bullPrefix, type Logger, type PurchaseJob } from '@commerce/common';
+import { QueueName, bullPrefix, jobTelemetry, type Logger, type PurchaseJob } from '@commerce/common';
 import type { PurchaseService } from '../services/purchase.service';
 
 /** The BullMQ worker of the purchases queue (fed by the order subgraph); drives verifiedPurchase. */
@@ -15,7 +15,7 @@ export function createPurchaseWorker(options: {
     async (job) => {
       await options.purchases.record(job.data);
     },
-    { connection: options.connection, prefix: bullPrefix(options.prefix), concurrency: options.concurrency },
+    { connection: options.connection, prefix: bullPrefix(options.prefix), concurrency: options.concurrency, telemetry: jobTelemetry() },
   );
   worker.on('failed', (job, err) => options.logger.warn({ jobId: job?.id, err }, 'purchase job failed'));
   worker.on('error', (err) => options.logger.error({ err }, 'purchase worker error'));

@@ -1,5 +1,5 @@
 import { Worker, type ConnectionOptions } from 'bullmq';
-import { QueueName, bullPrefix, type Logger, type OrderNotificationJob } from '@commerce/common';
+import { QueueName, bullPrefix, jobTelemetry, type Logger, type OrderNotificationJob } from '@commerce/common';
 import type { NotificationService } from './notification.service';
 import type { WebhookDeliveryService } from './webhook-delivery.service';
 
@@ -24,7 +24,7 @@ export function createNotificationWorker(options: {
       const emailed = await options.notifications.sendOrderNotification(job.data);
       return { emailed, webhooks };
     },
-    { connection: options.connection, prefix: bullPrefix(options.prefix), concurrency: options.concurrency },
+    { connection: options.connection, prefix: bullPrefix(options.prefix), concurrency: options.concurrency, telemetry: jobTelemetry() },
   );
   worker.on('failed', (job, err) => options.logger.warn({ jobId: job?.id, err }, 'notification job failed'));
   worker.on('error', (err) => options.logger.error({ err }, 'notification worker error'));

@@ -1,5 +1,5 @@
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import { QueueName, bullPrefix, type Logger, type WebhookDeliveryJob } from '@commerce/common';
+import { QueueName, bullPrefix, jobTelemetry, type Logger, type WebhookDeliveryJob } from '@commerce/common';
 import type { WebhookDeliveryService } from './webhook-delivery.service';
 import { BlockedWebhookAddressError } from './webhook-network';
 
@@ -28,6 +28,7 @@ export function createWebhookQueue(connection: ConnectionOptions, prefix: string
     connection,
     prefix: bullPrefix(prefix),
     defaultJobOptions: webhookJobOptions(retry),
+    telemetry: jobTelemetry(),
   });
 }
 
@@ -51,7 +52,7 @@ export function createWebhookWorker(options: {
         throw err;
       }
     },
-    { connection: options.connection, prefix: bullPrefix(options.prefix), concurrency: options.concurrency },
+    { connection: options.connection, prefix: bullPrefix(options.prefix), concurrency: options.concurrency, telemetry: jobTelemetry() },
   );
   worker.on('failed', (job, err) =>
     options.logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'webhook job failed'),
