@@ -46,6 +46,15 @@ export interface OrderNotificationJob {
   totalCents: number;
   currencyCode: string;
   lines: NotificationLine[];
+  /** (issue 11.4) The shipment, on ORDER_SHIPPED and ORDER_DELIVERED: carrier (UPS, USPS, DHL, FEDEX), number, tracking page. */
+  tracking?: NotificationTracking | null;
+}
+
+/** A shipment as a notification shows it. */
+export interface NotificationTracking {
+  carrier: string;
+  trackingNumber: string;
+  trackingUrl: string;
 }
 
 /**

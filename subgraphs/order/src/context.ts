@@ -1,6 +1,8 @@
+import type DataLoader from 'dataloader';
 import type { BaseContext } from '@commerce/common';
 import type { CartPricing } from './services/cart-pricing';
 import type { CouponService } from './services/coupons';
+import type { Timeline } from './services/order-history';
 import type { OrderService } from './services/order.service';
 import type { ShippingRates } from './services/rates';
 
@@ -12,4 +14,11 @@ export interface OrderApi {
   cartPricing: CartPricing;
 }
 
-export interface Context extends BaseContext, OrderApi {}
+/** Per-request DataLoaders: a page of N orders costs one statement per batched field. */
+export interface OrderLoaders {
+  timeline: DataLoader<string, Timeline>;
+}
+
+export interface Context extends BaseContext, OrderApi {
+  loaders: OrderLoaders;
+}

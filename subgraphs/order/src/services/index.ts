@@ -53,7 +53,8 @@ export function createOrderServices(options: OrderServicesOptions) {
     new SimulatedPaymentProvider(options.db, { timeoutMs: options.paymentTimeoutMs ?? 10_000, latencyMs: options.paymentLatencyMs ?? 0 });
   const carts = new CartClient(client(options.cartSubgraphUrl));
   const products = new ProductClient(client(options.productSubgraphUrl));
-  const addresses = new ShippingAddresses(new UserClient(client(options.userSubgraphUrl)));
+  const users = new UserClient(client(options.userSubgraphUrl));
+  const addresses = new ShippingAddresses(users);
   const coupons = new CouponService(options.db);
   const rates = new ShippingRates(options.db);
   const repository = new OrderRepository(options.db);
@@ -74,7 +75,7 @@ export function createOrderServices(options: OrderServicesOptions) {
     ...options.reconciler,
   });
   return {
-    orders: new OrderService({ repository, carts, products, coupons, rates, addresses, committed }),
+    orders: new OrderService({ repository, carts, products, coupons, rates, addresses, users, committed }),
     coupons,
     rates,
     cartPricing: new CartPricing(coupons, rates, addresses, carts, products),
