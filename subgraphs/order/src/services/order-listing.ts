@@ -42,7 +42,11 @@ export function cursorOf(sort: OrderSort, order: Pick<OrderRecord, 'id' | 'creat
 /** Longest email compared (RFC 5321's 254), in characters. */
 const MAX_EMAIL_LENGTH = 254;
 const cents = z.number().int().min(0).max(PG_INT_MAX);
-const date = z.iso.datetime({ offset: true });
+/** ISO 8601 with an offset, on a real calendar day (no 02-30). */
+const date = z.iso.datetime({ offset: true }).refine((v) => {
+  const [y, m, d] = v.slice(0, 10).split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d;
+}, 'not a real date');
 
 /** An email as the user subgraph stores it (NFKC, lower case), so the filter matches what checkout recorded. */
 export const normalizeEmail = (email: string) => email.normalize('NFKC').trim().toLowerCase();
