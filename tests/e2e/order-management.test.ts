@@ -302,7 +302,6 @@ test('a page costs the same SQL statements in every subgraph whether it holds 2 
   // Placed orders have their timelines (imported ones have none): the page really loaded them.
   expect(large.edges.some((e) => e.node.timeline.length >= 2)).toBe(true);
   expect(small.count.order).toBeGreaterThan(0);
-  console.log(JSON.stringify({ small: small.count, large: large.count, next: next.count }));
   expect(large.count).toEqual(small.count);
   expect(next.count).toEqual(small.count);
 });
