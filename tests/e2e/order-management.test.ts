@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse, type OperationDefinitionNode } from 'graphql';
 import { orderProbes } from '../support/orders';
 import { checkout, fillCart } from '../support/shoppers';
 import type { SubgraphName } from '../support/databases';
@@ -46,6 +49,8 @@ interface Page {
 // Imported orders placed at one instant for one total: every sort falls back on the id among them.
 const TIED_AT = new Date('2026-01-01T00:00:00.000Z');
 const TIED_TOTAL = 5_000;
+/** The order id docs/orders.md's variables hold. */
+const PLACEHOLDER = '00000000-0000-4000-8000-000000000000';
 
 beforeAll(async () => {
   stack = await startStack({
@@ -304,4 +309,28 @@ test('a page costs the same SQL statements in every subgraph whether it holds 2 
   expect(small.count.order).toBeGreaterThan(0);
   expect(large.count).toEqual(small.count);
   expect(next.count).toEqual(small.count);
+});
+
+test("docs/orders.md's operations run as pasted (the placeholder id replaced by an order's)", async () => {
+  const doc = readFileSync(path.join(__dirname, '../../docs/orders.md'), 'utf8');
+  const blocks = [...doc.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map(([, lang, body]) => ({ lang, body: body ?? '' }));
+  const placed = await stack.db.order.order.findFirstOrThrow({ where: { userId: customers[2]!.id, status: 'CONFIRMED' } });
+  const ran: string[] = [];
+  for (const [i, block] of blocks.entries()) {
+    if (block.lang !== 'graphql') continue;
+    const operation = parse(block.body).definitions[0] as OperationDefinitionNode;
+    const name = operation.name!.value;
+    const next = blocks[i + 1];
+    const variables = next?.lang === 'json' ? (JSON.parse(next.body.replace(PLACEHOLDER, placed.id)) as Record<string, unknown>) : {};
+    if (operation.operation === 'subscription') continue; // graphql-ws only; fulfilment.test.ts subscribes to the same fields
+    const res = await stack.gql(block.body, variables, name === 'MyOrders' ? customers[2]!.token : adminToken);
+    expect({ name, errors: res.errors }).toEqual({ name, errors: undefined });
+    ran.push(name);
+  }
+  expect(ran).toEqual(['AdminOrders', 'MyOrders', 'OrderTimeline', 'ShipWithTracking', 'MarkDelivered']);
+  expect(await stack.db.order.order.findUniqueOrThrow({ where: { id: placed.id } })).toMatchObject({
+    status: 'DELIVERED',
+    carrier: 'UPS',
+    trackingNumber: '1Z999AA10123456784',
+  });
 });

@@ -9,13 +9,16 @@ const SAMPLES = {
   FEDEX: ['1234-5678-9012', '123456789012'],
 } as const;
 
-test.each(Object.entries(SAMPLES))('%s: the typed number is normalized and its tracking page built from the template', (carrier, [typed, stored]) => {
-  const c = carrier as keyof typeof SAMPLES;
-  const tracking = trackingOf(c, typed);
-  expect(tracking.trackingNumber).toBe(stored);
-  expect(tracking.trackingUrl).toBe(CARRIERS[c].template.replace('{number}', stored));
-  expect(new URL(tracking.trackingUrl).protocol).toBe('https:');
-});
+test.each(Object.entries(SAMPLES))(
+  '%s: the typed number is normalized and its tracking page built from the template',
+  (carrier, [typed, stored]) => {
+    const c = carrier as keyof typeof SAMPLES;
+    const tracking = trackingOf(c, typed);
+    expect(tracking.trackingNumber).toBe(stored);
+    expect(tracking.trackingUrl).toBe(CARRIERS[c].template.replace('{number}', stored));
+    expect(new URL(tracking.trackingUrl).protocol).toBe('https:');
+  },
+);
 
 test("a number of another carrier's shape, a pasted URL, an empty or an overlong number are BAD_USER_INPUT naming trackingNumber", () => {
   for (const [carrier, number] of [
