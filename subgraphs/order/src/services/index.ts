@@ -66,6 +66,7 @@ export function createOrderServices(options: OrderServicesOptions) {
     payments,
     committed,
     options.logger,
+    users,
   );
   const reconciler = new Reconciler(options.db, queues, checkout, options.logger, {
     intervalMs: 15_000,
@@ -75,7 +76,7 @@ export function createOrderServices(options: OrderServicesOptions) {
     ...options.reconciler,
   });
   return {
-    orders: new OrderService({ repository, carts, products, coupons, rates, addresses, users, committed }),
+    orders: new OrderService({ repository, carts, products, coupons, rates, addresses, committed }),
     coupons,
     rates,
     cartPricing: new CartPricing(coupons, rates, addresses, carts, products),

@@ -166,6 +166,15 @@ export class OrderRepository {
     });
   }
 
+  /**
+   * Keeps the customer's email on the order (once: an email already kept stays), as the user
+   * subgraph stores it; order management filters by it. Null (unknown user): nothing changes.
+   */
+  async recordCustomerEmail(orderId: string, email: string | null): Promise<void> {
+    if (email === null) return;
+    await this.db.order.updateMany({ where: { id: orderId, customerEmail: null }, data: { customerEmail: email } });
+  }
+
   /** Records what the provider reports after a compensation (void or refund); no status change. */
   async recordPayment(orderId: string, payment: PaymentChange): Promise<void> {
     await this.db.payment.upsert({ where: { orderId }, create: { orderId, ...payment }, update: payment });

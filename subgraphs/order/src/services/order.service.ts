@@ -27,7 +27,7 @@ import {
   type PaymentRecord,
   type ShippingMethod,
 } from '../db';
-import type { CartClient, CartLine, ProductClient, ShippingAddress, UserClient } from './clients';
+import type { CartClient, CartLine, ProductClient, ShippingAddress } from './clients';
 import { snapshotOf as couponSnapshotOf, termsOf, type CouponService } from './coupons';
 import { actorOf } from './order-history';
 import { mayTransition, type Actor } from './order-lifecycle';
@@ -99,8 +99,6 @@ export interface OrderServiceDeps {
   coupons: CouponService;
   rates: ShippingRates;
   addresses: ShippingAddresses;
-  /** The customer's email, kept on the order at checkout (order management filters by it). */
-  users: Pick<UserClient, 'emailOf'>;
   committed: () => void;
 }
 
@@ -159,16 +157,9 @@ export class OrderService {
     const existing = await this.repository.findByKey(userId, idempotencyKey);
     if (existing) return this.replay(existing, lines.length === 0, fingerprint, paymentToken, shipping);
 
-    const [address, customerEmail] = await Promise.all([
-      shipping.addressId
-        ? this.deps.addresses.saved(userId, shipping.addressId)
-        : inline
-          ? Promise.resolve(inline)
-          : ships
-            ? this.deps.addresses.default(userId)
-            : Promise.resolve(null),
-      this.deps.users.emailOf(userId),
-    ]);
+    const address = shipping.addressId
+      ? await this.deps.addresses.saved(userId, shipping.addressId)
+      : (inline ?? (ships ? await this.deps.addresses.default(userId) : null));
     // Product shipping data is only needed to ship or to judge a coupon (the legacy path skips the call).
     const data = address || coupon ? await this.deps.products.shippingDataOf(lines.map((l) => l.productId)) : new Map();
     const quoteLines = lines.map((l) => quoteLineOf(l, data.get(l.productId)));
@@ -190,7 +181,6 @@ export class OrderService {
           idempotencyKey,
           requestFingerprint: fingerprint,
           paymentToken,
-          customerEmail,
           cartId,
           currencyCode: lines[0]?.currencyCode ?? 'USD',
           ...totalsOf(q),
