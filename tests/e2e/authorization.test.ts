@@ -48,9 +48,25 @@ describe('root fields', () => {
     expect(codes(await stack.gql('mutation($id: ID!) { cancelOrder(id: $id) { id } }', { id: orderId }, other.token))).toEqual([
       'NOT_FOUND',
     ]);
-    expect(codes(await stack.gql('mutation($id: ID!) { shipOrder(id: $id) { id } }', { id: orderId }, other.token))).toEqual(['NOT_FOUND']);
+    expect(
+      codes(
+        await stack.gql(
+          'mutation($id: ID!) { shipOrder(id: $id, carrier: UPS, trackingNumber: "1Z999AA10123456784") { id } }',
+          { id: orderId },
+          other.token,
+        ),
+      ),
+    ).toEqual(['NOT_FOUND']);
     // The owner may see the order but, as a customer, not ship it.
-    expect(codes(await stack.gql('mutation($id: ID!) { shipOrder(id: $id) { id } }', { id: orderId }, owner.token))).toEqual(['FORBIDDEN']);
+    expect(
+      codes(
+        await stack.gql(
+          'mutation($id: ID!) { shipOrder(id: $id, carrier: UPS, trackingNumber: "1Z999AA10123456784") { id } }',
+          { id: orderId },
+          owner.token,
+        ),
+      ),
+    ).toEqual(['FORBIDDEN']);
     const row = await stack.db.order.order.findUniqueOrThrow({ where: { id: orderId } });
     expect(row.status).toBe('CONFIRMED');
   });

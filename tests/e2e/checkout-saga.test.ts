@@ -178,7 +178,7 @@ function wsClient(token: string): Client {
 
 const LIFECYCLE = {
   cancel: 'mutation($id: ID!) { cancelOrder(id: $id) { id status } }',
-  ship: 'mutation($id: ID!) { shipOrder(id: $id) { id status } }',
+  ship: 'mutation($id: ID!) { shipOrder(id: $id, carrier: UPS, trackingNumber: "1Z999AA10123456784") { id status } }',
   deliver: 'mutation($id: ID!) { deliverOrder(id: $id) { id status } }',
 };
 

@@ -178,7 +178,10 @@ export const operations: HostileOperation[] = [
   { name: 'SQL in cancelOrder id', query: `mutation { cancelOrder(id: "' OR '1'='1") { id } }` },
   { name: 'SQL in refresh token', query: `mutation { refreshToken(token: "' OR 1=1 --") { accessToken } }` },
   // authorization
-  { name: 'ship as a customer', query: 'mutation { shipOrder(id: "00000000-0000-0000-0000-000000000000") { id } }' },
+  {
+    name: 'ship as a customer',
+    query: 'mutation { shipOrder(id: "00000000-0000-0000-0000-000000000000", carrier: UPS, trackingNumber: "1Z999AA10123456784") { id } }',
+  },
   {
     name: 'changePassword with a wrong current password',
     query: 'mutation { changePassword(currentPassword: "wrong", newPassword: "a new long password") }',

@@ -190,8 +190,11 @@ export async function startStack(options: StackOptions = {}) {
   const workers: Worker[] = [];
   const checkoutWorkers: Worker[] = [];
   const closers: (() => Promise<void>)[] = [];
-  /** Starts the checkout and notification workers (tests start them late to observe PENDING). */
-  async function startWorkers(options: { checkoutConcurrency?: number; checkout?: boolean } = {}) {
+  /**
+   * Starts the checkout and notification workers (tests start them late to observe PENDING).
+   * Emails go to .eml files in `mailDir`, or with `smtpUrl` over SMTP (a server the test runs).
+   */
+  async function startWorkers(options: { checkoutConcurrency?: number; checkout?: boolean; smtpUrl?: string } = {}) {
     const started: Worker[] = [];
     if (options.checkout !== false) {
       const checkout = order.createCheckoutWorker({
@@ -207,7 +210,11 @@ export async function startStack(options: StackOptions = {}) {
     }
     const notifications = user.createNotificationWorkers({
       db: db.user,
-      mailer: user.createMailer({ outboxDir: mailDir, from: 'test@commerce.local' }),
+      mailer: user.createMailer({
+        ...(options.smtpUrl ? { smtpUrl: options.smtpUrl } : {}),
+        outboxDir: mailDir,
+        from: 'test@commerce.local',
+      }),
       connection: connection(),
       prefix: redisPrefix,
       notificationConcurrency: 2,

@@ -68,6 +68,15 @@ export interface OrderNotificationJob {
   refundCents?: number;
   /** [returns] The customer's reason (RETURN_REQUESTED), the admin's (RETURN_REJECTED, an admin's refund). */
   note?: string | null;
+  /** (issue 11.4) The shipment, on ORDER_SHIPPED and ORDER_DELIVERED: carrier (UPS, USPS, DHL, FEDEX), number, tracking page. */
+  tracking?: NotificationTracking | null;
+}
+
+/** A shipment as a notification shows it. */
+export interface NotificationTracking {
+  carrier: string;
+  trackingNumber: string;
+  trackingUrl: string;
 }
 
 /** [returns] Refund job (checkout queue, name `refund`): call the provider for a PENDING Refund. Job id = outbox message id. */

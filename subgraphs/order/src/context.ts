@@ -1,6 +1,8 @@
+import type DataLoader from 'dataloader';
 import type { BaseContext } from '@commerce/common';
 import type { CartPricing } from './services/cart-pricing';
 import type { CouponService } from './services/coupons';
+import type { Timeline } from './services/order-history';
 import type { OrderService } from './services/order.service';
 import type { ShippingRates } from './services/rates';
 import type { ReturnsService } from './services/returns/returns.service';
@@ -15,4 +17,11 @@ export interface OrderApi {
   returns: ReturnsService;
 }
 
-export interface Context extends BaseContext, OrderApi {}
+/** Per-request DataLoaders: a page of N orders costs one statement per batched field. */
+export interface OrderLoaders {
+  timeline: DataLoader<string, Timeline>;
+}
+
+export interface Context extends BaseContext, OrderApi {
+  loaders: OrderLoaders;
+}

@@ -10,6 +10,7 @@ import {
 import type { OrderDb } from './db';
 import type { Context, OrderApi } from './context';
 import { resolvers } from './resolvers';
+import { timelineLoader } from './services/order-history';
 
 export const typeDefs = loadTypeDefs(__dirname);
 
@@ -36,7 +37,7 @@ export function startOrderSubgraph({
     name: 'order',
     typeDefs,
     resolvers,
-    createContext: (base) => ({ ...base, ...api }),
+    createContext: (base) => ({ ...base, ...api, loaders: { timeline: timelineLoader(db) } }),
     readinessChecks: { postgres: postgresCheck(db), redis: redisCheck(redis) },
   });
 }

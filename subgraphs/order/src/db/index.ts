@@ -14,6 +14,7 @@ export type {
   ShippingRate as ShippingRateRecord,
 } from './generated/client';
 export type { OrderStatus, PaymentStatus, CouponType, ShippingMethod, ShippingZone, TaxCategory } from './generated/enums';
+export type { Carrier, OrderActorKind } from './generated/enums';
 export type OrderDb = PrismaClient;
 
 /** Prisma `include` that loads an order's items in a stable order, and its payment. */

@@ -3,10 +3,10 @@ import type { MutationResolvers } from '../__generated__/resolvers-types';
 
 export const Mutation: MutationResolvers = {
   checkout: async (_parent, { input }, ctx) => ({
-    order: await ctx.orders.checkout(requireUser(ctx.caller).userId, input),
+    order: await ctx.orders.checkout(requireUser(ctx.caller), input),
   }),
-  cancelOrder: (_parent, { id }, ctx) => ctx.orders.cancel(requireUser(ctx.caller), id),
-  shipOrder: (_parent, { id }, ctx) => ctx.orders.ship(requireUser(ctx.caller), id),
+  cancelOrder: (_parent, { id, reason }, ctx) => ctx.orders.cancel(requireUser(ctx.caller), id, reason),
+  shipOrder: (_parent, { id, carrier, trackingNumber }, ctx) => ctx.orders.ship(requireUser(ctx.caller), id, carrier, trackingNumber),
   deliverOrder: (_parent, { id }, ctx) => ctx.orders.deliver(requireUser(ctx.caller), id),
   applyCoupon: (_parent, { code }, ctx) => ctx.cartPricing.applyCoupon(ctx.caller, code),
   removeCoupon: (_parent, _args, ctx) => ctx.cartPricing.removeCoupon(ctx.caller),

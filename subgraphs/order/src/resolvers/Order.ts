@@ -1,7 +1,14 @@
-import { entityRef, money } from '@commerce/common';
+import { entityRef, hasRole, money } from '@commerce/common';
 import { addressOfOrder, estimateOfOrder } from '../services/order-pricing';
 import { taxLinesOf } from '../services/order.repository';
-import type { OrderConnectionResolvers, OrderItemResolvers, OrderResolvers, PaymentResolvers } from '../__generated__/resolvers-types';
+import type {
+  OrderActorResolvers,
+  OrderConnectionResolvers,
+  OrderEventResolvers,
+  OrderItemResolvers,
+  OrderResolvers,
+  PaymentResolvers,
+} from '../__generated__/resolvers-types';
 
 export const Order: OrderResolvers = {
   __resolveReference: (ref, ctx) => ctx.orders.orderFor(ctx.caller, String(ref.id)),
@@ -19,6 +26,9 @@ export const Order: OrderResolvers = {
   payment: (o) => o.payment,
   returns: (o, _args, ctx) => ctx.returns.returnsOf(o.id),
   refunds: (o, _args, ctx) => ctx.returns.refundsOf(o.id),
+  shippedAt: (o) => o.shippedAt?.toISOString() ?? null,
+  deliveredAt: (o) => o.deliveredAt?.toISOString() ?? null,
+  timeline: (o, _args, ctx) => ctx.loaders.timeline.load(o.id),
   // Money of a line shares its order's currency.
   items: (o) => o.items.map((item) => ({ ...item, currencyCode: o.currencyCode })),
 };
@@ -35,6 +45,22 @@ export const OrderItem: OrderItemResolvers = {
 export const Payment: PaymentResolvers = {
   amount: (p) => money(p.amountCents, p.currencyCode),
   refunded: (p) => money(p.refundedCents, p.currencyCode),
+};
+
+export const OrderEvent: OrderEventResolvers = {
+  occurredAt: (e) => e.createdAt.toISOString(),
+  actor: (e) => e,
+};
+
+export const OrderActor: OrderActorResolvers = {
+  kind: (e) => e.actorKind,
+  // Which admin acted is for admins (and the acting user) to see.
+  user: (e, _args, ctx) =>
+    e.actorUserId !== null && (hasRole(ctx.caller, 'ADMIN') || (ctx.caller.kind === 'user' && ctx.caller.userId === e.actorUserId))
+      ? entityRef('User', e.actorUserId)
+      : null,
+  role: (e) => e.actorRole,
+  name: (e) => e.actorName,
 };
 
 export const OrderConnection: OrderConnectionResolvers = {

@@ -5,6 +5,7 @@ export const Query: QueryResolvers = {
   order: (_parent, { id }, ctx) => ctx.orders.orderFor(ctx.caller, id),
   orderStatusEvent: (_parent, { id }, ctx) => ctx.orders.orderAtEvent(ctx.caller, id),
   shippingRates: (_parent, _args, ctx) => ctx.rates.list(),
+  orders: (_parent, args, ctx) => ctx.orders.list(ctx.caller, args),
   coupons: (_parent, _args, ctx) => {
     requireAdmin(ctx.caller);
     return ctx.coupons.list();

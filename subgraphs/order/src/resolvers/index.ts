@@ -2,7 +2,7 @@ import type { Resolvers } from '../__generated__/resolvers-types';
 import { Cart, CartQuote, QuoteLine, ShippingOption, TaxLine } from './Cart';
 import { Coupon, ShippingRate } from './Coupon';
 import { Mutation } from './Mutation';
-import { Order, OrderConnection, OrderItem, Payment } from './Order';
+import { Order, OrderActor, OrderConnection, OrderEvent, OrderItem, Payment } from './Order';
 import { Query } from './Query';
 import { Refund, ReturnLine, ReturnRequest } from './Return';
 import { User } from './User';
@@ -15,6 +15,8 @@ export const resolvers: Resolvers = {
   Order,
   OrderItem,
   OrderConnection,
+  OrderEvent,
+  OrderActor,
   Payment,
   User,
   Cart,

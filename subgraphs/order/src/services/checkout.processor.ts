@@ -1,6 +1,6 @@
 import { ServiceCallError, inSpan, type Logger } from '@commerce/common';
 import type { OrderWithItems } from '../db';
-import type { CartClient, InventoryClient } from './clients';
+import type { CartClient, InventoryClient, UserClient } from './clients';
 import type { CouponService } from './coupons';
 import { FailureReason, isCompensated } from './order-lifecycle';
 import { repriceOrder } from './order-pricing';
@@ -47,6 +47,8 @@ export class CheckoutProcessor {
     private readonly payments: PaymentProvider,
     private readonly committed: () => void,
     private readonly logger: Logger,
+    /** (issue 11.6) Where the customer's email is read, for order management's filter. */
+    private readonly users: Pick<UserClient, 'emailOf'>,
   ) {}
 
   /**
@@ -62,6 +64,8 @@ export class CheckoutProcessor {
     const order = await this.orders.find(orderId);
     if (!order) throw new PermanentCheckoutError(`order ${orderId} does not exist`);
     if (order.status !== 'PENDING') return;
+    // Here rather than in the checkout request: a retried step, off the request's path.
+    if (order.customerEmail === null) await this.orders.recordCustomerEmail(order.id, await this.users.emailOf(order.userId));
     if (order.items.length === 0) return this.fail(order, FailureReason.EMPTY_CART);
     const couponCode = order.couponCode;
     if (couponCode && !(await step('redeem-coupon', () => this.coupons.redeem(order.id, couponCode, order.userId)))) {

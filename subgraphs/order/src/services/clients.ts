@@ -194,4 +194,13 @@ export class UserClient {
     const address = data._entities[0]?.defaultShippingAddress;
     return address && Number(address.userId) === userId ? toAddress(address) : null;
   }
+
+  /** The user's email as the user subgraph stores it (NFKC, lower case); null for an unknown user. */
+  async emailOf(userId: number): Promise<string | null> {
+    const data = await this.client.request<{ _entities: ({ email: string | null } | null)[] }>(
+      'query CustomerEmail($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { email } } }',
+      { representations: [{ __typename: 'User', id: String(userId) }] },
+    );
+    return data._entities[0]?.email ?? null;
+  }
 }

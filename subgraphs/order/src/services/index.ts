@@ -79,12 +79,13 @@ export function createOrderServices(options: OrderServicesOptions) {
   );
   const carts = new CartClient(client(options.cartSubgraphUrl, breakers.cart));
   const products = new ProductClient(client(options.productSubgraphUrl, breakers.product));
-  const addresses = new ShippingAddresses(new UserClient(client(options.userSubgraphUrl, breakers.user)));
+  const users = new UserClient(client(options.userSubgraphUrl, breakers.user));
+  const addresses = new ShippingAddresses(users);
   const coupons = new CouponService(options.db);
   const rates = new ShippingRates(options.db);
   const repository = new OrderRepository(options.db);
   const inventory = new InventoryClient(client(options.productSubgraphUrl, breakers.product));
-  const checkout = new CheckoutProcessor(repository, inventory, carts, coupons, payments, committed, options.logger);
+  const checkout = new CheckoutProcessor(repository, inventory, carts, coupons, payments, committed, options.logger, users);
   const reconciler = new Reconciler(options.db, queues, checkout, options.logger, {
     intervalMs: 15_000,
     recheckAfterMs: 10_000,

@@ -1,4 +1,4 @@
-import { QueueName, type OrderNotificationJob, type PurchaseJob } from '@commerce/common';
+import { QueueName, type NotificationTracking, type OrderNotificationJob, type PurchaseJob } from '@commerce/common';
 import type { OrderStatus, OrderStatusEventRecord, OrderWithItems } from '../db';
 import { isCompensated } from './order-lifecycle';
 import { CheckoutJobName, EVENTS, type OutboxEntry } from './outbox';
@@ -11,6 +11,12 @@ const NOTIFICATION: Partial<Record<OrderStatus, OrderNotificationJob['kind']>> =
   SHIPPED: 'ORDER_SHIPPED',
   DELIVERED: 'ORDER_DELIVERED',
 };
+
+/** The order's shipment for a notification, once it has one. */
+const trackingOfOrder = (order: OrderWithItems): NotificationTracking | null =>
+  order.carrier && order.trackingNumber && order.trackingUrl
+    ? { carrier: order.carrier, trackingNumber: order.trackingNumber, trackingUrl: order.trackingUrl }
+    : null;
 
 /** Statuses whose purchases the review subgraph learns (verified-purchase reviews). */
 const PURCHASE: Partial<Record<OrderStatus, PurchaseJob['status']>> = { CONFIRMED: 'CONFIRMED', CANCELLED: 'CANCELLED' };
@@ -56,6 +62,7 @@ export function effectsOf(order: OrderWithItems, event: OrderStatusEventRecord):
           quantity: i.quantity,
           lineTotalCents: i.lineTotalCents,
         })),
+        tracking: trackingOfOrder(order),
       },
     });
   }

@@ -10,8 +10,10 @@ import {
   type Prisma,
 } from '../db';
 import { effectsOf } from './order-effects';
+import { actorColumns, CHECKOUT_SAGA, type EventActor } from './order-history';
 import { canTransition } from './order-lifecycle';
 import { writeOutbox } from './outbox';
+import type { Tracking } from './tracking';
 
 /** The payment as the provider last reported it, stored with the order. */
 export type PaymentChange = Pick<PaymentRecord, 'provider' | 'reference' | 'amountCents' | 'currencyCode' | 'refundedCents'> & {
@@ -50,14 +52,25 @@ export interface TransitionChange {
   /** Final prices from the stock reservation (confirmation). */
   priced?: Repricing;
   payment?: PaymentChange;
+  /** Who made the change, for the timeline (default: the checkout saga). */
+  actor?: EventActor;
+  /** Why, for the timeline (e.g. a cancellation's reason). */
+  reason?: string;
+  /** The shipment (entering SHIPPED). */
+  tracking?: Tracking;
 }
+
+/** Columns a status sets besides the status: when the order shipped or was delivered. */
+const STAMPS: Partial<Record<OrderStatus, 'shippedAt' | 'deliveredAt'>> = { SHIPPED: 'shippedAt', DELIVERED: 'deliveredAt' };
 
 /**
  * An order has entered its current status: the history row that shows it as it is now, and what
  * the status causes (outbox), in the caller's transaction.
  */
-async function entered(tx: Prisma.TransactionClient, order: OrderWithItems): Promise<void> {
-  const event = await tx.orderStatusEvent.create({ data: { orderId: order.id, status: order.status, failureReason: order.failureReason } });
+async function entered(tx: Prisma.TransactionClient, order: OrderWithItems, actor: EventActor, reason?: string): Promise<void> {
+  const event = await tx.orderStatusEvent.create({
+    data: { orderId: order.id, status: order.status, failureReason: order.failureReason, ...actorColumns(actor, reason ?? null) },
+  });
   await writeOutbox(tx, effectsOf(order, event));
 }
 
@@ -88,19 +101,13 @@ export class OrderRepository {
     return this.db.orderStatusEvent.findUnique({ where: { id: eventId }, include: { order: { include: WITH_ITEMS } } });
   }
 
-  /** Up to `take` orders of the user, newest first, after the order `afterId`. */
-  pageOf(userId: number, take: number, afterId: string | null): Promise<OrderWithItems[]> {
-    return this.db.order.findMany({
-      where: { userId },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      include: WITH_ITEMS,
-      take,
-      ...(afterId ? { cursor: { id: afterId }, skip: 1 } : {}),
-    });
+  /** Up to `take` orders matching `where`, in `orderBy` order, with items and payment (three statements). */
+  list(where: Prisma.OrderWhereInput, orderBy: Prisma.OrderOrderByWithRelationInput[], take: number): Promise<OrderWithItems[]> {
+    return this.db.order.findMany({ where, orderBy, include: WITH_ITEMS, take });
   }
 
-  countOf(userId: number): Promise<number> {
-    return this.db.order.count({ where: { userId } });
+  count(where: Prisma.OrderWhereInput): Promise<number> {
+    return this.db.order.count({ where });
   }
 
   paymentOf(orderId: string): Promise<PaymentRecord | null> {
@@ -112,11 +119,11 @@ export class OrderRepository {
    * and event in the outbox) is written in the same transaction.
    * @throws Prisma P2002 when the user already has an order with this idempotency key.
    */
-  create(order: NewOrder): Promise<OrderWithItems> {
+  create(order: NewOrder, actor: EventActor): Promise<OrderWithItems> {
     return this.db.$transaction(async (tx) => {
       const { items, ...fields } = order;
       const created = await tx.order.create({ data: { ...fields, items: { create: items } }, include: WITH_ITEMS });
-      await entered(tx, created);
+      await entered(tx, created, actor);
       return created;
     });
   }
@@ -130,10 +137,17 @@ export class OrderRepository {
   async transition(orderId: string, from: OrderStatus, to: OrderStatus, change: TransitionChange = {}): Promise<OrderWithItems | null> {
     if (!canTransition(from, to)) throw new Error(`illegal order transition ${from} → ${to}`);
     return this.db.$transaction(async (tx) => {
-      const { priced, payment } = change;
+      const { priced, payment, tracking } = change;
+      const stamp = STAMPS[to];
       const { count } = await tx.order.updateMany({
         where: { id: orderId, status: from },
-        data: { status: to, failureReason: change.failureReason ?? null, ...(priced ? totalsOf(priced.quote) : {}) },
+        data: {
+          status: to,
+          failureReason: change.failureReason ?? null,
+          ...(priced ? totalsOf(priced.quote) : {}),
+          ...(tracking ?? {}),
+          ...(stamp ? { [stamp]: new Date() } : {}),
+        },
       });
       if (count === 0) return null;
       for (const line of priced?.quote.lines ?? []) {
@@ -152,9 +166,18 @@ export class OrderRepository {
       }
       if (payment) await tx.payment.upsert({ where: { orderId }, create: { orderId, ...payment }, update: payment });
       const order = await tx.order.findUniqueOrThrow({ where: { id: orderId }, include: WITH_ITEMS });
-      await entered(tx, order);
+      await entered(tx, order, change.actor ?? CHECKOUT_SAGA, change.reason);
       return order;
     });
+  }
+
+  /**
+   * Keeps the customer's email on the order (once: an email already kept stays), as the user
+   * subgraph stores it; order management filters by it. Null (unknown user): nothing changes.
+   */
+  async recordCustomerEmail(orderId: string, email: string | null): Promise<void> {
+    if (email === null) return;
+    await this.db.order.updateMany({ where: { id: orderId, customerEmail: null }, data: { customerEmail: email } });
   }
 
   /** Records what the provider reports after a compensation (void or refund); no status change. */

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import {
   BadUserInputError,
   CouponError,
@@ -10,23 +9,34 @@ import {
   NotFoundError,
   canActFor,
   connectionPage,
-  cursorCodec,
-  cursorKeys,
   hasRole,
   pageSize,
+  requireAdmin,
   type PageInfo,
   quote,
   type AddressInput,
   type Caller,
+  type UserCaller,
 } from '@commerce/common';
-import { Prisma, type OrderItemRecord, type OrderStatus, type OrderWithItems, type PaymentRecord, type ShippingMethod } from '../db';
+import {
+  Prisma,
+  type Carrier,
+  type OrderItemRecord,
+  type OrderStatus,
+  type OrderWithItems,
+  type PaymentRecord,
+  type ShippingMethod,
+} from '../db';
 import type { CartClient, CartLine, ProductClient, ShippingAddress } from './clients';
 import { snapshotOf as couponSnapshotOf, termsOf, type CouponService } from './coupons';
+import { actorOf } from './order-history';
 import { mayTransition, type Actor } from './order-lifecycle';
+import { afterCursor, cursorOf, orderByOf, whereOf, type OrderFilter, type OrderSort } from './order-listing';
 import { itemsOf, quoteLineOf, snapshotOf } from './order-pricing';
-import { totalsOf, type OrderRepository } from './order.repository';
+import { totalsOf, type OrderRepository, type TransitionChange } from './order.repository';
 import type { ShippingRates } from './rates';
 import type { ShippingAddresses } from './shipping-address';
+import { trackingOf } from './tracking';
 
 /** An order as the API shows it; status fields may be those of a past event. */
 export type OrderView = OrderWithItems;
@@ -62,8 +72,6 @@ interface ShippingRequest {
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 const DEFAULT_PAYMENT_TOKEN = 'tok_visa';
 const PAYMENT_TOKEN = /^tok_[A-Za-z0-9_]{1,100}$/;
-/** Position in a user's orders (createdAt DESC, id DESC): the order's id, a UUID. */
-const orderCursor = cursorCodec(z.object({ id: cursorKeys.uuid() }));
 
 /**
  * sha256 over what a checkout request asks for: the cart's lines (sorted), its coupon, the card
@@ -94,6 +102,17 @@ export interface OrderServiceDeps {
   committed: () => void;
 }
 
+/** Arguments of an order listing: filter, sort (default newest first), page size 0..100 and cursor. */
+export interface OrderListArgs {
+  filter?: OrderFilter | null;
+  sort?: OrderSort | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+/** Longest reason a timeline keeps (characters). */
+const MAX_REASON_LENGTH = 500;
+
 /** Orders: checkout (creation), the lifecycle operations, reads, history. */
 export class OrderService {
   private readonly repository: OrderRepository;
@@ -117,7 +136,8 @@ export class OrderService {
    * @throws CouponError when the cart's coupon no longer applies (COUPON_EXPIRED, _NOT_ELIGIBLE, _MIN_SUBTOTAL).
    * @throws IdempotencyKeyReusedError when the key was used for a different request.
    */
-  async checkout(userId: number, request: CheckoutRequest): Promise<OrderView> {
+  async checkout(caller: UserCaller, request: CheckoutRequest): Promise<OrderView> {
+    const { userId } = caller;
     const { idempotencyKey } = request;
     const paymentToken = request.paymentToken ?? DEFAULT_PAYMENT_TOKEN;
     assertPlainText(idempotencyKey, 'idempotencyKey', { max: MAX_IDEMPOTENCY_KEY_LENGTH });
@@ -155,17 +175,20 @@ export class OrderService {
     });
     if (q.coupon?.problem) throw new CouponError(q.coupon.problem, q.coupon.code);
     try {
-      const created = await this.repository.create({
-        userId,
-        idempotencyKey,
-        requestFingerprint: fingerprint,
-        paymentToken,
-        cartId,
-        currencyCode: lines[0]?.currencyCode ?? 'USD',
-        ...totalsOf(q),
-        ...snapshotOf(q, address, terms ? couponSnapshotOf(terms) : null),
-        items: itemsOf(q, quoteLines),
-      });
+      const created = await this.repository.create(
+        {
+          userId,
+          idempotencyKey,
+          requestFingerprint: fingerprint,
+          paymentToken,
+          cartId,
+          currencyCode: lines[0]?.currencyCode ?? 'USD',
+          ...totalsOf(q),
+          ...snapshotOf(q, address, terms ? couponSnapshotOf(terms) : null),
+          items: itemsOf(q, quoteLines),
+        },
+        actorOf(caller),
+      );
       this.deps.committed();
       return created;
     } catch (err) {
@@ -181,19 +204,25 @@ export class OrderService {
   /**
    * Cancels a CONFIRMED order (its owner or an admin; not once shipped). The compensation job
    * written with it refunds the capture, releases the stock and gives the coupon back; the customer is notified.
+   * `reason` (optional, plain text up to 500 characters) goes to the timeline.
    * @throws NotFoundError when the caller may not see the order.
    * @throws InvalidOrderStateError unless the order is CONFIRMED.
+   * @throws BadUserInputError for a reason that is not plain text or too long.
    */
-  cancel(caller: Caller, id: string): Promise<OrderView> {
-    return this.move(caller, id, 'CANCELLED');
+  cancel(caller: Caller, id: string, reason?: string | null): Promise<OrderView> {
+    if (reason != null) assertPlainText(reason, 'reason', { max: MAX_REASON_LENGTH });
+    return this.move(caller, id, 'CANCELLED', () => (reason != null ? { reason } : {}));
   }
 
   /**
-   * Marks a CONFIRMED order SHIPPED (admins only).
+   * Marks a CONFIRMED order SHIPPED (admins only) with its shipment: the carrier, the tracking number
+   * (spaces and dashes dropped, upper case, checked loosely against the carrier's formats) and the
+   * tracking URL from the carrier's template. The SHIPPED email carries the link.
    * @throws ForbiddenError for anyone but an admin. @throws InvalidOrderStateError unless CONFIRMED.
+   * @throws BadUserInputError (`field: "trackingNumber"`) for a number the carrier does not issue.
    */
-  ship(caller: Caller, id: string): Promise<OrderView> {
-    return this.move(caller, id, 'SHIPPED');
+  ship(caller: Caller, id: string, carrier: Carrier, trackingNumber: string): Promise<OrderView> {
+    return this.move(caller, id, 'SHIPPED', () => ({ tracking: trackingOf(carrier, trackingNumber) }));
   }
 
   /**
@@ -215,24 +244,53 @@ export class OrderService {
     return order && canActFor(caller, order.userId) ? order : null;
   }
 
-  /** The order as it was at status event `eventId` (its status, failureReason and time). */
+  /**
+   * The order as it was at status event `eventId` (its status, failureReason and time); the shipment
+   * shows only from the SHIPPED event on, as it was not known before.
+   */
   async orderAtEvent(caller: Caller, eventId: string): Promise<OrderView | null> {
     const event = await this.repository.findEvent(eventId);
     if (!event || !canActFor(caller, event.order.userId)) return null;
-    return { ...event.order, status: event.status, failureReason: event.failureReason, updatedAt: event.createdAt };
+    const shipped = event.status === 'SHIPPED' || event.status === 'DELIVERED';
+    return {
+      ...event.order,
+      status: event.status,
+      failureReason: event.failureReason,
+      updatedAt: event.createdAt,
+      ...(shipped ? {} : { carrier: null, trackingNumber: null, trackingUrl: null, shippedAt: null }),
+      ...(event.status === 'DELIVERED' ? {} : { deliveredAt: null }),
+    };
   }
 
   /**
-   * The user's orders, newest first, as a cursor connection. `first`: 0..100.
-   * @throws BadUserInputError for a bad `first` or cursor.
+   * The user's orders (owner or admin) as a cursor connection, filtered and sorted like {@link list}.
+   * @throws BadUserInputError for a bad `first`, filter or cursor.
    */
-  async ordersOf(userId: number, args: { first?: number | null; after?: string | null }): Promise<OrderPage> {
+  ordersOf(userId: number, args: OrderListArgs): Promise<OrderPage> {
+    return this.page(whereOf(args.filter, userId), args);
+  }
+
+  /**
+   * ADMIN: every order, filtered (status, customer email as stored at checkout, creation time, total
+   * in cents) and sorted (CREATED_AT_DESC by default; TOTAL_ASC/DESC; ties by id), keyset-paged:
+   * paging through visits each matching order exactly once. A page is a constant number of SQL
+   * statements (orders, their items, their payments; the count only when asked for).
+   * @throws UnauthenticatedError / ForbiddenError for anyone but an admin.
+   * @throws BadUserInputError for a bad `first`, filter or cursor (another sort's cursor included).
+   */
+  list(caller: Caller, args: OrderListArgs): Promise<OrderPage> {
+    requireAdmin(caller, 'Only an admin may list every order');
+    return this.page(whereOf(args.filter), args);
+  }
+
+  private async page(where: Prisma.OrderWhereInput, args: OrderListArgs): Promise<OrderPage> {
+    const sort = args.sort ?? 'CREATED_AT_DESC';
     const take = pageSize(args.first);
-    const after = args.after ? orderCursor.decode(args.after) : null;
-    const rows = await this.repository.pageOf(userId, take + 1, after?.id ?? null);
+    const after = args.after ? afterCursor(sort, args.after) : null;
+    const rows = await this.repository.list(after ? { AND: [where, after] } : where, orderByOf(sort), take + 1);
     return {
-      ...connectionPage(rows, take, after !== null, (node) => ({ cursor: orderCursor.encode({ id: node.id }), node })),
-      totalCount: () => this.repository.countOf(userId),
+      ...connectionPage(rows, take, after !== null, (node) => ({ cursor: cursorOf(sort, node), node })),
+      totalCount: () => this.repository.count(where),
     };
   }
 
@@ -245,7 +303,13 @@ export class OrderService {
     return order;
   }
 
-  private async move(caller: Caller, id: string, to: OrderStatus): Promise<OrderView> {
+  // `change` is built only once the caller may make the move: who may not learns nothing from validation.
+  private async move(
+    caller: Caller,
+    id: string,
+    to: OrderStatus,
+    change: () => Omit<TransitionChange, 'actor'> = () => ({}),
+  ): Promise<OrderView> {
     const order = await this.orderFor(caller, id);
     if (!order) throw new NotFoundError('Order', id);
     const actor: Actor | null = hasRole(caller, 'ADMIN')
@@ -260,7 +324,7 @@ export class OrderService {
       if (legalForSomeone) throw new ForbiddenError(`Only an admin may mark an order ${to}`);
       throw new InvalidOrderStateError(order.id, order.status, to);
     }
-    const moved = await this.repository.transition(order.id, order.status, to);
+    const moved = await this.repository.transition(order.id, order.status, to, { ...change(), actor: actorOf(caller) });
     if (!moved) {
       const now = await this.repository.find(order.id);
       throw new InvalidOrderStateError(order.id, now?.status ?? 'gone', to);

@@ -18,6 +18,10 @@ const REASONS: Record<string, string> = {
   PAYMENT_DECLINED: 'your payment was declined',
 };
 
+/** Carriers as customers know their names. */
+const CARRIER_NAMES: Record<string, string> = { UPS: 'UPS', USPS: 'USPS', DHL: 'DHL', FEDEX: 'FedEx' };
+const carrierName = (carrier: string) => CARRIER_NAMES[carrier] ?? carrier;
+
 interface Template {
   subject: (ref: string) => string;
   /** The sentence after the greeting; `total` is the formatted order total. */
@@ -43,7 +47,10 @@ const TEMPLATES: Record<OrderNotificationKind | ReturnNotificationKind, Template
   },
   ORDER_SHIPPED: {
     subject: (ref) => `Order ${ref} shipped`,
-    headline: (ref) => `good news: your order ${ref} is on its way.`,
+    headline: (ref, job) =>
+      job.tracking
+        ? `good news: your order ${ref} is on its way with ${carrierName(job.tracking.carrier)}, tracking number ${job.tracking.trackingNumber}.`
+        : `good news: your order ${ref} is on its way.`,
   },
   ORDER_DELIVERED: {
     subject: (ref) => `Order ${ref} delivered`,
@@ -71,7 +78,8 @@ const TEMPLATES: Record<OrderNotificationKind | ReturnNotificationKind, Template
 /**
  * Renders the email about an order event (plain text and the same content as HTML): recipient,
  * order number, line items (quantity × title, line total) and the order total, money formatted
- * from integer cents in the order's currency.
+ * from integer cents in the order's currency; for a shipped order the carrier, tracking number and
+ * a link to the carrier's tracking page.
  */
 export function renderOrderEmail(job: OrderNotificationJob, recipient: { email: string; firstName: string }): Email {
   const template = TEMPLATES[job.kind];
@@ -85,6 +93,7 @@ export function renderOrderEmail(job: OrderNotificationJob, recipient: { email: 
     '',
     headline,
     ...(listed ? ['', ...lines.map((l) => `  ${l.quantity} × ${l.title}  ${l.amount}`), '', `Total: ${total}`] : []),
+    ...(job.tracking ? ['', `Track your package: ${job.tracking.trackingUrl}`] : []),
     '',
     `Order number: ${ref} (${job.orderId})`,
   ].join('\n');
@@ -93,6 +102,9 @@ export function renderOrderEmail(job: OrderNotificationJob, recipient: { email: 
     `<p>${escapeHtml(headline).replace(ref, `<b>${ref}</b>`)}</p>`,
     listed
       ? `<ul>${lines.map((l) => `<li>${l.quantity} × ${escapeHtml(l.title)} — ${l.amount}</li>`).join('')}</ul><p>Total: <b>${total}</b></p>`
+      : '',
+    job.tracking
+      ? `<p><a href="${escapeHtml(job.tracking.trackingUrl)}">Track your package</a> (${escapeHtml(carrierName(job.tracking.carrier))} ${escapeHtml(job.tracking.trackingNumber)})</p>`
       : '',
     `<p>Order number: ${ref} (${escapeHtml(job.orderId)})</p>`,
   ].join('');
