@@ -1,5 +1,4 @@
-import { Queue } from 'bullmq';
-import { QueueName, bullPrefix, createRedis, createServiceClient, defaultJobOptions, type Logger, type Redis } from '@commerce/common';
+import { QueueName, createRedis, createServiceClient, openQueue, type Logger, type Redis } from '@commerce/common';
 import { createDb, type OrderDb } from '../db';
 import type { OrderConfig } from '../env';
 import { CheckoutProcessor } from './checkout.processor';
@@ -37,11 +36,11 @@ export interface OrderServicesOptions {
 /** Wires the order subgraph's services; the API process and the checkout worker share it. */
 export function createOrderServices(options: OrderServicesOptions) {
   const client = (url: string) => createServiceClient({ url, service: 'order-subgraph', secret: options.internalSecret });
-  const queueOptions = { connection: options.redis, prefix: bullPrefix(options.redisPrefix), defaultJobOptions };
+  const queue = (name: keyof OutboxQueues) => openQueue(name, options.redis, options.redisPrefix);
   const queues: OutboxQueues = {
-    [QueueName.checkout]: new Queue(QueueName.checkout, queueOptions),
-    [QueueName.notifications]: new Queue(QueueName.notifications, queueOptions),
-    [QueueName.purchases]: new Queue(QueueName.purchases, queueOptions),
+    [QueueName.checkout]: queue(QueueName.checkout),
+    [QueueName.notifications]: queue(QueueName.notifications),
+    [QueueName.purchases]: queue(QueueName.purchases),
   };
   const relay = new OutboxRelay(options.db, queues, options.redis, options.redisPrefix, options.logger, {
     pollMs: options.outboxPollMs ?? 500,

@@ -1,5 +1,5 @@
-import { UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
-import { QueueName, bullPrefix, type CheckoutJob, type Logger } from '@commerce/common';
+import type { ConnectionOptions } from 'bullmq';
+import { QueueName, createJobWorker, type CheckoutJob, type JobWorker, type Logger } from '@commerce/common';
 import { isRetryable, type CheckoutProcessor } from '../services/checkout.processor';
 import { CheckoutJobName } from '../services/outbox';
 
@@ -15,43 +15,29 @@ export interface CheckoutWorkerOptions {
 
 /**
  * The BullMQ worker of the checkout queue: `checkout` jobs run the saga, `compensate` jobs undo
- * what a FAILED or CANCELLED order holds. Errors that retrying cannot fix become
- * UnrecoverableError (no retry); when a saga uses its last attempt, the order is failed (and so
+ * what a FAILED or CANCELLED order holds. Errors that retrying cannot fix end the job at once;
+ * when a saga gives up (such an error, or its last attempt), the order is failed (and so
  * compensated). A worker that dies mid-job (kill -9) leaves a stalled job, which another worker
  * picks up once the lock expires; every step being idempotent, it resumes safely.
  */
-export function createCheckoutWorker(options: CheckoutWorkerOptions): Worker<CheckoutJob> {
-  const { processor, logger } = options;
-  const lockDuration = options.lockDurationMs ?? 30_000;
-  const worker = new Worker<CheckoutJob>(
+export function createCheckoutWorker(options: CheckoutWorkerOptions): JobWorker<CheckoutJob, void> {
+  const { processor } = options;
+  return createJobWorker<CheckoutJob, void>(
     QueueName.checkout,
     async (job) => {
-      const { orderId } = job.data;
-      try {
-        if (job.name === CheckoutJobName.compensate) await processor.compensate(orderId);
-        else await processor.process(orderId);
-      } catch (err) {
-        const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        if (!isRetryable(err) || lastAttempt) {
-          if (job.name === CheckoutJobName.checkout) await processor.giveUp(orderId, err);
-          throw new UnrecoverableError((err as Error).message);
-        }
-        throw err;
-      }
+      if (job.name === CheckoutJobName.compensate) await processor.compensate(job.data.orderId);
+      else await processor.process(job.data.orderId);
     },
     {
       connection: options.connection,
-      prefix: bullPrefix(options.prefix),
+      prefix: options.prefix,
       concurrency: options.concurrency,
-      lockDuration,
-      stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
-      maxStalledCount: 3,
+      lockDurationMs: options.lockDurationMs ?? 30_000,
+      logger: options.logger,
+      isRetryable,
+      onGiveUp: async (job, err) => {
+        if (job.name === CheckoutJobName.checkout) await processor.giveUp(job.data.orderId, err);
+      },
     },
   );
-  worker.on('failed', (job, err) =>
-    logger.warn({ jobId: job?.id, name: job?.name, attemptsMade: job?.attemptsMade, err }, 'checkout job failed'),
-  );
-  worker.on('stalled', (jobId) => logger.warn({ jobId }, 'checkout job stalled (its worker died?); taken over'));
-  worker.on('error', (err) => logger.error({ err }, 'checkout worker error'));
-  return worker;
 }
