@@ -12,6 +12,7 @@ import { BufferedQueue, type ConnectionBuffer } from './backpressure';
 import type { QueryExecutor } from './coalesce';
 import type { GatewayContext } from './context';
 import { eventQueryFor, subscriptionRootField } from './event-query';
+import { activeSubscriptions, subscriptionEvents } from './metrics';
 import { SUBSCRIPTION_FIELDS, type EventRef, type ServiceLookup } from './subscription-fields';
 
 /** Context of an operation over a long-lived transport (graphql-ws socket, SSE response). */
@@ -118,9 +119,14 @@ export async function subscribe(
     return refused(err, logger);
   }
 
+  const transport = { transport: context.buffer.transport };
   async function* stream(): AsyncGenerator<ExecutionResult> {
+    activeSubscriptions().inc(transport);
     try {
-      if (first) yield first;
+      if (first) {
+        subscriptionEvents().inc(transport);
+        yield first;
+      }
       for await (const { ref, result: started } of queue) {
         try {
           // The current state already went out; its own event may still have been in flight.
@@ -132,12 +138,14 @@ export async function subscribe(
           const data = result.data as Record<string, unknown> | null | undefined;
           // Not visible to this caller (null without errors): nothing to say.
           if (data?.[eventQuery.alias] == null && !result.errors) continue;
+          subscriptionEvents().inc(transport);
           yield result;
         } finally {
           queue.settle();
         }
       }
     } finally {
+      activeSubscriptions().dec(transport);
       stopListening();
       queue.end();
     }

@@ -58,13 +58,17 @@ export function serveWebSocket(httpServer: http.Server, operations: StreamingOpe
             ...(expiresAt ? { expiresAt } : {}),
           };
           const socket = ctx.extra.socket;
-          const buffer = new ConnectionBuffer(options.maxPendingEvents, (reason) => {
-            options.logger.warn({ reason }, 'closing a slow graphql-ws consumer');
-            options.onSlowConsumer?.();
-            // The close frame queues behind what the client has not read yet: a client that reads
-            // again sees the code; one that never does is terminated by the keep-alive.
-            socket.close(SLOW_CONSUMER_CLOSE_CODE, reason);
-          });
+          const buffer = new ConnectionBuffer(
+            options.maxPendingEvents,
+            (reason) => {
+              options.logger.warn({ reason }, 'closing a slow graphql-ws consumer');
+              options.onSlowConsumer?.();
+              // The close frame queues behind what the client has not read yet: a client that reads
+              // again sees the code; one that never does is terminated by the keep-alive.
+              socket.close(SLOW_CONSUMER_CLOSE_CODE, reason);
+            },
+            'ws',
+          );
           connections.set(ctx.extra, { session, buffer });
           return true;
         } catch {

@@ -12,9 +12,13 @@ const jobDuration = () =>
     'outcome',
   ]);
 const jobFailures = () =>
-  counter('commerce_job_failures_total', 'Failed runs of BullMQ jobs; final="true" when the job will not be tried again.', ['queue', 'final']);
+  counter('commerce_job_failures_total', 'Failed runs of BullMQ jobs; final="true" when the job will not be tried again.', [
+    'queue',
+    'final',
+  ]);
 const jobsStalled = () => counter('commerce_jobs_stalled_total', 'Jobs whose worker died (lock expired) and were taken over.', ['queue']);
-const queueJobs = () => gauge('commerce_queue_jobs', 'Jobs in a BullMQ queue by state, read with getJobCounts at scrape time.', ['queue', 'state']);
+const queueJobs = () =>
+  gauge('commerce_queue_jobs', 'Jobs in a BullMQ queue by state, read with getJobCounts at scrape time.', ['queue', 'state']);
 
 /** How a job's failure is handled: what retrying cannot fix, and what to do when the job gives up. */
 export interface JobRetryPolicy<T> {
