@@ -1,4 +1,4 @@
-import { createLogger, runProcess } from '@commerce/common';
+import { createLogger, runProcess, serveMetrics } from '@commerce/common';
 import { createDb } from './db';
 import { loadCartConfig } from './env';
 import { startCartSubgraph } from './server';
@@ -8,6 +8,7 @@ const logger = createLogger('cart-subgraph');
 runProcess(logger, async () => {
   const config = loadCartConfig();
   logger.level = config.LOG_LEVEL;
+  const metrics = await serveMetrics(config, logger);
   const db = createDb({ connectionString: config.CART_DATABASE_URL });
   const server = await startCartSubgraph({
     db,
@@ -23,6 +24,7 @@ runProcess(logger, async () => {
     shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
     stop: async () => {
       await server.close();
+      await metrics?.close();
       await db.$disconnect();
     },
   };

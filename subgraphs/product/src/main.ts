@@ -1,4 +1,4 @@
-import { createLogger, createRedis, runProcess } from '@commerce/common';
+import { createLogger, createRedis, runProcess, serveMetrics } from '@commerce/common';
 import { createDb } from './db';
 import { loadProductConfig } from './env';
 import { startProductSubgraph } from './server';
@@ -8,6 +8,7 @@ const logger = createLogger('product-subgraph');
 runProcess(logger, async () => {
   const config = loadProductConfig();
   logger.level = config.LOG_LEVEL;
+  const metrics = await serveMetrics(config, logger);
   const db = createDb({ connectionString: config.PRODUCT_DATABASE_URL });
   const redis = createRedis(config.REDIS_URL, 'product-subgraph');
   const server = await startProductSubgraph({
@@ -25,6 +26,7 @@ runProcess(logger, async () => {
     shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
     stop: async () => {
       await server.close();
+      await metrics?.close();
       await redis.quit();
       await db.$disconnect();
     },

@@ -1,4 +1,4 @@
-import { SigningKeySet, createLogger, createRedis, devSigningKeys, parseSigningKeys, runProcess } from '@commerce/common';
+import { SigningKeySet, createLogger, createRedis, devSigningKeys, parseSigningKeys, runProcess, serveMetrics } from '@commerce/common';
 import { createDb } from './db';
 import { loadUserConfig } from './env';
 import { startUserSubgraph } from './server';
@@ -8,6 +8,7 @@ const logger = createLogger('user-subgraph');
 runProcess(logger, async () => {
   const config = loadUserConfig();
   logger.level = config.LOG_LEVEL;
+  const metrics = await serveMetrics(config, logger);
   const db = createDb({ connectionString: config.USER_DATABASE_URL });
   const redis = createRedis(config.REDIS_URL, 'user-subgraph');
   const signingKeys = new SigningKeySet(
@@ -29,6 +30,7 @@ runProcess(logger, async () => {
     shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
     stop: async () => {
       await server.close();
+      await metrics?.close();
       await redis.quit();
       await db.$disconnect();
     },

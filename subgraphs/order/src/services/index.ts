@@ -12,6 +12,7 @@ import { ShippingRates } from './rates';
 import { ShippingAddresses } from './shipping-address';
 import { SimulatedPaymentProvider, type PaymentProvider } from './payments';
 import { Reconciler, type ReconcilerOptions } from './reconciler';
+import { watchOutbox } from './order-metrics';
 
 export interface OrderServicesOptions {
   db: OrderDb;
@@ -47,6 +48,7 @@ export function createOrderServices(options: OrderServicesOptions) {
     batchSize: 200,
   });
   const committed = () => relay.kick();
+  const stopOutboxMetrics = watchOutbox(options.db);
   const payments =
     options.payments ??
     new SimulatedPaymentProvider(options.db, { timeoutMs: options.paymentTimeoutMs ?? 10_000, latencyMs: options.paymentLatencyMs ?? 0 });
@@ -83,6 +85,7 @@ export function createOrderServices(options: OrderServicesOptions) {
     reconciler,
     queues,
     close: async () => {
+      stopOutboxMetrics();
       await reconciler.stop();
       await relay.stop();
       await Promise.all(Object.values(queues).map((q) => q.close()));

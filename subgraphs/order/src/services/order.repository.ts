@@ -11,6 +11,7 @@ import {
 } from '../db';
 import { effectsOf } from './order-effects';
 import { canTransition } from './order-lifecycle';
+import { recordCheckoutEnded } from './order-metrics';
 import { writeOutbox } from './outbox';
 
 /** The payment as the provider last reported it, stored with the order. */
@@ -125,7 +126,7 @@ export class OrderRepository {
    */
   async transition(orderId: string, from: OrderStatus, to: OrderStatus, change: TransitionChange = {}): Promise<OrderWithItems | null> {
     if (!canTransition(from, to)) throw new Error(`illegal order transition ${from} → ${to}`);
-    return this.db.$transaction(async (tx) => {
+    const order = await this.db.$transaction(async (tx) => {
       const { priced, payment } = change;
       const { count } = await tx.order.updateMany({
         where: { id: orderId, status: from },
@@ -150,6 +151,9 @@ export class OrderRepository {
       await entered(tx, order);
       return order;
     });
+    // Leaving PENDING ends a checkout (the saga, or the reconciler's timeout): counted once it committed.
+    if (order && from === 'PENDING') recordCheckoutEnded(order);
+    return order;
   }
 
   /** Records what the provider reports after a compensation (void or refund); no status change. */
