@@ -35,6 +35,15 @@ export const slowConsumerCloses = () =>
     ['transport'],
   );
 
+/** Registers every gateway family at start, so each is scraped (HELP and TYPE) before its first sample. */
+export function declareGatewayMetrics(): void {
+  subgraphFetchDuration();
+  queryPlanCacheLookups();
+  activeSubscriptions();
+  subscriptionEvents();
+  slowConsumerCloses();
+}
+
 type QueryPlanCache = NonNullable<NonNullable<GatewayConfig['queryPlannerConfig']>['cache']>;
 
 /** Size of the plan cache in bytes: @apollo/gateway's own default (30 MiB of JSON). */

@@ -47,7 +47,7 @@ import {
 } from './perimeter';
 import type { GatewayContext } from './context';
 import { CallerForwardingDataSource } from './datasource';
-import { meteredQueryPlanCache } from './metrics';
+import { declareGatewayMetrics, meteredQueryPlanCache } from './metrics';
 import { sandboxLandingPage } from './landing-page';
 import { coalescing, type QueryExecutor } from './coalesce';
 import { streamingOperations } from './operations';
@@ -131,6 +131,7 @@ export interface RunningGateway {
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { logger } = options;
+  declareGatewayMetrics();
   const production = options.production ?? false;
   const limits: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.limits };
   const keys = remoteKeys(options.jwks);

@@ -150,5 +150,14 @@ export async function subscribe(
       queue.end();
     }
   }
-  return stream();
+  const results = stream();
+  // A client that leaves (socket closed, SSE response gone) makes the transport call return()
+  // while the stream waits for its next event; ending the queue first lets the stream finish now
+  // (stop listening, count the subscription closed) instead of at an event that may never come.
+  const finish = results.return.bind(results);
+  results.return = (value) => {
+    queue.end();
+    return finish(value);
+  };
+  return results;
 }

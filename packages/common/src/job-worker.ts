@@ -77,6 +77,10 @@ export function createJobWorker<T, R = unknown>(
   options: JobWorkerOptions<T>,
 ): JobWorker<T, R> {
   const { logger } = options;
+  // Declared up front: a family appears in scrapes (HELP and TYPE) before its first sample.
+  jobDuration();
+  jobFailures();
+  jobsStalled();
   const isRetryable = options.isRetryable ?? (() => true);
   const run = async (job: Job<T>): Promise<R> => {
     const started = performance.now();

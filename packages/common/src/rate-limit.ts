@@ -29,6 +29,7 @@ export function createRateLimiter(
   rule: RateLimitRule,
   options: { failWhenRedisDown?: boolean } = {},
 ): RateLimiterRedis {
+  refusals();
   return new RateLimiterRedis({
     storeClient: redis,
     keyPrefix: `${redisPrefix}:rl:${name}`,

@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { NextFunction, Request, Response } from 'express';
+import { getOperationAST } from 'graphql';
 import { boundedLabel, counter, histogram, secondsSince } from './metrics';
 
 /**
@@ -41,14 +42,15 @@ export function graphqlMetricsPlugin<C extends object>(server: string): ApolloSe
     async requestDidStart() {
       const started = performance.now();
       return {
-        async willSendResponse({ operation, operationName, request, response, errors }) {
+        async willSendResponse({ document, operation, operationName, request, response, errors }) {
           const body = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const failed = errors ?? body?.errors ?? [];
           const outcome: GraphQLOutcome = failed.length === 0 ? 'success' : body?.data ? 'partial' : 'error';
           graphqlDuration().observe(
             {
               server,
-              operation: operationLabel(operationName ?? request.operationName),
+              // A document that failed validation still names its operation.
+              operation: operationLabel(operationName ?? request.operationName ?? (document && getOperationAST(document)?.name?.value)),
               type: operation?.operation ?? 'unknown',
               outcome,
             },

@@ -43,6 +43,10 @@ export function recordCouponRedeemed(type: string): void {
  * @returns stops reporting.
  */
 export function watchOutbox(db: OrderDb): () => void {
+  // The order process's families are scraped (HELP and TYPE) from the start, before their first sample.
+  checkoutDuration();
+  ordersFinalized();
+  couponsRedeemed();
   let latest: Promise<{ count: number; oldestMs: number | null }> | undefined;
   // Both gauges are read in one scrape: they share one query.
   const read = () =>
