@@ -23,7 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
 import { createClient, type Client as WsClient } from 'graphql-ws';
-import { QueueName, bearer, createQueue, createRedis, graphqlData, type SubgraphName } from '@commerce/common';
+import { QueueName, bearer, openQueue, createRedis, graphqlData, type SubgraphName } from '@commerce/common';
 import { REPO_ROOT, SUBGRAPHS, applyMigrations, databaseUrls, dropDatabase, ensureDatabase, withDatabase } from '@commerce/db-tools';
 import { composeSupergraph } from '@commerce/gateway';
 import { loadCatalog, type Catalog } from '@commerce/seed-data';
@@ -167,7 +167,7 @@ async function runConfiguration(
 ): Promise<RunResult> {
   const started = Array.from({ length: workers }, () => startCheckoutWorker(env));
   const queueRedis = createRedis(redisUrl);
-  const queue = createQueue(QueueName.checkout, queueRedis, redisPrefix);
+  const queue = openQueue(QueueName.checkout, queueRedis, redisPrefix);
   try {
     // Ready when every worker process has its blocking connection on the queue.
     const deadline = Date.now() + 60_000;

@@ -1,3 +1,5 @@
+import { slowConsumerCloses, type Transport } from './metrics';
+
 /**
  * Close code for a consumer that does not keep up: RFC 6455 §7.4.2 / IANA registry 1013
  * "Try Again Later". graphql-ws clients retry on it (it is not one of the protocol's fatal 44xx
@@ -24,6 +26,8 @@ export class ConnectionBuffer {
     /** Most events that may wait for this connection; default 256 (GatewayOptions.maxPendingEvents). */
     readonly limit: number,
     private readonly overflow: (reason: string) => void,
+    /** The transport of the connection, for metrics. */
+    readonly transport: Transport,
   ) {}
 
   /** True once the connection was closed for being slow: drop whatever still arrives. */
@@ -37,6 +41,7 @@ export class ConnectionBuffer {
     this.pending += 1;
     if (this.pending <= this.limit) return true;
     this.overflowed = true;
+    slowConsumerCloses().inc({ transport: this.transport });
     this.overflow(`slow consumer: more than ${this.limit} undelivered events`);
     return false;
   }

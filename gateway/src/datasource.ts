@@ -2,6 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { GraphQLError } from 'graphql';
 import { CALLER_TOKEN_HEADER, CART_TOKEN_HEADER, DomainError, ErrorCode, signCallerToken } from '@commerce/common';
 import type { GatewayContext } from './context';
+import { subgraphFetchDuration, type FetchOutcome } from './metrics';
 
 /**
  * A subgraph did not answer: unreachable, closed the connection, answered 5xx, or outlived
@@ -36,9 +37,11 @@ const isUnavailable = (err: unknown) => {
  * The header is always overwritten, so whatever a client sends never reaches a subgraph as identity.
  * Of the client's own headers only X-Cart-Token passes, unchanged and unvouched for.
  * A subgraph that is down or hangs becomes {@link SubgraphUnavailableError} for its fields.
+ * Each fetch is timed into `commerce_gateway_subgraph_fetch_duration_seconds{subgraph,outcome}`.
  */
 export class CallerForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
+    subgraph: string,
     url: string,
     private readonly internalSecret: string,
     timeoutMs: number,
@@ -47,7 +50,20 @@ export class CallerForwardingDataSource extends RemoteGraphQLDataSource<GatewayC
     // Every subgraph call is bounded, so one stuck subgraph cannot hold requests forever.
     super({
       url,
-      fetcher: (input, init) => fetch(input, { ...(init as RequestInit), signal: AbortSignal.timeout(timeoutMs) }) as never,
+      fetcher: (async (input: string, init: RequestInit) => {
+        const started = performance.now();
+        let outcome: FetchOutcome = 'network_error';
+        try {
+          const response = await fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+          outcome = response.ok ? 'ok' : 'http_error';
+          return response;
+        } catch (err) {
+          if ((err as { name?: unknown } | undefined)?.name === 'TimeoutError') outcome = 'timeout';
+          throw err;
+        } finally {
+          subgraphFetchDuration().observe({ subgraph, outcome }, (performance.now() - started) / 1000);
+        }
+      }) as never,
     });
   }
 

@@ -1,7 +1,7 @@
 // First: tracing instrumentations patch modules as they load (no-op unless OTEL_* asks for traces).
 import '@commerce/common/src/telemetry/register';
 import { existsSync, readFileSync } from 'node:fs';
-import { createLogger, createRedis, runProcess } from '@commerce/common';
+import { createLogger, createRedis, runProcess, serveMetrics } from '@commerce/common';
 import { jwksUrl, loadGatewayConfig, operationLimits, rateLimits } from './env';
 import { startGateway } from './server';
 
@@ -10,6 +10,7 @@ const logger = createLogger('gateway');
 runProcess(logger, async () => {
   const config = loadGatewayConfig();
   logger.level = config.LOG_LEVEL;
+  const metrics = await serveMetrics(config, logger);
   if (!existsSync(config.SUPERGRAPH_PATH)) {
     throw new Error(`No supergraph at ${config.SUPERGRAPH_PATH}: run \`npm run compose\` first`);
   }
@@ -44,6 +45,7 @@ runProcess(logger, async () => {
     shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
     stop: async () => {
       await gateway.close();
+      await metrics?.close();
       await queueConnection.quit();
       await redis.quit();
     },

@@ -1,10 +1,9 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import cookieParser from 'cookie-parser';
-import { Queue } from 'bullmq';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { ACCESS_TOKEN_TTL_SECONDS, QueueName, bullPrefix, hasRole, type Caller, type Logger, type Redis } from '@commerce/common';
+import { ACCESS_TOKEN_TTL_SECONDS, QueueName, hasRole, openQueue, type Caller, type Logger, type Redis } from '@commerce/common';
 import { BEARER, type Authentication } from './auth';
 import { perimeterErrorHandler } from './perimeter';
 
@@ -51,9 +50,7 @@ type Verdict = { ok: true } | { ok: false; status: 401 | 403; message: string };
  * browser send it with a retry/clean request (CSRF).
  */
 export function createQueueDashboard(options: QueueDashboardOptions) {
-  const queues = Object.values(QueueName).map(
-    (name) => new Queue(name, { connection: options.connection, prefix: bullPrefix(options.redisPrefix) }),
-  );
+  const queues = Object.values(QueueName).map((name) => openQueue(name, options.connection, options.redisPrefix));
   const serverAdapter = new ExpressAdapter().setBasePath(QUEUE_DASHBOARD_PATH);
   createBullBoard({
     queues: queues.map((q) => new BullMQAdapter(q)),

@@ -15,6 +15,8 @@ import {
   RedisEventHub,
   cartTokenFrom,
   createFormatError,
+  graphqlMetricsPlugin,
+  httpMetrics,
   healthRouter,
   httpReadinessCheck,
   redisCheck,
@@ -46,6 +48,7 @@ import {
 } from './perimeter';
 import type { GatewayContext } from './context';
 import { CallerForwardingDataSource } from './datasource';
+import { declareGatewayMetrics, meteredQueryPlanCache } from './metrics';
 import { sandboxLandingPage } from './landing-page';
 import { coalescing, type QueryExecutor } from './coalesce';
 import { streamingOperations } from './operations';
@@ -130,6 +133,7 @@ export interface RunningGateway {
  */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { logger } = options;
+  declareGatewayMetrics();
   const production = options.production ?? false;
   const limits: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.limits };
   const keys = remoteKeys(options.jwks);
@@ -145,6 +149,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
+    queryPlannerConfig: { cache: meteredQueryPlanCache() },
     buildService: ({ name, url }) => {
       // Called once per subgraph of the supergraph as it loads: every subgraph's readiness is ours.
       const check = `subgraph:${name}`;
@@ -153,7 +158,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           required: (options.subgraphReadiness ?? 'required') === 'required',
         });
       }
-      return new CallerForwardingDataSource(url!, options.internalSecret, options.subgraphTimeoutMs ?? 10_000, name);
+      return new CallerForwardingDataSource(name, url!, options.internalSecret, options.subgraphTimeoutMs ?? 10_000);
     },
   });
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
@@ -184,6 +189,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     parseOptions: parseOptions(limits),
     plugins: [
       perimeterPlugin(limits.maxPageSize),
+      graphqlMetricsPlugin<GatewayContext>('gateway'),
       graphqlOverHttpStatusPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       production ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(),
@@ -261,6 +267,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   await server.start();
   // The perimeter of every route, before any handler: correlation id, CORS for the GraphQL
   // paths (so refusals are readable cross-origin), and the one body limit and content-type policy.
+  app.use(httpMetrics('gateway', ['/graphql', '/graphql/stream', '/health', QUEUE_DASHBOARD_PATH]));
   app.use(assignRequestId);
   app.use('/graphql', cors<cors.CorsRequest>());
   app.use(

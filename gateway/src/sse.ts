@@ -136,11 +136,15 @@ export function sseRouter(
     } catch (err) {
       return refuse(res, 401, ErrorCode.UNAUTHENTICATED, (err as Error).message);
     }
-    const buffer = new ConnectionBuffer(options.maxPendingEvents, (reason) => {
-      options.logger.warn({ reason }, 'closing a slow SSE consumer');
-      options.onSlowConsumer?.();
-      res.destroy();
-    });
+    const buffer = new ConnectionBuffer(
+      options.maxPendingEvents,
+      (reason) => {
+        options.logger.warn({ reason }, 'closing a slow SSE consumer');
+        options.onSlowConsumer?.();
+        res.destroy();
+      },
+      'sse',
+    );
     const locals: SseLocals = { session, buffer, requestId: res.locals.requestId as string };
     Object.assign(res.locals, locals);
     countDeliveries(res, buffer);

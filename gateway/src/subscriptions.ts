@@ -21,6 +21,7 @@ import { BufferedQueue, type ConnectionBuffer } from './backpressure';
 import type { QueryExecutor } from './coalesce';
 import type { GatewayContext } from './context';
 import { eventQueryFor, subscriptionRootField } from './event-query';
+import { activeSubscriptions, subscriptionEvents } from './metrics';
 import { SUBSCRIPTION_FIELDS, type EventRef, type ServiceLookup } from './subscription-fields';
 
 /** Context of an operation over a long-lived transport (graphql-ws socket, SSE response). */
@@ -137,9 +138,14 @@ export async function subscribe(
     return refused(err, logger);
   }
 
+  const transport = { transport: context.buffer.transport };
   async function* stream(): AsyncGenerator<ExecutionResult> {
+    activeSubscriptions().inc(transport);
     try {
-      if (first) yield first;
+      if (first) {
+        subscriptionEvents().inc(transport);
+        yield first;
+      }
       for await (const { ref, delivery, result: started } of queue) {
         try {
           // The current state already went out; its own event may still have been in flight.
@@ -151,6 +157,7 @@ export async function subscribe(
           const data = result.data as Record<string, unknown> | null | undefined;
           // Not visible to this caller (null without errors): nothing to say.
           if (data?.[eventQuery.alias] == null && !result.errors) continue;
+          subscriptionEvents().inc(transport);
           yield result;
         } finally {
           // After a yield, the transport has sent the result by the time it asks for the next one.
@@ -159,9 +166,19 @@ export async function subscribe(
         }
       }
     } finally {
+      activeSubscriptions().dec(transport);
       stopListening();
       queue.end();
     }
   }
-  return stream();
+  const results = stream();
+  // A client that leaves (socket closed, SSE response gone) makes the transport call return()
+  // while the stream waits for its next event; ending the queue first lets the stream finish now
+  // (stop listening, count the subscription closed) instead of at an event that may never come.
+  const finish = results.return.bind(results);
+  results.return = (value) => {
+    queue.end();
+    return finish(value);
+  };
+  return results;
 }

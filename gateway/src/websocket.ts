@@ -62,13 +62,17 @@ export function serveWebSocket(httpServer: http.Server, operations: StreamingOpe
           // A revoked session (suspension, password reset) loses its socket at once: 4403 as for a bad token.
           const untrack = operations.trackSession(session, () => socket.close(4403, ErrorCode.UNAUTHENTICATED));
           socket.once('close', untrack);
-          const buffer = new ConnectionBuffer(options.maxPendingEvents, (reason) => {
-            options.logger.warn({ reason }, 'closing a slow graphql-ws consumer');
-            options.onSlowConsumer?.();
-            // The close frame queues behind what the client has not read yet: a client that reads
-            // again sees the code; one that never does is terminated by the keep-alive.
-            socket.close(SLOW_CONSUMER_CLOSE_CODE, reason);
-          });
+          const buffer = new ConnectionBuffer(
+            options.maxPendingEvents,
+            (reason) => {
+              options.logger.warn({ reason }, 'closing a slow graphql-ws consumer');
+              options.onSlowConsumer?.();
+              // The close frame queues behind what the client has not read yet: a client that reads
+              // again sees the code; one that never does is terminated by the keep-alive.
+              socket.close(SLOW_CONSUMER_CLOSE_CODE, reason);
+            },
+            'ws',
+          );
           connections.set(ctx.extra, { session, buffer });
           return true;
         } catch {

@@ -3,7 +3,7 @@ import { BufferedQueue, ConnectionBuffer } from '../src/backpressure';
 describe('ConnectionBuffer and BufferedQueue: a slow consumer is cut off, never waited for', () => {
   test('events stay charged until the consumer comes back for the next one; overflow closes once', async () => {
     const reasons: string[] = [];
-    const buffer = new ConnectionBuffer(3, (reason) => reasons.push(reason));
+    const buffer = new ConnectionBuffer(3, (reason) => reasons.push(reason), 'ws');
     const a = new BufferedQueue<number>(buffer);
     const b = new BufferedQueue<number>(buffer);
     a.push(1);
@@ -25,7 +25,7 @@ describe('ConnectionBuffer and BufferedQueue: a slow consumer is cut off, never 
   });
 
   test('a waiting consumer gets the next event at once; end() releases what was charged', async () => {
-    const buffer = new ConnectionBuffer(10, () => undefined);
+    const buffer = new ConnectionBuffer(10, () => undefined, 'ws');
     const queue = new BufferedQueue<string>(buffer);
     const next = queue.next();
     queue.push('x');

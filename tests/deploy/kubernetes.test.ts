@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { QueueName, createQueue, createRedis, type Redis } from '@commerce/common';
+import { QueueName, openQueue, createRedis, type Redis } from '@commerce/common';
 import { containerCommand, defaultManifest, job as manifestJob } from '../../deploy/processes';
 
 const repo = path.resolve(__dirname, '../..');
@@ -284,7 +284,7 @@ describeWithKubectl('queue-depth autoscaling', () => {
     expect(trigger.metadata.listName.startsWith(`${redisPrefix}:`)).toBe(true);
 
     // The same key under this test's prefix holds exactly the job a real queue was given.
-    const queue = createQueue(queueName, redis, prefix);
+    const queue = openQueue(queueName, redis, prefix);
     try {
       await queue.add('probe', { orderId: 'k8s-probe' });
       const key = `${prefix}:${trigger.metadata.listName.slice(`${redisPrefix}:`.length)}`;

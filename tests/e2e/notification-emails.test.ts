@@ -8,7 +8,7 @@ import {
   QueueName,
   bullPrefix,
   createLogger,
-  createQueue,
+  openQueue,
   createRedis,
   notificationJobId,
   type OrderNotificationJob,
@@ -74,7 +74,7 @@ beforeAll(async () => {
   const mailer = user.createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, outboxDir: '/nonexistent', from: 'Shop <orders@shop.test>' });
   const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
   redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  queue = createQueue<OrderNotificationJob>(QueueName.notifications, redis, stack.redisPrefix);
+  queue = openQueue<OrderNotificationJob>(QueueName.notifications, redis, stack.redisPrefix);
   eventsRedis = redis.duplicate();
   queueEvents = new QueueEvents(QueueName.notifications, { connection: eventsRedis, prefix: bullPrefix(stack.redisPrefix) });
   workers = user.createNotificationWorkers({

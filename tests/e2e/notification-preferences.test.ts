@@ -8,7 +8,7 @@ import { QueueEvents, type Queue } from 'bullmq';
 import {
   QueueName,
   bullPrefix,
-  createQueue,
+  openQueue,
   createRedis,
   notificationJobId,
   type OrderNotificationJob,
@@ -70,7 +70,7 @@ beforeAll(async () => {
     publicUrl: 'https://shop.test',
     logger: stack.logger,
   });
-  queue = createQueue<OrderNotificationJob>(QueueName.notifications, redis, stack.redisPrefix);
+  queue = openQueue<OrderNotificationJob>(QueueName.notifications, redis, stack.redisPrefix);
   queueEvents = new QueueEvents(QueueName.notifications, { connection: eventsRedis, prefix: bullPrefix(stack.redisPrefix) });
   await Promise.all([workers.waitUntilReady(), queueEvents.waitUntilReady()]);
 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Queue } from 'bullmq';
-import { QueueName, createQueue, createRedis, notificationJobId, type OrderNotificationJob, type Redis } from '@commerce/common';
+import { QueueName, openQueue, createRedis, notificationJobId, type OrderNotificationJob, type Redis } from '@commerce/common';
 import { loadCatalog, type Catalog } from '@commerce/seed-data';
 import { startStack, type Stack } from '../support/stack';
 import { eventually } from '../support/eventually';
@@ -30,7 +30,7 @@ beforeAll(async () => {
     stack.login(customer.username, customer.password),
   ]);
   redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  notifications = createQueue(QueueName.notifications, redis, stack.redisPrefix);
+  notifications = openQueue(QueueName.notifications, redis, stack.redisPrefix);
 });
 
 afterAll(async () => {

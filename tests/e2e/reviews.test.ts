@@ -1,7 +1,7 @@
 import {
   QueueName,
   createLogger,
-  createQueue,
+  openQueue,
   createRedis,
   productStockChannel,
   type ProductRatingJob,
@@ -316,7 +316,7 @@ test('resending every rating snapshot heals a copy whose snapshot was lost, and 
   const untouched = await stack.db.product.product.findUniqueOrThrow({ where: { id: other.id } });
 
   const connection = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  const queue = createQueue<ProductRatingJob>(QueueName.productRatings, connection, stack.redisPrefix);
+  const queue = openQueue<ProductRatingJob>(QueueName.productRatings, connection, stack.redisPrefix);
   try {
     const sent = await new review.RatingPublisher(queue, createLogger('test', 'silent')).resendAll(stack.db.review);
     expect(sent).toBe(await stack.db.review.productRating.count());

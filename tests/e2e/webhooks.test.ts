@@ -6,7 +6,7 @@ import {
   QueueName,
   bullPrefix,
   createLogger,
-  createQueue,
+  openQueue,
   createRedis,
   notificationJobId,
   type OrderNotificationJob,
@@ -102,8 +102,8 @@ beforeAll(async () => {
   ]);
   redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   eventsRedis = redis.duplicate();
-  notifications = createQueue(QueueName.notifications, redis, stack.redisPrefix);
-  webhookQueue = createQueue(QueueName.webhooks, redis, stack.redisPrefix);
+  notifications = openQueue(QueueName.notifications, redis, stack.redisPrefix);
+  webhookQueue = openQueue(QueueName.webhooks, redis, stack.redisPrefix);
   queueEvents = new QueueEvents(QueueName.notifications, { connection: eventsRedis, prefix: bullPrefix(stack.redisPrefix) });
   await queueEvents.waitUntilReady();
   await stack.startWorkers();
@@ -314,7 +314,7 @@ test('with private networks not allowed (production), a loopback endpoint is ref
   receivers.push(receiver);
   const { endpoint } = await register(receiver, ['ORDER_DELIVERED']);
   // A queue nobody works on: the delivery is run by hand below, by a service that refuses private networks.
-  const parked = createQueue<WebhookDeliveryJob>(QueueName.webhooks, redis, `${stack.redisPrefix}:parked`);
+  const parked = openQueue<WebhookDeliveryJob>(QueueName.webhooks, redis, `${stack.redisPrefix}:parked`);
   const service = new user.WebhookDeliveryService(stack.db.user, parked, {
     timeoutMs: 1000,
     allowPrivateNetworks: false,

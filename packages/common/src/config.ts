@@ -27,6 +27,17 @@ export function parseConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessE
 export const port = (defaultPort: number) =>
   z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).default(defaultPort));
 
+/**
+ * The Prometheus metrics listener of every process (issue 12 item 1): `METRICS_PORT` unset means
+ * none (several processes share a host, so no fixed default could be right; the process manifest
+ * gives each its own), 0 picks a free port (logged). `METRICS_HOST` defaults to 127.0.0.1: the
+ * listener is never the public port, and only Prometheus should reach it.
+ */
+export const metricsEnvShape = {
+  METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
+  METRICS_HOST: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).default('127.0.0.1')),
+};
+
 const DEV_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
 
 /**
@@ -60,6 +71,7 @@ export const baseEnvShape = {
    * traffic. 0 (the default) drains at once, as a local Ctrl-C wants; set ~5 000 behind Kubernetes.
    */
   SHUTDOWN_DELAY_MS: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(60_000).default(0)),
+  ...metricsEnvShape,
 };
 
 /**

@@ -153,10 +153,20 @@ export const defaultJobOptions: JobsOptions = {
 
 export const notificationJobId = (orderId: string, status: string) => `notify-${orderId}-${status}`;
 
-/** Opens a queue with the shared defaults (and BullMQ's tracing when the process traces). */
-export function createQueue<T>(name: QueueName, connection: ConnectionOptions, prefix: string): Queue<T> {
-  return new Queue<T>(name, { connection, prefix: `${prefix}:bull`, defaultJobOptions, telemetry: jobTelemetry() });
+/**
+ * The one way to open a BullMQ queue (with BullMQ's tracing when the process traces) (producers, the queue dashboard, the worker shell's depth
+ * gauge): the stack's prefix ({@link bullPrefix}) and job options, by default
+ * {@link defaultJobOptions}. A Redis instance given as `connection` is shared, not closed with the queue.
+ */
+export function openQueue<T>(
+  name: QueueName,
+  connection: ConnectionOptions,
+  prefix: string,
+  jobOptions: JobsOptions = defaultJobOptions,
+): Queue<T> {
+  return new Queue<T>(name, { connection, prefix: bullPrefix(prefix), defaultJobOptions: jobOptions, telemetry: jobTelemetry() });
 }
+
 
 /** The BullMQ prefix for a REDIS_PREFIX; workers must use the same one as the queues. */
 export const bullPrefix = (prefix: string) => `${prefix}:bull`;

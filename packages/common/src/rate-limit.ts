@@ -1,6 +1,12 @@
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Redis } from './redis';
 import { RateLimitedError } from './errors';
+import { counter } from './metrics';
+
+const refusals = () =>
+  counter('commerce_rate_limit_refusals_total', 'Requests or attempts refused by a rate limiter (RATE_LIMITED), by limiter name.', [
+    'limiter',
+  ]);
 
 /** A fixed-window counter in Redis, shared by every process that uses the same prefix and name. */
 export interface RateLimitRule {
@@ -23,6 +29,7 @@ export function createRateLimiter(
   rule: RateLimitRule,
   options: { failWhenRedisDown?: boolean } = {},
 ): RateLimiterRedis {
+  refusals();
   return new RateLimiterRedis({
     storeClient: redis,
     keyPrefix: `${redisPrefix}:rl:${name}`,
@@ -37,6 +44,7 @@ export function createRateLimiter(
 
 /**
  * Takes `points` from `key`'s allowance.
+ * Each refusal counts in `commerce_rate_limit_refusals_total{limiter}` (the limiter's `name`).
  * @throws RateLimitedError with the seconds until the allowance returns (rounded up, ≥ 1);
  * a Redis failure is rethrown as is (the caller's error handling masks it).
  */
@@ -44,7 +52,10 @@ export async function consumeOrThrow(limiter: RateLimiterRedis, key: string, poi
   try {
     await limiter.consume(key, points);
   } catch (err) {
-    if (err instanceof RateLimiterRes) throw new RateLimitedError(Math.max(1, Math.ceil(err.msBeforeNext / 1000)), message);
+    if (err instanceof RateLimiterRes) {
+      refusals().inc({ limiter: limiter.keyPrefix.split(':rl:').pop() ?? 'unknown' });
+      throw new RateLimitedError(Math.max(1, Math.ceil(err.msBeforeNext / 1000)), message);
+    }
     throw err;
   }
 }

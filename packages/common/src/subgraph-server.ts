@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { CALLER_TOKEN_HEADER, verifyCallerToken, type Caller, type VerifiedCaller } from './caller';
 import { createFormatError } from './errors';
 import { HealthRegistry, healthRouter, type DependencyCheck } from './health';
+import { graphqlMetricsPlugin, httpMetrics } from './request-metrics';
 
 /** What every subgraph's context starts from. */
 export interface BaseContext {
@@ -95,12 +96,14 @@ export async function startSubgraphServer<TContext extends BaseContext>(options:
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      graphqlMetricsPlugin<TContext>(options.name),
     ],
   });
   await server.start();
 
   const health = new HealthRegistry({ timeoutMs: options.healthCheckTimeoutMs });
   for (const [name, check] of Object.entries(options.readinessChecks)) health.register(name, check);
+  app.use(httpMetrics(options.name, ['/graphql', '/health', ...Object.keys(options.getRoutes ?? {})]));
   app.use(healthRouter(health));
   for (const [route, handler] of Object.entries(options.getRoutes ?? {})) app.get(route, handler);
   app.use(

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { HealthRegistry, redisCheck, startHealthListener, type DependencyCheck } from './health';
 import { runProcess } from './lifecycle';
 import { createLogger } from './logger';
+import { serveMetrics, type MetricsConfig } from './metrics';
 import { createRedis, warnIfRedisMayEvict, type Redis } from './redis';
 
 /** What a worker process runs: its BullMQ worker(s), what to log once ready, what else to close. */
@@ -18,7 +19,7 @@ export interface WorkerProcessParts {
 }
 
 /** The variables {@link runWorkerProcess} reads from a worker's configuration (its subgraph's env.ts). */
-export interface WorkerProcessConfig {
+export interface WorkerProcessConfig extends MetricsConfig {
   LOG_LEVEL: string;
   REDIS_URL: string;
   /** Interface of the health listener (default 127.0.0.1). */
@@ -36,6 +37,7 @@ export interface WorkerProcessConfig {
  * logs `<name> ready` (with `health`, the listener's URL), and on SIGTERM/SIGINT fails readiness
  * first, waits SHUTDOWN_DELAY_MS, then closes the worker, which lets active jobs finish, so
  * nothing is left to stall. The health listener closes last: liveness answers throughout the drain.
+ * With METRICS_PORT set it serves `/metrics` too (its workers' job and queue metrics, Node's defaults).
  * @param name e.g. `checkout worker`; the logger and the Redis connection are named after it.
  */
 export function runWorkerProcess<C extends WorkerProcessConfig>(
@@ -48,6 +50,7 @@ export function runWorkerProcess<C extends WorkerProcessConfig>(
   runProcess(logger, async () => {
     const config = loadConfig();
     logger.level = config.LOG_LEVEL;
+    const metrics = await serveMetrics(config, logger);
     const connection = createRedis(config.REDIS_URL, id);
     await warnIfRedisMayEvict(connection, logger);
     const parts = await start({ config, connection, logger });
@@ -60,7 +63,10 @@ export function runWorkerProcess<C extends WorkerProcessConfig>(
       config.HEALTH_PORT === undefined
         ? undefined
         : await startHealthListener(health, config.HEALTH_PORT, config.HOST ?? '127.0.0.1', logger);
-    logger.info({ pid: process.pid, ...(listener ? { health: listener.url } : {}), ...parts.ready }, `${name} ready`);
+    logger.info(
+      { pid: process.pid, ...(listener ? { health: listener.url } : {}), ...(metrics ? { metrics: metrics.url } : {}), ...parts.ready },
+      `${name} ready`,
+    );
     return {
       health,
       shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
@@ -69,6 +75,7 @@ export function runWorkerProcess<C extends WorkerProcessConfig>(
         await connection.quit();
         await parts.close?.();
         await listener?.close();
+        await metrics?.close();
       },
     };
   });

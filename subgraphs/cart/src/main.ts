@@ -1,6 +1,6 @@
 // First: tracing instrumentations patch modules as they load (no-op unless OTEL_* asks for traces).
 import '@commerce/common/src/telemetry/register';
-import { createLogger, runProcess } from '@commerce/common';
+import { createLogger, runProcess, serveMetrics } from '@commerce/common';
 import { createDb } from './db';
 import { guestCartTtlMs, loadCartConfig } from './env';
 import { startCartSubgraph } from './server';
@@ -10,6 +10,7 @@ const logger = createLogger('cart-subgraph');
 runProcess(logger, async () => {
   const config = loadCartConfig();
   logger.level = config.LOG_LEVEL;
+  const metrics = await serveMetrics(config, logger);
   const db = createDb({ connectionString: config.CART_DATABASE_URL });
   const server = await startCartSubgraph({
     db,
@@ -26,6 +27,7 @@ runProcess(logger, async () => {
     shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
     stop: async () => {
       await server.close();
+      await metrics?.close();
       await db.$disconnect();
     },
   };

@@ -1,6 +1,6 @@
 // First: tracing instrumentations patch modules as they load (no-op unless OTEL_* asks for traces).
 import '@commerce/common/src/telemetry/register';
-import { createLogger, runProcess, warnIfRedisMayEvict } from '@commerce/common';
+import { createLogger, runProcess, warnIfRedisMayEvict, serveMetrics } from '@commerce/common';
 import { loadOrderConfig } from './env';
 import { startOrderSubgraph } from './server';
 import { createOrderRuntime } from './services';
@@ -10,6 +10,7 @@ const logger = createLogger('order-subgraph');
 runProcess(logger, async () => {
   const config = loadOrderConfig();
   logger.level = config.LOG_LEVEL;
+  const metrics = await serveMetrics(config, logger);
   const runtime = createOrderRuntime(config, logger, 'order-subgraph');
   await warnIfRedisMayEvict(runtime.redis, logger);
   // Dispatches the outbox of orders created here at once; worker processes run the reconciler.
@@ -33,6 +34,7 @@ runProcess(logger, async () => {
     shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
     stop: async () => {
       await server.close();
+      await metrics?.close();
       await runtime.close();
     },
   };

@@ -1,6 +1,6 @@
 import {
   QueueName,
-  createQueue,
+  openQueue,
   loadTypeDefs,
   postgresCheck,
   redisCheck,
@@ -34,7 +34,7 @@ export async function startReviewSubgraph({
   productSubgraphUrl,
   ...listen
 }: ReviewSubgraphOptions): Promise<RunningServer> {
-  const ratingQueue = createQueue<ProductRatingJob>(QueueName.productRatings, redis, redisPrefix);
+  const ratingQueue = openQueue<ProductRatingJob>(QueueName.productRatings, redis, redisPrefix);
   const server = await startSubgraphServer({
     ...listen,
     name: 'review',

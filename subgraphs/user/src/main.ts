@@ -1,6 +1,6 @@
 // First: tracing instrumentations patch modules as they load (no-op unless OTEL_* asks for traces).
 import '@commerce/common/src/telemetry/register';
-import { SigningKeySet, createLogger, createRedis, devSigningKeys, parseSigningKeys, runProcess } from '@commerce/common';
+import { SigningKeySet, createLogger, createRedis, devSigningKeys, parseSigningKeys, runProcess, serveMetrics } from '@commerce/common';
 import { createDb } from './db';
 import { loadUserConfig } from './env';
 import { startUserSubgraph } from './server';
@@ -10,6 +10,7 @@ const logger = createLogger('user-subgraph');
 runProcess(logger, async () => {
   const config = loadUserConfig();
   logger.level = config.LOG_LEVEL;
+  const metrics = await serveMetrics(config, logger);
   const db = createDb({ connectionString: config.USER_DATABASE_URL });
   const redis = createRedis(config.REDIS_URL, 'user-subgraph');
   const signingKeys = new SigningKeySet(
@@ -32,6 +33,7 @@ runProcess(logger, async () => {
     shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
     stop: async () => {
       await server.close();
+      await metrics?.close();
       await redis.quit();
       await db.$disconnect();
     },

@@ -1,5 +1,5 @@
-import { Queue, Worker, type ConnectionOptions } from 'bullmq';
-import { QueueName, bullPrefix, type Logger } from '@commerce/common';
+import type { ConnectionOptions, Queue } from 'bullmq';
+import { QueueName, createJobWorker, openQueue, type JobWorker, type Logger } from '@commerce/common';
 import type { GuestCartExpiry, SweepResult } from '../services/guest-cart-expiry';
 
 /** Id of the one job scheduler of the guest-cart-expiry queue: every worker process upserts the same one. */
@@ -17,7 +17,7 @@ export interface GuestCartExpiryWorkerOptions {
 
 /** The worker and the queue it owns (closed together). */
 export interface GuestCartExpiryWorker {
-  worker: Worker<Record<string, never>, SweepResult>;
+  worker: JobWorker<Record<string, never>, SweepResult>;
   queue: Queue;
   waitUntilReady(): Promise<void>;
   close(): Promise<void>;
@@ -29,25 +29,22 @@ export interface GuestCartExpiryWorker {
  * so any number of worker processes keep one schedule, and a changed interval replaces the old one.
  */
 export async function createGuestCartExpiryWorker(options: GuestCartExpiryWorkerOptions): Promise<GuestCartExpiryWorker> {
-  const prefix = bullPrefix(options.prefix);
-  const queue = new Queue(QueueName.guestCartExpiry, { connection: options.connection, prefix });
+  const queue = openQueue(QueueName.guestCartExpiry, options.connection, options.prefix);
   await queue.upsertJobScheduler(
     GUEST_CART_EXPIRY_SCHEDULER,
     { every: options.everyMs },
     // A sweep that fails is simply redone by the next one; keep only a few of either outcome.
     { name: 'sweep', data: {}, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
   );
-  const worker = new Worker<Record<string, never>, SweepResult>(
+  const worker = createJobWorker<Record<string, never>, SweepResult>(
     QueueName.guestCartExpiry,
     async (job) => {
       const result = await options.expiry.sweep();
       options.logger.info({ jobId: job.id, ...result }, 'guest carts swept');
       return result;
     },
-    { connection: options.connection, prefix, concurrency: 1 },
+    { connection: options.connection, prefix: options.prefix, concurrency: 1, logger: options.logger },
   );
-  worker.on('failed', (job, err) => options.logger.warn({ jobId: job?.id, err }, 'guest-cart sweep failed'));
-  worker.on('error', (err) => options.logger.error({ err }, 'guest-cart expiry worker error'));
   return {
     worker,
     queue,

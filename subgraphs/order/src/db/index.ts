@@ -1,5 +1,4 @@
-import { TRANSACTION_OPTIONS, withQueryEvents, type CreateDbOptions } from '@commerce/common';
-import { PrismaPg } from '@prisma/adapter-pg';
+import { TRANSACTION_OPTIONS, pgAdapter, withQueryEvents, type CreateDbOptions } from '@commerce/common';
 import { PrismaClient } from './generated/client';
 import type { Order, OrderItem, Payment } from './generated/client';
 
@@ -25,6 +24,6 @@ export type OrderWithItems = Order & { items: OrderItem[]; payment: Payment | nu
 
 /** The order subgraph's only way to its database (PostgreSQL through the pg driver adapter). */
 export function createDb(options: CreateDbOptions): OrderDb {
-  const adapter = new PrismaPg({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
+  const adapter = pgAdapter('order', { connectionString: options.connectionString, max: options.maxConnections ?? 10 });
   return withQueryEvents(options.onQuery, (log) => new PrismaClient({ adapter, log, transactionOptions: TRANSACTION_OPTIONS }));
 }

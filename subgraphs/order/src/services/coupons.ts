@@ -10,6 +10,7 @@ import {
   type CouponUsage,
 } from '@commerce/common';
 import { Prisma, type CouponRecord, type CouponType, type OrderDb } from '../db';
+import { recordCouponRedeemed } from './order-metrics';
 
 /** A coupon's code as stored and compared: trimmed, upper case. */
 export const normalizeCode = (code: string) => code.trim().toUpperCase();
@@ -190,24 +191,29 @@ export class CouponService {
    * @returns false when a limit is reached or the coupon is gone (nothing taken).
    */
   async redeem(orderId: string, code: string, userId: number): Promise<boolean> {
+    let taken: CouponType | undefined;
     try {
-      return await this.db.$transaction(async (tx) => {
+      const redeemed = await this.db.$transaction(async (tx) => {
+        taken = undefined;
         const held = await tx.couponRedemption.findUnique({ where: { orderId } });
         if (held) return held.releasedAt === null;
         const coupon = await tx.coupon.findUnique({ where: { code } });
         if (!coupon) return false;
-        const taken = await tx.$executeRaw`
+        const updated = await tx.$executeRaw`
           UPDATE "Coupon" SET "redeemedCount" = "redeemedCount" + 1, "updatedAt" = now()
           WHERE "id" = ${coupon.id} AND ("usageLimit" IS NULL OR "redeemedCount" < "usageLimit")`;
-        if (taken === 0) return false;
+        if (updated === 0) return false;
         if (coupon.perCustomerLimit !== null) {
           // The UPDATE holds the coupon's row lock until commit, so this count sees every other redemption of it.
           const mine = await tx.couponRedemption.count({ where: { couponId: coupon.id, userId, releasedAt: null } });
           if (mine >= coupon.perCustomerLimit) throw new LimitReached();
         }
         await tx.couponRedemption.create({ data: { orderId, couponId: coupon.id, userId } });
+        taken = coupon.type;
         return true;
       });
+      if (taken) recordCouponRedeemed(taken);
+      return redeemed;
     } catch (err) {
       if (err instanceof LimitReached) return false;
       // A concurrent run of the same order's step took it first.

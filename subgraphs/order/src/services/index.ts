@@ -1,15 +1,12 @@
-import { Queue } from 'bullmq';
 import {
   Breaker,
   DEFAULT_BREAKER_SETTINGS,
   QueueName,
   breakerSettings,
-  bullPrefix,
   createRedis,
   createServiceClient,
-  defaultJobOptions,
   isServiceFailure,
-  jobTelemetry,
+  openQueue,
   type BreakerSettings,
   type Logger,
   type Redis,
@@ -29,6 +26,7 @@ import { GuardedPaymentProvider, SimulatedPaymentProvider, type PaymentProvider 
 import { Reconciler, type ReconcilerOptions } from './reconciler';
 import { RefundProcessor } from './returns/refund.processor';
 import { ReturnsService } from './returns/returns.service';
+import { watchOutbox } from './order-metrics';
 
 export interface OrderServicesOptions {
   db: OrderDb;
@@ -60,17 +58,18 @@ export function createOrderServices(options: OrderServicesOptions) {
   const breakers = { product: serviceBreaker('product'), cart: serviceBreaker('cart'), user: serviceBreaker('user') };
   const client = (url: string, breaker: Breaker) =>
     createServiceClient({ url, service: 'order-subgraph', secret: options.internalSecret, breaker });
-  const queueOptions = { connection: options.redis, prefix: bullPrefix(options.redisPrefix), defaultJobOptions, telemetry: jobTelemetry() };
+  const queue = (name: keyof OutboxQueues) => openQueue(name, options.redis, options.redisPrefix);
   const queues: OutboxQueues = {
-    [QueueName.checkout]: new Queue(QueueName.checkout, queueOptions),
-    [QueueName.notifications]: new Queue(QueueName.notifications, queueOptions),
-    [QueueName.purchases]: new Queue(QueueName.purchases, queueOptions),
+    [QueueName.checkout]: queue(QueueName.checkout),
+    [QueueName.notifications]: queue(QueueName.notifications),
+    [QueueName.purchases]: queue(QueueName.purchases),
   };
   const relay = new OutboxRelay(options.db, queues, options.redis, options.redisPrefix, options.logger, {
     pollMs: options.outboxPollMs ?? 500,
     batchSize: 200,
   });
   const committed = () => relay.kick();
+  const stopOutboxMetrics = watchOutbox(options.db);
   const payments = new GuardedPaymentProvider(
     options.payments ??
       new SimulatedPaymentProvider(options.db, { timeoutMs: options.paymentTimeoutMs ?? 10_000, latencyMs: options.paymentLatencyMs ?? 0 }),
@@ -109,6 +108,7 @@ export function createOrderServices(options: OrderServicesOptions) {
     queues,
     close: async () => {
       for (const breaker of [...Object.values(breakers), payments.breaker]) breaker.shutdown();
+      stopOutboxMetrics();
       await reconciler.stop();
       await relay.stop();
       await Promise.all(Object.values(queues).map((q) => q.close()));

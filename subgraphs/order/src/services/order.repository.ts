@@ -12,6 +12,7 @@ import {
 import { effectsOf } from './order-effects';
 import { actorColumns, CHECKOUT_SAGA, type EventActor } from './order-history';
 import { canTransition } from './order-lifecycle';
+import { recordCheckoutEnded } from './order-metrics';
 import { writeOutbox } from './outbox';
 import type { Tracking } from './tracking';
 
@@ -136,7 +137,7 @@ export class OrderRepository {
    */
   async transition(orderId: string, from: OrderStatus, to: OrderStatus, change: TransitionChange = {}): Promise<OrderWithItems | null> {
     if (!canTransition(from, to)) throw new Error(`illegal order transition ${from} → ${to}`);
-    return this.db.$transaction(async (tx) => {
+    const order = await this.db.$transaction(async (tx) => {
       const { priced, payment, tracking } = change;
       const stamp = STAMPS[to];
       const { count } = await tx.order.updateMany({
@@ -169,6 +170,9 @@ export class OrderRepository {
       await entered(tx, order, change.actor ?? CHECKOUT_SAGA, change.reason);
       return order;
     });
+    // Leaving PENDING ends a checkout (the saga, or the reconciler's timeout): counted once it committed.
+    if (order && from === 'PENDING') recordCheckoutEnded(order);
+    return order;
   }
 
   /**

@@ -1,5 +1,4 @@
-import { PrismaPg } from '@prisma/adapter-pg';
-import { TRANSACTION_OPTIONS, withQueryEvents, type CreateDbOptions } from '@commerce/common';
+import { TRANSACTION_OPTIONS, pgAdapter, withQueryEvents, type CreateDbOptions } from '@commerce/common';
 import { PrismaClient } from './generated/client';
 
 export { Prisma } from './generated/client';
@@ -15,7 +14,7 @@ export const TYPO_SIMILARITY = 0.35;
 
 /** The product subgraph's only way to its database (PostgreSQL through the pg driver adapter). */
 export function createDb(options: CreateDbOptions): ProductDb {
-  const adapter = new PrismaPg({
+  const adapter = pgAdapter('product', {
     connectionString: options.connectionString,
     max: options.maxConnections ?? 10,
     options: `-c pg_trgm.word_similarity_threshold=${TYPO_SIMILARITY}`,

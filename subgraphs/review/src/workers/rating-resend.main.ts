@@ -1,6 +1,6 @@
 // First: tracing instrumentations patch modules as they load (no-op unless OTEL_* asks for traces).
 import '@commerce/common/src/telemetry/register';
-import { QueueName, createLogger, createQueue, createRedis, exitOnStartupError, type ProductRatingJob } from '@commerce/common';
+import { QueueName, createLogger, openQueue, createRedis, exitOnStartupError, type ProductRatingJob } from '@commerce/common';
 import { createDb } from '../db';
 import { loadReviewConfig } from '../env';
 import { RatingPublisher } from '../services/rating-publisher';
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   logger.level = config.LOG_LEVEL;
   const db = createDb({ connectionString: config.REVIEW_DATABASE_URL });
   const redis = createRedis(config.REDIS_URL, 'rating-resend');
-  const queue = createQueue<ProductRatingJob>(QueueName.productRatings, redis, config.REDIS_PREFIX);
+  const queue = openQueue<ProductRatingJob>(QueueName.productRatings, redis, config.REDIS_PREFIX);
   try {
     const sent = await new RatingPublisher(queue, logger).resendAll(db);
     logger.info({ sent }, 'rating snapshots enqueued');

@@ -1,5 +1,4 @@
-import { PrismaPg } from '@prisma/adapter-pg';
-import { TRANSACTION_OPTIONS, withQueryEvents, type CreateDbOptions } from '@commerce/common';
+import { TRANSACTION_OPTIONS, pgAdapter, withQueryEvents, type CreateDbOptions } from '@commerce/common';
 import { PrismaClient } from './generated/client';
 
 export { Prisma } from './generated/client';
@@ -13,6 +12,6 @@ export type UserDb = PrismaClient;
 
 /** The user subgraph's only way to its database (PostgreSQL through the pg driver adapter). */
 export function createDb(options: CreateDbOptions): UserDb {
-  const adapter = new PrismaPg({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
+  const adapter = pgAdapter('user', { connectionString: options.connectionString, max: options.maxConnections ?? 10 });
   return withQueryEvents(options.onQuery, (log) => new PrismaClient({ adapter, log, transactionOptions: TRANSACTION_OPTIONS }));
 }

@@ -1,5 +1,5 @@
-import { Worker, type ConnectionOptions } from 'bullmq';
-import { QueueName, bullPrefix, jobTelemetry, type Logger, type OrderNotificationJob } from '@commerce/common';
+import type { ConnectionOptions } from 'bullmq';
+import { QueueName, createJobWorker, type JobWorker, type Logger, type OrderNotificationJob } from '@commerce/common';
 import type { NotificationService } from './notification.service';
 import type { WebhookDeliveryService } from './webhook-delivery.service';
 
@@ -14,8 +14,8 @@ export function createNotificationWorker(options: {
   prefix: string;
   concurrency: number;
   logger: Logger;
-}): Worker<OrderNotificationJob> {
-  const worker = new Worker<OrderNotificationJob>(
+}): JobWorker<OrderNotificationJob, unknown> {
+  return createJobWorker<OrderNotificationJob>(
     QueueName.notifications,
     async (job) => {
       // Webhooks first: queueing them only needs our database and Redis, so an SMTP outage that
@@ -24,9 +24,6 @@ export function createNotificationWorker(options: {
       const emailed = await options.notifications.sendOrderNotification(job.data);
       return { emailed, webhooks };
     },
-    { connection: options.connection, prefix: bullPrefix(options.prefix), concurrency: options.concurrency, telemetry: jobTelemetry() },
+    options,
   );
-  worker.on('failed', (job, err) => options.logger.warn({ jobId: job?.id, err }, 'notification job failed'));
-  worker.on('error', (err) => options.logger.error({ err }, 'notification worker error'));
-  return worker;
 }

@@ -1,5 +1,5 @@
-import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import { QueueName, bullPrefix, jobTelemetry, type Logger, type WebhookDeliveryJob } from '@commerce/common';
+import type { ConnectionOptions, JobsOptions, Queue } from 'bullmq';
+import { QueueName, createJobWorker, openQueue, type JobWorker, type Logger, type WebhookDeliveryJob } from '@commerce/common';
 import type { WebhookDeliveryService } from './webhook-delivery.service';
 import { BlockedWebhookAddressError } from './webhook-network';
 
@@ -24,12 +24,7 @@ export const webhookJobOptions = (retry: WebhookRetryOptions): JobsOptions => ({
 
 /** The webhooks queue as the notification worker feeds it. */
 export function createWebhookQueue(connection: ConnectionOptions, prefix: string, retry: WebhookRetryOptions): Queue<WebhookDeliveryJob> {
-  return new Queue<WebhookDeliveryJob>(QueueName.webhooks, {
-    connection,
-    prefix: bullPrefix(prefix),
-    defaultJobOptions: webhookJobOptions(retry),
-    telemetry: jobTelemetry(),
-  });
+  return openQueue<WebhookDeliveryJob>(QueueName.webhooks, connection, prefix, webhookJobOptions(retry));
 }
 
 /** The BullMQ worker of the webhooks queue: one signed POST per run; the last failed attempt marks the delivery FAILED. */
@@ -39,24 +34,13 @@ export function createWebhookWorker(options: {
   prefix: string;
   concurrency: number;
   logger: Logger;
-}): Worker<WebhookDeliveryJob> {
-  const worker = new Worker<WebhookDeliveryJob>(
-    QueueName.webhooks,
-    async (job) => {
-      try {
-        return await options.webhooks.deliver(job.data.deliveryId);
-      } catch (err) {
-        // An endpoint on a refused internal address stays refused: no retries (the delivery is FAILED already).
-        if (err instanceof BlockedWebhookAddressError) throw new UnrecoverableError(err.message);
-        if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) await options.webhooks.giveUp(job.data.deliveryId);
-        throw err;
-      }
+}): JobWorker<WebhookDeliveryJob, unknown> {
+  return createJobWorker<WebhookDeliveryJob>(QueueName.webhooks, (job) => options.webhooks.deliver(job.data.deliveryId), {
+    ...options,
+    // An endpoint on a refused internal address stays refused: no retries (the delivery is FAILED already).
+    isRetryable: (err) => !(err instanceof BlockedWebhookAddressError),
+    onGiveUp: async (job, err) => {
+      if (!(err instanceof BlockedWebhookAddressError)) await options.webhooks.giveUp(job.data.deliveryId);
     },
-    { connection: options.connection, prefix: bullPrefix(options.prefix), concurrency: options.concurrency, telemetry: jobTelemetry() },
-  );
-  worker.on('failed', (job, err) =>
-    options.logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'webhook job failed'),
-  );
-  worker.on('error', (err) => options.logger.error({ err }, 'webhook worker error'));
-  return worker;
+  });
 }
