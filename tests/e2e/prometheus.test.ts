@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { startMetricsListener, type MetricsListener } from '@commerce/common';
 import { loadCatalog, type Catalog } from '@commerce/seed-data';
+import { defaultManifest } from '../../deploy/processes';
 import { eventually } from '../support/eventually';
 import { startStack, type Stack } from '../support/stack';
 import { checkoutWorkload } from '../support/workload';
@@ -33,12 +34,10 @@ test('docker-compose.yml runs Jaeger, Prometheus and Grafana, and every app serv
     scrape_configs: { static_configs: { targets: string[] }[] }[];
   };
   const targets = new Set(prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets)));
-  const apps = Object.entries(compose.services).filter(([, s]) => Array.isArray(s.command) && s.command.some((c) => /main\.ts/.test(c)));
-  expect(apps.length).toBe(10);
-  for (const [name, service] of apps) {
-    expect(service.environment?.METRICS_PORT).toBe(9464);
-    expect(targets.has(`${name}:9464`)).toBe(true);
-  }
+  // Every process of the manifest, on the metrics port the manifest gives it.
+  const scraped = defaultManifest().map((spec) => `${spec.name}:${spec.metricsPort}`);
+  expect([...targets].sort()).toEqual(scraped.sort());
+  for (const spec of defaultManifest()) expect(String(compose.services[spec.name]?.environment?.METRICS_PORT)).toBe(String(spec.metricsPort));
   // What Prometheus and Grafana mount is in the repository.
   for (const s of ['prometheus', 'grafana']) {
     for (const mount of compose.services[s]!.volumes ?? []) expect(existsSync(path.join(ROOT, mount.split(':')[0]!))).toBe(true);
