@@ -143,7 +143,7 @@ async function deliveredOrder(shopper: { token: string }, lines: { productId: nu
   );
   const id = checkout.order.id;
   expect((await probe.settled(id)).status).toBe('CONFIRMED');
-  await ok(stack.gql('mutation($id: ID!) { shipOrder(id: $id) { id } }', { id }, adminToken));
+  await ok(stack.gql('mutation($id: ID!) { shipOrder(id: $id, carrier: UPS, trackingNumber: "1Z999AA10123456784") { id } }', { id }, adminToken));
   await ok(stack.gql('mutation($id: ID!) { deliverOrder(id: $id) { id } }', { id }, adminToken));
   return id;
 }

@@ -105,10 +105,13 @@ export class NotificationService {
       this.logger.info({ kind: job.kind, userId: user?.id }, 'account email not needed');
       return false;
     }
-    return this.sendOnce(`account:${jobId}`, user.id, 'EMAIL', async (tx, u) => {
-      const token = await issueAccountToken(tx, u.id, job.kind);
-      return renderAccountEmail(job.kind, recipientOf(u), accountLink(this.publicUrl, job.kind, token));
-    });
+    // The token commits before the email leaves (sendOnce sends inside its transaction): a link
+    // clicked the moment it arrives must find its row. A token of a send that turns out to be a
+    // repeat is never mailed, so it can never be used.
+    const token = await issueAccountToken(this.db, user.id, job.kind);
+    return this.sendOnce(`account:${jobId}`, user.id, 'EMAIL', async (_tx, u) =>
+      renderAccountEmail(job.kind, recipientOf(u), accountLink(this.publicUrl, job.kind, token)),
+    );
   }
 
   /**
