@@ -21,8 +21,28 @@ export function canActFor(caller: Caller, userId: number): boolean {
   return caller.userId === userId || caller.role === 'ADMIN';
 }
 
+/** True when the caller is a signed-in user with one of `roles`. */
 export function hasRole(caller: Caller, ...roles: Role[]): boolean {
   return caller.kind === 'user' && roles.includes(caller.role);
+}
+
+/**
+ * True when the caller is the signed-in user `userId` or a signed-in user with one of `roles`
+ * (services excluded: this guards what people see, e.g. who moderated or acted).
+ */
+export function isSelfOrHasRole(caller: Caller, userId: number, ...roles: Role[]): boolean {
+  return caller.kind === 'user' && (caller.userId === userId || roles.includes(caller.role));
+}
+
+/**
+ * A signed-in user with one of `roles`. `message` is the FORBIDDEN error's message (say what
+ * only those roles may do); it defaults to naming the roles.
+ * @throws UnauthenticatedError when signed out (services included); ForbiddenError for a user without one of `roles`.
+ */
+export function requireRole(caller: Caller, roles: readonly [Role, ...Role[]], message?: string): UserCaller {
+  const user = requireUser(caller);
+  if (!roles.includes(user.role)) throw new ForbiddenError(message ?? `Only ${roles.join(' or ')} may do this`);
+  return user;
 }
 
 /**
@@ -30,7 +50,14 @@ export function hasRole(caller: Caller, ...roles: Role[]): boolean {
  * @throws UnauthenticatedError when signed out; ForbiddenError for anyone but an admin.
  */
 export function requireAdmin(caller: Caller, message = 'Only an admin may do this'): UserCaller {
-  const user = requireUser(caller);
-  if (user.role !== 'ADMIN') throw new ForbiddenError(message);
-  return user;
+  return requireRole(caller, ['ADMIN'], message);
+}
+
+/**
+ * The caller may act for `userId` (see canActFor: the user, an admin or a service).
+ * FORBIDDEN even when signed out: the user is public, so the error hides nothing.
+ * @throws ForbiddenError with `message` otherwise.
+ */
+export function requireSelfOrAdmin(caller: Caller, userId: number, message: string): void {
+  if (!canActFor(caller, userId)) throw new ForbiddenError(message);
 }

@@ -1,4 +1,4 @@
-import { BadUserInputError, NotFoundError, canActFor } from '@commerce/common';
+import { BadUserInputError, NotFoundError, canActFor, requireSelfOrAdmin, requireService, type Caller } from '@commerce/common';
 import { Prisma, type CartDb, type CartItemRecord } from '../db';
 import { hashCartToken } from './cart-token';
 import { missingGuestCart, ownerKey, ownerOf, type CartOwner, type Shopper } from './cart-owner';
@@ -56,6 +56,15 @@ export class CartService {
     const cart = await this.existingCart(owner);
     if (!cart) throw missingGuestCart();
     return cart;
+  }
+
+  /**
+   * User.cart: the user's cart for the user themself, an admin or a service.
+   * @throws ForbiddenError for anyone else (signed out included: the user is public, so it hides nothing).
+   */
+  cartOfUserFor(caller: Caller, userId: number): Promise<CartView> {
+    requireSelfOrAdmin(caller, userId, 'You may only read your own cart');
+    return this.cartOfUser(userId);
   }
 
   /** The user's cart, created empty on first use. */
@@ -154,9 +163,11 @@ export class CartService {
   /**
    * Takes the lines an order bought out of the cart (what the shopper added since stays).
    * Idempotent by `orderId`: a retried checkout job removes nothing twice.
-   * @returns false when this order had already been committed.
+   * Only services (the checkout worker) may.
+   * @returns false when this order had already been committed. @throws ForbiddenError for clients.
    */
-  async commitCheckout(userId: number, orderId: string, lines: readonly CheckoutLine[]): Promise<boolean> {
+  async commitCheckout(caller: Caller, userId: number, orderId: string, lines: readonly CheckoutLine[]): Promise<boolean> {
+    requireService(caller);
     try {
       await this.db.$transaction(async (tx) => {
         await tx.checkoutCommit.create({ data: { orderId, userId } });

@@ -1,4 +1,4 @@
-import { ConflictError, ForbiddenError, InvalidCartTokenError, type Caller } from '@commerce/common';
+import { ConflictError, ForbiddenError, InvalidCartTokenError, requireService, requireUser, type Caller } from '@commerce/common';
 import type { CartDb } from '../db';
 import { MAX_LINE_QUANTITY, WITH_ITEMS, priceFields, type CartService, type CartView } from './cart.service';
 import { hashCartToken, newCartToken } from './cart-token';
@@ -45,6 +45,23 @@ export class GuestCartService {
       include: WITH_ITEMS,
     });
     return { token, cart };
+  }
+
+  /**
+   * mergeCart: the signed-in caller merges a guest cart into their own (see {@link merge}).
+   * @throws UnauthenticatedError when signed out; as {@link merge}.
+   */
+  async mergeSignedIn(caller: Caller, token: string): Promise<CartView> {
+    return (await this.merge(requireUser(caller).userId, token)).cart;
+  }
+
+  /**
+   * mergeGuestCart: a service (the user subgraph, on sign-in) merges for `userId` (see {@link merge}).
+   * @returns whether this call merged the cart. @throws ForbiddenError for clients; as {@link merge}.
+   */
+  async mergeFor(caller: Caller, userId: number, token: string): Promise<boolean> {
+    requireService(caller);
+    return (await this.merge(userId, token)).merged;
   }
 
   /**

@@ -1,4 +1,5 @@
-import { entityRef, hasRole, money } from '@commerce/common';
+import { entityRef, money } from '@commerce/common';
+import { actingUserVisibleTo } from '../services/order-history';
 import { addressOfOrder, estimateOfOrder } from '../services/order-pricing';
 import { taxLinesOf } from '../services/order.repository';
 import type {
@@ -54,11 +55,10 @@ export const OrderEvent: OrderEventResolvers = {
 
 export const OrderActor: OrderActorResolvers = {
   kind: (e) => e.actorKind,
-  // Which admin acted is for admins (and the acting user) to see.
-  user: (e, _args, ctx) =>
-    e.actorUserId !== null && (hasRole(ctx.caller, 'ADMIN') || (ctx.caller.kind === 'user' && ctx.caller.userId === e.actorUserId))
-      ? entityRef('User', e.actorUserId)
-      : null,
+  user: (e, _args, ctx) => {
+    const userId = actingUserVisibleTo(ctx.caller, e);
+    return userId === null ? null : entityRef('User', userId);
+  },
   role: (e) => e.actorRole,
   name: (e) => e.actorName,
 };

@@ -5,6 +5,8 @@ import {
   NotFoundError,
   couponProblem,
   parseInput,
+  requireAdmin,
+  type Caller,
   type CouponLine,
   type CouponTerms,
   type CouponUsage,
@@ -108,12 +110,19 @@ class LimitReached extends Error {}
 export class CouponService {
   constructor(private readonly db: OrderDb) {}
 
-  list(): Promise<CouponRecord[]> {
+  /** ADMIN: every coupon by code. @throws UnauthenticatedError / ForbiddenError for anyone but an admin. */
+  list(caller: Caller): Promise<CouponRecord[]> {
+    requireAdmin(caller);
     return this.db.coupon.findMany({ orderBy: { code: 'asc' } });
   }
 
-  /** @throws BadUserInputError for invalid terms (field named); ConflictError when the code exists. */
-  async create(input: CouponInput): Promise<CouponRecord> {
+  /**
+   * ADMIN: a new coupon.
+   * @throws UnauthenticatedError / ForbiddenError for anyone but an admin; BadUserInputError for invalid terms (field named);
+   *   ConflictError when the code exists.
+   */
+  async create(caller: Caller, input: CouponInput): Promise<CouponRecord> {
+    requireAdmin(caller);
     const data = parseInput(createSchema, input);
     try {
       return await this.db.coupon.create({ data });
@@ -124,8 +133,13 @@ export class CouponService {
     }
   }
 
-  /** Changes the given terms. @throws NotFoundError for an unknown code; BadUserInputError for invalid terms. */
-  async update(code: string, input: CouponUpdate): Promise<CouponRecord> {
+  /**
+   * ADMIN: changes the given terms.
+   * @throws UnauthenticatedError / ForbiddenError for anyone but an admin; NotFoundError for an unknown code;
+   *   BadUserInputError for invalid terms.
+   */
+  async update(caller: Caller, code: string, input: CouponUpdate): Promise<CouponRecord> {
+    requireAdmin(caller);
     const existing = await this.byCode(code);
     if (!existing) throw new NotFoundError('Coupon', normalizeCode(code));
     const changes = parseInput(updateSchema, input);
@@ -133,8 +147,12 @@ export class CouponService {
     return this.db.coupon.update({ where: { id: existing.id }, data: changes });
   }
 
-  /** Disables a coupon: it no longer applies (COUPON_EXPIRED); orders that hold it keep it. @throws NotFoundError */
-  async disable(code: string): Promise<CouponRecord> {
+  /**
+   * ADMIN: disables a coupon: it no longer applies (COUPON_EXPIRED); orders that hold it keep it.
+   * @throws UnauthenticatedError / ForbiddenError for anyone but an admin; NotFoundError
+   */
+  async disable(caller: Caller, code: string): Promise<CouponRecord> {
+    requireAdmin(caller);
     const existing = await this.byCode(code);
     if (!existing) throw new NotFoundError('Coupon', normalizeCode(code));
     return this.db.coupon.update({ where: { id: existing.id }, data: { active: false } });

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Caller } from '@commerce/common';
+import { isSelfOrHasRole, type Caller } from '@commerce/common';
 import type { OrderDb, OrderStatusEventRecord } from '../db';
 
 /**
@@ -42,3 +42,12 @@ export async function timelinesOf(db: OrderDb, orderIds: readonly string[]): Pro
 
 /** A per-request loader of timelines: every order of a page costs one statement together (no N+1). */
 export const timelineLoader = (db: OrderDb) => new DataLoader<string, Timeline>((ids) => timelinesOf(db, ids));
+
+/**
+ * The user who made a status change, or null when the caller may not know: which admin acted is
+ * for admins and the acting user themself. Null for system changes.
+ */
+export function actingUserVisibleTo(caller: Caller, event: Pick<OrderStatusEventRecord, 'actorUserId'>): number | null {
+  const userId = event.actorUserId;
+  return userId !== null && isSelfOrHasRole(caller, userId, 'ADMIN') ? userId : null;
+}

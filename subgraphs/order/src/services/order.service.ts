@@ -12,11 +12,12 @@ import {
   hasRole,
   pageSize,
   requireAdmin,
+  requireSelfOrAdmin,
+  requireUser,
   type PageInfo,
   quote,
   type AddressInput,
   type Caller,
-  type UserCaller,
 } from '@commerce/common';
 import {
   Prisma,
@@ -135,8 +136,10 @@ export class OrderService {
    * @throws NotFoundError for a shippingAddressId that is not the user's.
    * @throws CouponError when the cart's coupon no longer applies (COUPON_EXPIRED, _NOT_ELIGIBLE, _MIN_SUBTOTAL).
    * @throws IdempotencyKeyReusedError when the key was used for a different request.
+   * @throws UnauthenticatedError when signed out.
    */
-  async checkout(caller: UserCaller, request: CheckoutRequest): Promise<OrderView> {
+  async checkout(signedIn: Caller, request: CheckoutRequest): Promise<OrderView> {
+    const caller = requireUser(signedIn);
     const { userId } = caller;
     const { idempotencyKey } = request;
     const paymentToken = request.paymentToken ?? DEFAULT_PAYMENT_TOKEN;
@@ -208,8 +211,10 @@ export class OrderService {
    * @throws NotFoundError when the caller may not see the order.
    * @throws InvalidOrderStateError unless the order is CONFIRMED.
    * @throws BadUserInputError for a reason that is not plain text or too long.
+   * @throws UnauthenticatedError when signed out.
    */
   cancel(caller: Caller, id: string, reason?: string | null): Promise<OrderView> {
+    requireUser(caller);
     if (reason != null) assertPlainText(reason, 'reason', { max: MAX_REASON_LENGTH });
     return this.move(caller, id, 'CANCELLED', () => (reason != null ? { reason } : {}));
   }
@@ -218,18 +223,20 @@ export class OrderService {
    * Marks a CONFIRMED order SHIPPED (admins only) with its shipment: the carrier, the tracking number
    * (spaces and dashes dropped, upper case, checked loosely against the carrier's formats) and the
    * tracking URL from the carrier's template. The SHIPPED email carries the link.
-   * @throws ForbiddenError for anyone but an admin. @throws InvalidOrderStateError unless CONFIRMED.
+   * @throws UnauthenticatedError when signed out; ForbiddenError for anyone but an admin. @throws InvalidOrderStateError unless CONFIRMED.
    * @throws BadUserInputError (`field: "trackingNumber"`) for a number the carrier does not issue.
    */
   ship(caller: Caller, id: string, carrier: Carrier, trackingNumber: string): Promise<OrderView> {
+    requireUser(caller);
     return this.move(caller, id, 'SHIPPED', () => ({ tracking: trackingOf(carrier, trackingNumber) }));
   }
 
   /**
    * Marks a SHIPPED order DELIVERED (admins only).
-   * @throws ForbiddenError for anyone but an admin. @throws InvalidOrderStateError unless SHIPPED.
+   * @throws UnauthenticatedError when signed out; ForbiddenError for anyone but an admin. @throws InvalidOrderStateError unless SHIPPED.
    */
   deliver(caller: Caller, id: string): Promise<OrderView> {
+    requireUser(caller);
     return this.move(caller, id, 'DELIVERED');
   }
 
@@ -263,10 +270,12 @@ export class OrderService {
   }
 
   /**
-   * The user's orders (owner or admin) as a cursor connection, filtered and sorted like {@link list}.
-   * @throws BadUserInputError for a bad `first`, filter or cursor.
+   * User.orders: the user's orders (for the user, an admin or a service) as a cursor connection,
+   * filtered and sorted like {@link list}.
+   * @throws ForbiddenError ('You may only read your own orders') for anyone else; BadUserInputError for a bad `first`, filter or cursor.
    */
-  ordersOf(userId: number, args: OrderListArgs): Promise<OrderPage> {
+  ordersOf(caller: Caller, userId: number, args: OrderListArgs): Promise<OrderPage> {
+    requireSelfOrAdmin(caller, userId, 'You may only read your own orders');
     return this.page(whereOf(args.filter, userId), args);
   }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseInput } from '@commerce/common';
+import { parseInput, requireAdmin, type Caller } from '@commerce/common';
 import type { OrderDb, ShippingMethod, ShippingRateRecord, ShippingZone } from '../db';
 
 const days = z.number().int().min(0).max(365);
@@ -22,8 +22,13 @@ export class ShippingRates {
     return this.db.shippingRate.findMany({ orderBy: [{ zone: 'asc' }, { method: 'asc' }] });
   }
 
-  /** Replaces one rate. @throws BadUserInputError naming the field for an amount or days out of range. */
-  update(zone: ShippingZone, method: ShippingMethod, input: ShippingRateInput): Promise<ShippingRateRecord> {
+  /**
+   * ADMIN: replaces one rate.
+   * @throws UnauthenticatedError / ForbiddenError for anyone but an admin; BadUserInputError naming the field for an
+   *   amount or days out of range.
+   */
+  async update(caller: Caller, zone: ShippingZone, method: ShippingMethod, input: ShippingRateInput): Promise<ShippingRateRecord> {
+    requireAdmin(caller);
     const data = parseInput(rateSchema, input);
     return this.db.shippingRate.upsert({ where: { zone_method: { zone, method } }, create: { zone, method, ...data }, update: data });
   }

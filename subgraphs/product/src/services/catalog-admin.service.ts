@@ -1,17 +1,24 @@
 import { z } from 'zod';
 import {
   ConflictError,
+  ForbiddenError,
   NotFoundError,
   connectionPage,
   cursorCodec,
   cursorKeys,
   lineTotal,
   pageSize,
+  hasRole,
   parseInput,
+  requireAdmin,
+  type Caller,
   type PageInfo,
 } from '@commerce/common';
 import { Prisma, type ProductDb, type ProductRecord, type StockMovementRecord } from '../db';
 import type { StockEventPublisher } from './stock-events';
+
+/** The signed-in admin's user id (who changes the catalog). @throws UnauthenticatedError, ForbiddenError */
+const catalogAdmin = (caller: Caller): number => requireAdmin(caller, 'Only admins manage the catalog').userId;
 
 const MAX_PRICE_CENTS = 100_000_000;
 const MAX_STOCK = 1_000_000;
@@ -99,9 +106,12 @@ export class CatalogAdminService {
   ) {}
 
   /**
+   * ADMIN (the actor of its first stock movement).
+   * @throws UnauthenticatedError / ForbiddenError for anyone but an admin.
    * @throws BadUserInputError for invalid fields or an unknown category; ConflictError for a SKU in use.
    */
-  async create(input: CreateProductInput, actorId: number): Promise<ProductRecord> {
+  async create(caller: Caller, input: CreateProductInput): Promise<ProductRecord> {
+    const actorId = catalogAdmin(caller);
     const data = parseInput(createSchema, input);
     const categoryId = await this.categoryId(data.categorySlug);
     const discountBasisPoints = data.discountPercentage ?? 0;
@@ -147,8 +157,9 @@ export class CatalogAdminService {
     }
   }
 
-  /** @throws NotFoundError, BadUserInputError for invalid fields or an unknown category. */
-  async update(id: number, input: UpdateProductInput): Promise<ProductRecord> {
+  /** ADMIN. @throws UnauthenticatedError / ForbiddenError for anyone but an admin; NotFoundError, BadUserInputError for invalid fields or an unknown category. */
+  async update(caller: Caller, id: number, input: UpdateProductInput): Promise<ProductRecord> {
+    catalogAdmin(caller);
     const data = parseInput(updateSchema, input);
     const current = await this.find(id);
     const priceCents = data.priceCents ?? current.priceCents;
@@ -177,8 +188,9 @@ export class CatalogAdminService {
     });
   }
 
-  /** Sets or clears `archivedAt`; archiving twice keeps the first time. @throws NotFoundError */
-  async setArchived(id: number, archived: boolean): Promise<ProductRecord> {
+  /** ADMIN: sets or clears `archivedAt`; archiving twice keeps the first time. @throws UnauthenticatedError / ForbiddenError for anyone but an admin; NotFoundError */
+  async setArchived(caller: Caller, id: number, archived: boolean): Promise<ProductRecord> {
+    catalogAdmin(caller);
     await this.find(id);
     await this.db.product.updateMany({
       where: { id, archivedAt: archived ? null : { not: null } },
@@ -189,16 +201,17 @@ export class CatalogAdminService {
 
   /**
    * Moves stock by `delta` units with a reason, in one statement that cannot go below zero, and
-   * records the movement; publishes the new level once committed.
-   * @throws NotFoundError; BadUserInputError for a zero or huge delta or an empty reason;
+   * records the movement (the admin as its actor); publishes the new level once committed.
+   * @throws UnauthenticatedError / ForbiddenError for anyone but an admin; NotFoundError; BadUserInputError for a zero or huge delta or an empty reason;
    *   ConflictError when the stock would go below zero.
    */
   async adjustStock(
+    caller: Caller,
     id: number,
     delta: number,
     reason: string,
-    actorId: number,
   ): Promise<{ product: ProductRecord; movement: StockMovementRecord }> {
+    const actorId = catalogAdmin(caller);
     const input = parseInput(adjustmentSchema, { delta, reason });
     await this.find(id);
     let result: { product: ProductRecord; movement: StockMovementRecord };
@@ -218,8 +231,16 @@ export class CatalogAdminService {
     return result;
   }
 
-  /** The product's stock movements, newest first. @throws BadUserInputError for a bad page size or cursor. */
-  async stockMovements(productId: number, args: { first?: number | null; after?: string | null }): Promise<StockMovementPage> {
+  /**
+   * ADMIN: the product's stock movements, newest first.
+   * @throws ForbiddenError for anyone but an admin (signed out included); BadUserInputError for a bad page size or cursor.
+   */
+  async stockMovements(
+    caller: Caller,
+    productId: number,
+    args: { first?: number | null; after?: string | null },
+  ): Promise<StockMovementPage> {
+    if (!hasRole(caller, 'ADMIN')) throw new ForbiddenError('Only admins see stock movements');
     const take = pageSize(args.first);
     const after = args.after ? movementCursor.decode(args.after) : null;
     const rows = await this.db.stockMovement.findMany({

@@ -1,4 +1,4 @@
-import { BadUserInputError } from '@commerce/common';
+import { BadUserInputError, requireService, type Caller } from '@commerce/common';
 import { Prisma, type ProductDb } from '../db';
 import { returnWindowDays } from './fulfilment-terms';
 import type { StockEventPublisher, StockLevel } from './stock-events';
@@ -48,9 +48,11 @@ export class InventoryService {
   /**
    * Reserves every line for `orderId`, or nothing. A repeated call for the same order returns
    * the first reservation without touching stock again.
-   * @throws BadUserInputError for an empty order or a quantity outside 1..999.
+   * Only services (the checkout worker) may.
+   * @throws ForbiddenError for clients; BadUserInputError for an empty order or a quantity outside 1..999.
    */
-  async reserve(orderId: string, lines: readonly StockLine[]): Promise<ReservationResult> {
+  async reserve(caller: Caller, orderId: string, lines: readonly StockLine[]): Promise<ReservationResult> {
+    requireService(caller);
     const merged = mergeLines(lines);
     const existing = await this.existing(orderId);
     if (existing) return existing;
@@ -111,8 +113,12 @@ export class InventoryService {
     }
   }
 
-  /** Gives back the stock of `orderId`'s reservation. Idempotent: returns false when there was nothing to release. */
-  async release(orderId: string): Promise<boolean> {
+  /**
+   * Gives back the stock of `orderId`'s reservation (services only). Idempotent: returns false when there was nothing to release.
+   * @throws ForbiddenError for clients.
+   */
+  async release(caller: Caller, orderId: string): Promise<boolean> {
+    requireService(caller);
     const levels = await this.db.$transaction(async (tx) => {
       const { count } = await tx.stockReservation.updateMany({ where: { orderId, status: 'RESERVED' }, data: { status: 'RELEASED' } });
       if (count === 0) return null;
@@ -167,9 +173,11 @@ export class InventoryService {
    * movement per line, in one transaction. Idempotent by `returnId` (its StockReturn row is the
    * key, as StockReservation is for checkouts): a repeat changes nothing.
    * @returns false when this return was restocked already.
-   * @throws BadUserInputError for no lines or a quantity outside 1..999.
+   * Only services (the refund worker) may.
+   * @throws ForbiddenError for clients; BadUserInputError for no lines or a quantity outside 1..999.
    */
-  async restockReturn(returnId: string, orderId: string, lines: readonly StockLine[]): Promise<boolean> {
+  async restockReturn(caller: Caller, returnId: string, orderId: string, lines: readonly StockLine[]): Promise<boolean> {
+    requireService(caller);
     const merged = mergeLines(lines);
     let levels: StockLevel[];
     try {

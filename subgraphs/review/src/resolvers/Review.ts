@@ -1,12 +1,13 @@
 import type { ReviewResolvers } from '../__generated__/resolvers-types';
-import { entityRef, hasRole } from '@commerce/common';
+import { entityRef } from '@commerce/common';
+import { moderationReasonFor } from '../services/review-policy';
 
 export const Review: ReviewResolvers = {
   __resolveReference: (ref, ctx) => ctx.loaders.review.load(String(ref.id)),
   id: (r) => String(r.id),
   createdAt: (r) => r.createdAt.toISOString(),
   updatedAt: (r) => r.updatedAt.toISOString(),
-  moderationReason: (r, _args, ctx) => (hasRole(ctx.caller, 'MODERATOR', 'ADMIN') ? r.hiddenReason : null),
+  moderationReason: (r, _args, ctx) => moderationReasonFor(ctx.caller, r),
   author: (r) => entityRef('User', r.authorId),
   product: (r) => entityRef('Product', r.productId),
 };

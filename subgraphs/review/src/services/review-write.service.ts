@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ForbiddenError, NotFoundError, parseInput } from '@commerce/common';
+import { ForbiddenError, NotFoundError, parseInput, requireUser, type Caller } from '@commerce/common';
 import { Prisma, type ReviewDb, type ReviewRecord } from '../db';
 import type { ProductClient } from './product-client';
 import { lockUserPurchases } from './purchase.service';
+import { requireModerator } from './review-policy';
 import type { RatingPublisher, RatingSnapshot } from './rating-publisher';
 
 type Tx = Prisma.TransactionClient;
@@ -72,11 +73,12 @@ export class ReviewWriteService {
 
   /**
    * Creates the author's review of the product, or updates it when there is one (one review per
-   * user and product). A hidden review stays hidden when its author edits it.
-   * @throws BadUserInputError for a rating outside 1..5 or an empty or too long body;
+   * user and product); the signed-in caller is the author. A hidden review stays hidden when its author edits it.
+   * @throws UnauthenticatedError when signed out; BadUserInputError for a rating outside 1..5 or an empty or too long body;
    *   NotFoundError for a product that does not exist or is archived.
    */
-  async upsert(authorId: number, productId: number, input: { rating: number; body: string }): Promise<ReviewRecord> {
+  async upsert(caller: Caller, productId: number, input: { rating: number; body: string }): Promise<ReviewRecord> {
+    const authorId = requireUser(caller).userId;
     const { rating, body } = parseInput(reviewSchema, input);
     if (!(await this.products.isReviewable(productId))) throw new NotFoundError('Product', productId);
     const { review, snapshot } = await this.db.$transaction(async (tx) => {
@@ -109,10 +111,11 @@ export class ReviewWriteService {
   }
 
   /**
-   * Adds (`helpful`) or takes back the user's helpful vote; a repeated call changes nothing.
-   * @throws NotFoundError for an unknown or hidden review; ForbiddenError on one's own review.
+   * Adds (`helpful`) or takes back the signed-in caller's helpful vote; a repeated call changes nothing.
+   * @throws UnauthenticatedError when signed out; NotFoundError for an unknown or hidden review; ForbiddenError on one's own review.
    */
-  async voteHelpful(reviewId: string, userId: number, helpful: boolean): Promise<ReviewRecord> {
+  async voteHelpful(caller: Caller, reviewId: string, helpful: boolean): Promise<ReviewRecord> {
+    const { userId } = requireUser(caller);
     return this.db.$transaction(async (tx) => {
       const review = await tx.review.findUnique({ where: { id: reviewId } });
       if (!review || review.hidden) throw new NotFoundError('Review', reviewId);
@@ -127,10 +130,11 @@ export class ReviewWriteService {
 
   /**
    * Hides (`hidden`) or restores a review, logging who did it and why; its rating leaves or
-   * re-enters the product's aggregate. Already in that state: changes nothing.
-   * @throws NotFoundError; BadUserInputError for a reason shorter than 3 or longer than 500 characters.
+   * re-enters the product's aggregate. Already in that state: changes nothing. Moderators and admins only.
+   * @throws UnauthenticatedError when signed out; ForbiddenError for anyone else; NotFoundError; BadUserInputError for a reason shorter than 3 or longer than 500 characters.
    */
-  async moderate(reviewId: string, moderatorId: number, hidden: boolean, reason: string): Promise<ReviewRecord> {
+  async moderate(caller: Caller, reviewId: string, hidden: boolean, reason: string): Promise<ReviewRecord> {
+    const moderatorId = requireModerator(caller);
     const input = parseInput(reasonSchema, { reason });
     const { review, snapshot } = await this.db.$transaction(async (tx) => {
       const { count } = await tx.review.updateMany({

@@ -1,4 +1,3 @@
-import { requireUser } from '@commerce/common';
 import type { MutationResolvers } from '../__generated__/resolvers-types';
 import type { Context } from '../context';
 import type { UserRecord } from '../db';
@@ -27,7 +26,7 @@ export const Mutation: MutationResolvers = {
   registerWebhookEndpoint: (_parent, { url, events }, ctx) => ctx.webhookEndpoints.register(ctx.caller, { url, events }),
   deleteWebhookEndpoint: (_parent, { id }, ctx) => ctx.webhookEndpoints.delete(ctx.caller, id),
   changePassword: (_parent, { currentPassword, newPassword }, ctx) =>
-    ctx.auth.changePassword(requireUser(ctx.caller).userId, currentPassword, newPassword, ctx.clientIp),
+    ctx.auth.changePassword(ctx.caller, currentPassword, newPassword, ctx.clientIp),
   addAddress: (_parent, { input }, ctx) => ctx.addressBook.add(ctx.caller, input),
   updateAddress: (_parent, { id, input }, ctx) => ctx.addressBook.update(ctx.caller, id, input),
   removeAddress: (_parent, { id }, ctx) => ctx.addressBook.remove(ctx.caller, id),

@@ -8,9 +8,11 @@ import {
   UnauthenticatedError,
   hasControlCharacters,
   localKeyResolver,
+  requireUser,
   signAccessToken,
   signRefreshToken,
   verifyRefreshToken,
+  type Caller,
   type Logger,
   type SigningKeySet,
   type TokenKeyResolver,
@@ -138,10 +140,11 @@ export class AuthService {
   /**
    * Changes the signed-in user's password and revokes every refresh token of theirs (each
    * session must sign in again; access tokens already issued expire within 15 minutes).
-   * @throws UnauthenticatedError when `currentPassword` is wrong; BadUserInputError when the new
+   * @throws UnauthenticatedError when signed out or `currentPassword` is wrong; BadUserInputError when the new
    * one breaks the policy; RateLimitedError while the account is throttled.
    */
-  async changePassword(userId: number, currentPassword: string, newPassword: string, clientIp?: string): Promise<boolean> {
+  async changePassword(caller: Caller, currentPassword: string, newPassword: string, clientIp?: string): Promise<boolean> {
+    const { userId } = requireUser(caller);
     const user = await this.db.user.findUnique({ where: { id: userId } });
     if (!user) throw new UnauthenticatedError();
     const account = `user:${user.id}`;
