@@ -231,6 +231,10 @@ test('a worker with HEALTH_PORT serves readiness (Redis, its database) and, on S
         redis: { status: 'ok', latencyMs: expect.any(Number) },
         postgres: { status: 'ok', latencyMs: expect.any(Number) },
         'redis:runtime': { status: 'ok', latencyMs: expect.any(Number) },
+        // The circuit breakers of its dependencies: reported, never failing readiness.
+        ...Object.fromEntries(
+          ['cart', 'payment', 'product', 'user'].map((b) => [`breaker:${b}`, { status: 'ok', required: false, latencyMs: expect.any(Number) }]),
+        ),
       },
     },
   });

@@ -48,7 +48,8 @@ export function tracingSettings(env: NodeJS.ProcessEnv = process.env): TracingSe
 /**
  * The service name of a process from its entry script, when OTEL_SERVICE_NAME does not say:
  * `gateway/src/main.ts` → `gateway`, `subgraphs/order/src/main.ts` → `order-subgraph`,
- * `subgraphs/order/src/workers/checkout.main.ts` → `checkout-worker` (the names the processes' loggers use).
+ * `subgraphs/order/src/workers/checkout.main.ts` or `subgraphs/user/src/notifications/notification.main.ts`
+ * → `checkout-worker`, `notification-worker` (the process manifest's names, deploy/processes.ts).
  * Anything else: the file's base name without extensions.
  */
 export function serviceNameFor(entryScript: string): string {
@@ -57,6 +58,6 @@ export function serviceNameFor(entryScript: string): string {
   const base = file.replace(/(\.main)?\.[cm]?[jt]s$/, '');
   if (parts.at(-3) === 'gateway' && file.startsWith('main.')) return 'gateway';
   if (parts.at(-4) === 'subgraphs' && file.startsWith('main.')) return `${parts.at(-3)}-subgraph`;
-  if (parts.at(-2) === 'workers' && file.includes('.main.')) return `${base}-worker`;
+  if (file.includes('.main.')) return `${base}-worker`;
   return base;
 }
