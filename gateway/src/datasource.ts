@@ -40,12 +40,12 @@ const isUnavailable = (err: unknown) => {
  * Each fetch is timed into `commerce_gateway_subgraph_fetch_duration_seconds{subgraph,outcome}`.
  */
 export class CallerForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  /** @param subgraph its name in the supergraph: the metric label and `extensions.service` of its errors. */
   constructor(
-    subgraph: string,
+    private readonly subgraph: string,
     url: string,
     private readonly internalSecret: string,
     timeoutMs: number,
-    private readonly serviceName: string = new URL(url).host,
   ) {
     // Every subgraph call is bounded, so one stuck subgraph cannot hold requests forever.
     super({
@@ -76,7 +76,7 @@ export class CallerForwardingDataSource extends RemoteGraphQLDataSource<GatewayC
   }
 
   override didEncounterError(error: Error): void {
-    if (isUnavailable(error)) throw new SubgraphUnavailableError(this.serviceName, isTimeout(error));
+    if (isUnavailable(error)) throw new SubgraphUnavailableError(this.subgraph, isTimeout(error));
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, type ConnectionOptions } from 'bullmq';
-import { QueueName, bullPrefix, defaultJobOptions, type AccountEmailJob } from '@commerce/common';
+import type { ConnectionOptions } from 'bullmq';
+import { QueueName, openQueue, type AccountEmailJob } from '@commerce/common';
 
 /** Where the user subgraph's API puts account emails for the notification worker. */
 export interface AccountEmailQueue {
@@ -11,7 +11,7 @@ export interface AccountEmailQueue {
 
 /** The account-emails BullMQ queue, retried with the shared backoff. */
 export function createAccountEmailQueue(connection: ConnectionOptions, prefix: string): AccountEmailQueue {
-  const queue = new Queue<AccountEmailJob>(QueueName.accountEmails, { connection, prefix: bullPrefix(prefix), defaultJobOptions });
+  const queue = openQueue<AccountEmailJob>(QueueName.accountEmails, connection, prefix);
   return {
     enqueue: async (job) => {
       await queue.add(job.kind, job, { jobId: `account-${randomUUID()}` });
