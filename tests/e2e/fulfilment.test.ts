@@ -1,13 +1,11 @@
-import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
 import { eventually } from '../support/eventually';
 import { orderProbes, type OrderProbes } from '../support/orders';
 import { checkout, fillCart } from '../support/shoppers';
 import { startStack, type GraphQLResponse, type Stack } from '../support/stack';
 import { mintAccessToken } from '../support/tokens';
+import { startMailbox, type Mailbox } from '../support/mailbox';
 
 /**
  * Fulfilment with tracking (issue 11, item 4) through the gateway, with the real checkout and
@@ -17,10 +15,9 @@ import { mintAccessToken } from '../support/tokens';
  */
 
 let stack: Stack;
-let smtp: SMTPServer;
+let mailbox: Mailbox | undefined;
 let probe: OrderProbes;
 let ws: Client;
-const mails: ParsedMail[] = [];
 let customer: { id: number; email: string; token: string };
 let admin: { id: number; token: string };
 
@@ -48,24 +45,8 @@ interface Tracked {
 
 beforeAll(async () => {
   stack = await startStack();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    closeTimeout: 500,
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream).then(
-        (mail) => {
-          mails.push(mail);
-          callback();
-        },
-        (err: Error) => callback(err),
-      );
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const { port } = smtp.server.address() as AddressInfo;
-  await stack.startWorkers({ smtpUrl: `smtp://127.0.0.1:${port}` });
+  mailbox = await startMailbox();
+  await stack.startWorkers({ smtpUrl: mailbox.url });
   probe = orderProbes(stack);
   const [shopper, boss] = await Promise.all([
     stack.db.user.user.findFirstOrThrow({ where: { role: 'CUSTOMER' }, orderBy: { id: 'asc' }, skip: 40 }),
@@ -84,7 +65,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ws?.dispose();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(resolve) : resolve()));
+  await mailbox?.close();
   await stack?.close();
 });
 
@@ -104,7 +85,7 @@ async function confirmedOrder(key: string, productId: number): Promise<string> {
 
 /** The emails to `to` about order `orderId` (the body names the order id). */
 const mailsAbout = (orderId: string) =>
-  mails.filter((m) => m.text?.includes(orderId) && m.to && JSON.stringify(m.to).includes(customer.email));
+  mailbox!.received.filter((m) => m.text?.includes(orderId) && m.to && JSON.stringify(m.to).includes(customer.email));
 
 test('ship with tracking: fields stored, the subscriber sees SHIPPED with them, the email links the tracking page; then delivered', async () => {
   const id = await confirmedOrder('fulfil-ship', 3);

@@ -1,7 +1,5 @@
-import type { AddressInfo } from 'node:net';
 import type { Worker } from 'bullmq';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import { createLogger, createRedis, type Redis } from '@commerce/common';
 import * as order from '@commerce/order';
 import * as user from '@commerce/user';
@@ -11,6 +9,7 @@ import { orderProbes, type OrderProbes } from '../support/orders';
 import { customerTokens, fillCart } from '../support/shoppers';
 import { startStack, type Stack } from '../support/stack';
 import { mintAccessToken } from '../support/tokens';
+import { startMailbox, type Mailbox } from '../support/mailbox';
 
 // Issue 11 item 5 through the gateway on real subgraphs, PostgreSQL, Redis, the checkout worker
 // (refund and restock jobs) and the notification worker mailing a real SMTP server: returns of
@@ -21,12 +20,11 @@ let probe: OrderProbes;
 let catalog: Catalog;
 let adminToken: string;
 let shoppers: { userId: number; token: string }[];
-let smtp: SMTPServer;
+let mailbox: Mailbox | undefined;
 let redis: Redis;
 let notificationRedis: Redis;
 let checkoutWorker: Worker;
 let notifications: user.NotificationWorkers;
-const received: ParsedMail[] = [];
 /** Products with a return policy of 30 days or more, and one with "No return policy". */
 let returnable: number[];
 let noPolicy: number;
@@ -34,23 +32,7 @@ let noPolicy: number;
 beforeAll(async () => {
   [stack, catalog] = await Promise.all([startStack({ paymentTimeoutMs: 500 }), loadCatalog()]);
   await stack.db.product.product.updateMany({ data: { stock: 10_000 } });
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    closeTimeout: 500,
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream).then(
-        (mail) => {
-          received.push(mail);
-          callback();
-        },
-        (err: Error) => callback(err),
-      );
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const { port } = smtp.server.address() as AddressInfo;
+  mailbox = await startMailbox();
   const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
   redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   checkoutWorker = order.createCheckoutWorker({
@@ -63,7 +45,7 @@ beforeAll(async () => {
   });
   notifications = user.createNotificationWorkers({
     db: stack.db.user,
-    mailer: user.createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, outboxDir: '/nonexistent', from: 'Shop <orders@shop.test>' }),
+    mailer: user.createMailer({ smtpUrl: mailbox.url, outboxDir: '/nonexistent', from: 'Shop <orders@shop.test>' }),
     connection: (notificationRedis = redis.duplicate()),
     prefix: stack.redisPrefix,
     notificationConcurrency: 2,
@@ -89,7 +71,7 @@ afterAll(async () => {
   await notifications?.close();
   await redis?.quit();
   await notificationRedis?.quit();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(resolve) : resolve()));
+  await mailbox?.close();
   await stack?.close();
 });
 
@@ -170,7 +152,7 @@ const refundsSettled = (orderId: string, count: number) =>
     const rows = await refundsOf(orderId);
     return rows.length === count && rows.every((r) => r.status !== 'PENDING') ? rows : undefined;
   }, `${count} refunds of ${orderId} settled`);
-const mailsAbout = (orderId: string, subject: RegExp) => received.filter((m) => m.text?.includes(orderId) && subject.test(m.subject ?? ''));
+const mailsAbout = (orderId: string, subject: RegExp) => mailbox!.received.filter((m) => m.text?.includes(orderId) && subject.test(m.subject ?? ''));
 const mailTo = (m: ParsedMail) => (m.to && !Array.isArray(m.to) ? m.to.value.map((a) => a.address) : []);
 
 test('1 of 3 units returned with a coupon and tax: the refund is the units’ share of line and tax; then a full return refunds the rest, shipping included', async () => {
