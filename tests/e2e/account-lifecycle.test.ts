@@ -6,6 +6,7 @@ import * as user from '@commerce/user';
 import { eventually } from '../support/eventually';
 import { RawSocket, sseHeaders } from '../support/hostile';
 import { linkToken, startMailbox, type Mailbox } from '../support/mailbox';
+import { startNotificationWorkers } from '../support/notifications';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -36,21 +37,8 @@ beforeAll(async () => {
     startMailbox(),
   ]);
   redis = createRedis(stack.redisUrl);
-  workers = user.createNotificationWorkers({
-    db: stack.db.user,
-    mailer: user.createMailer({ smtpUrl: mailbox.url, outboxDir: '/nonexistent', from: 'Shop <accounts@shop.test>' }),
-    connection: redis,
-    prefix: stack.redisPrefix,
-    notificationConcurrency: 2,
-    webhookConcurrency: 1,
-    webhookRetry: { maxAttempts: 1, backoffMs: 10 },
-    webhookTimeoutMs: 1000,
-    webhookAllowPrivateNetworks: true,
-    publicUrl: PUBLIC_URL,
-    logger: stack.logger,
-  });
+  workers = await startNotificationWorkers(stack, mailbox.url, redis, { from: 'Shop <accounts@shop.test>', publicUrl: PUBLIC_URL });
   accountQueue = new Queue(QueueName.accountEmails, { connection: redis, prefix: bullPrefix(stack.redisPrefix) });
-  await workers.waitUntilReady();
   const admin = catalog.users.find((u) => u.role === 'admin')!;
   adminToken = await stack.login(admin.username, admin.password);
   adminId = String(admin.id);

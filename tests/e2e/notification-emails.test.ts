@@ -1,13 +1,10 @@
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { QueueEvents, type Queue } from 'bullmq';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
+import type { ParsedMail } from 'mailparser';
 import {
   OrderNotificationKinds,
   QueueName,
   bullPrefix,
-  createLogger,
   openQueue,
   createRedis,
   notificationJobId,
@@ -16,12 +13,14 @@ import {
   type Redis,
 } from '@commerce/common';
 import * as user from '@commerce/user';
+import { startMailbox, type Mailbox } from '../support/mailbox';
+import { startNotificationWorkers } from '../support/notifications';
 import { startStack, type Stack } from '../support/stack';
 
 /**
  * Order emails end to end through real parts: jobs on the stack's BullMQ notifications queue, the
  * notification worker reading the recipient from the stack's user database, nodemailer over SMTP
- * to an smtp-server started here, and every message parsed back with mailparser.
+ * to the suite's SMTP server (tests/support/mailbox), and every message parsed back with mailparser.
  */
 const STATUS: Record<OrderNotificationKind, string> = {
   ORDER_CONFIRMED: 'CONFIRMED',
@@ -32,8 +31,7 @@ const STATUS: Record<OrderNotificationKind, string> = {
 };
 
 let stack: Stack;
-let smtp: SMTPServer;
-const received: ParsedMail[] = [];
+let mailbox: Mailbox;
 const refuseOnce = new Set<string>();
 let redis: Redis;
 let eventsRedis: Redis;
@@ -43,54 +41,30 @@ let workers: user.NotificationWorkers;
 let notifications: user.NotificationService;
 let emily: { id: number; email: string; firstName: string };
 
+/** True, once, for a message about an order in `refuseOnce`. */
+function refusedOnce(mail: ParsedMail): boolean {
+  const orderId = [...refuseOnce].find((id) => mail.text?.includes(id));
+  if (orderId) refuseOnce.delete(orderId);
+  return orderId !== undefined;
+}
+
 beforeAll(async () => {
-  stack = await startStack();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    // close() waits for open client sessions; ours are finished by then.
-    closeTimeout: 500,
-    logger: false,
-    onData(stream, _session, callback) {
-      simpleParser(stream).then(
-        (mail) => {
-          // A temporary failure (RFC 5321 451) for orders the test marks: the sender must retry.
-          const refuse = [...refuseOnce].find((orderId) => mail.text?.includes(orderId));
-          if (refuse) {
-            refuseOnce.delete(refuse);
-            const err = Object.assign(new Error('451 mailbox busy, try again later'), { responseCode: 451 });
-            callback(err);
-            return;
-          }
-          received.push(mail);
-          callback();
-        },
-        (err: Error) => callback(err),
-      );
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const { port } = smtp.server.address() as AddressInfo;
-  const mailer = user.createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, outboxDir: '/nonexistent', from: 'Shop <orders@shop.test>' });
-  const logger = createLogger('test', process.env.TEST_LOG_LEVEL ?? 'silent');
-  redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  [stack, mailbox] = await Promise.all([
+    startStack(),
+    // The orders the test marks get one temporary failure: the sender must retry.
+    startMailbox({ refuse: refusedOnce }),
+  ]);
+  redis = createRedis(stack.redisUrl);
   queue = openQueue<OrderNotificationJob>(QueueName.notifications, redis, stack.redisPrefix);
   eventsRedis = redis.duplicate();
   queueEvents = new QueueEvents(QueueName.notifications, { connection: eventsRedis, prefix: bullPrefix(stack.redisPrefix) });
-  workers = user.createNotificationWorkers({
-    db: stack.db.user,
-    mailer,
-    connection: redis,
-    prefix: stack.redisPrefix,
-    notificationConcurrency: 3,
-    webhookConcurrency: 1,
-    webhookRetry: { maxAttempts: 1, backoffMs: 10 },
-    webhookTimeoutMs: 1000,
-    webhookAllowPrivateNetworks: true,
-    logger,
-  });
-  notifications = new user.NotificationService(stack.db.user, mailer, logger);
-  await Promise.all([workers.waitUntilReady(), queueEvents.waitUntilReady()]);
+  workers = await startNotificationWorkers(stack, mailbox.url, redis, { notificationConcurrency: 3 });
+  notifications = new user.NotificationService(
+    stack.db.user,
+    user.createMailer({ smtpUrl: mailbox.url, outboxDir: '/nonexistent', from: 'Shop <orders@shop.test>' }),
+    stack.logger,
+  );
+  await queueEvents.waitUntilReady();
   emily = await stack.db.user.user.findUniqueOrThrow({ where: { username: 'emilys' } });
 });
 
@@ -100,7 +74,7 @@ afterAll(async () => {
   await queue?.close();
   await redis?.quit();
   await eventsRedis?.quit();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(resolve) : resolve()));
+  await mailbox?.close();
   await stack?.close();
 });
 
@@ -124,7 +98,7 @@ async function run(job: OrderNotificationJob, jobId = notificationJobId(job.orde
   return (await added.waitUntilFinished(queueEvents, 30_000)) as { emailed: boolean; webhooks: number };
 }
 
-const mailsFor = (orderId: string) => received.filter((m) => m.text?.includes(orderId));
+const mailsFor = (orderId: string) => mailbox.received.filter((m) => m.text?.includes(orderId));
 
 test.each(OrderNotificationKinds)('%s: one email to the customer with order number, line items and total', async (kind) => {
   const job = jobFor(kind);

@@ -18,6 +18,7 @@ import {
 import * as user from '@commerce/user';
 import { eventually } from '../support/eventually';
 import { startMailbox, type Mailbox } from '../support/mailbox';
+import { startNotificationWorkers } from '../support/notifications';
 import { startStack, type Stack } from '../support/stack';
 import { mintAccessToken } from '../support/tokens';
 
@@ -52,27 +53,17 @@ beforeAll(async () => {
   outboxDir = mkdtempSync(path.join(os.tmpdir(), 'commerce-notify-'));
   redis = createRedis(stack.redisUrl);
   eventsRedis = createRedis(stack.redisUrl);
-  workers = user.createNotificationWorkers({
-    db: stack.db.user,
-    mailer: user.createMailer({ smtpUrl: mailbox.url, outboxDir: '/nonexistent', from: 'Shop <orders@shop.test>' }),
-    connection: redis,
-    prefix: stack.redisPrefix,
-    notificationConcurrency: 2,
-    webhookConcurrency: 1,
-    webhookRetry: { maxAttempts: 1, backoffMs: 10 },
-    webhookTimeoutMs: 1000,
-    webhookAllowPrivateNetworks: true,
+  workers = await startNotificationWorkers(stack, mailbox.url, redis, {
     channels: user.createChannels({
       sms: { kind: 'http', url: `http://127.0.0.1:${(provider.address() as AddressInfo).port}/messages`, token: 'sk_test_sms' },
       push: { kind: 'file' },
       outboxDir,
     }),
     publicUrl: 'https://shop.test',
-    logger: stack.logger,
   });
   queue = openQueue<OrderNotificationJob>(QueueName.notifications, redis, stack.redisPrefix);
   queueEvents = new QueueEvents(QueueName.notifications, { connection: eventsRedis, prefix: bullPrefix(stack.redisPrefix) });
-  await Promise.all([workers.waitUntilReady(), queueEvents.waitUntilReady()]);
+  await queueEvents.waitUntilReady();
 });
 
 afterAll(async () => {

@@ -10,6 +10,7 @@ import { customerTokens, fillCart } from '../support/shoppers';
 import { startStack, type Stack } from '../support/stack';
 import { mintAccessToken } from '../support/tokens';
 import { startMailbox, type Mailbox } from '../support/mailbox';
+import { startNotificationWorkers } from '../support/notifications';
 
 // Issue 11 item 5 through the gateway on real subgraphs, PostgreSQL, Redis, the checkout worker
 // (refund and restock jobs) and the notification worker mailing a real SMTP server: returns of
@@ -43,19 +44,10 @@ beforeAll(async () => {
     concurrency: 4,
     logger,
   });
-  notifications = user.createNotificationWorkers({
-    db: stack.db.user,
-    mailer: user.createMailer({ smtpUrl: mailbox.url, outboxDir: '/nonexistent', from: 'Shop <orders@shop.test>' }),
-    connection: (notificationRedis = redis.duplicate()),
-    prefix: stack.redisPrefix,
-    notificationConcurrency: 2,
-    webhookConcurrency: 1,
-    webhookRetry: { maxAttempts: 1, backoffMs: 10 },
-    webhookTimeoutMs: 1000,
-    webhookAllowPrivateNetworks: true,
-    logger,
-  });
-  await Promise.all([checkoutWorker.waitUntilReady(), notifications.waitUntilReady()]);
+  [notifications] = await Promise.all([
+    startNotificationWorkers(stack, mailbox.url, (notificationRedis = redis.duplicate())),
+    checkoutWorker.waitUntilReady(),
+  ]);
   const admin = catalog.users.find((u) => u.role === 'admin')!;
   adminToken = await mintAccessToken({ userId: admin.id, role: 'ADMIN' });
   shoppers = await customerTokens(catalog, 70, 8);

@@ -18,7 +18,11 @@ export interface Mailbox {
 const recipients = (mail: ParsedMail) =>
   (Array.isArray(mail.to) ? mail.to : mail.to ? [mail.to] : []).flatMap((a) => a.value.map((v) => v.address?.toLowerCase()));
 
-export async function startMailbox(): Promise<Mailbox> {
+/**
+ * @param options.refuse a message it returns true for is answered with a temporary failure
+ *   (RFC 5321 451) and not kept: the sender must retry.
+ */
+export async function startMailbox(options: { refuse?: (mail: ParsedMail) => boolean } = {}): Promise<Mailbox> {
   const received: ParsedMail[] = [];
   const smtp = new SMTPServer({
     authOptional: true,
@@ -28,6 +32,10 @@ export async function startMailbox(): Promise<Mailbox> {
     onData(stream, _session, callback) {
       simpleParser(stream).then(
         (mail) => {
+          if (options.refuse?.(mail)) {
+            callback(Object.assign(new Error('451 mailbox busy, try again later'), { responseCode: 451 }));
+            return;
+          }
           received.push(mail);
           callback();
         },
