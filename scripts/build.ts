@@ -61,7 +61,10 @@ const ownDirname = (outfile: string): Plugin => ({
       if (!/\b__dirname\b/.test(source)) return undefined;
       const compiledDir = path.dirname(path.join(ROOT, compiledPath(path.relative(ROOT, args.path).split(path.sep).join('/'))));
       const relative = path.relative(path.dirname(outfile), compiledDir).split(path.sep).join('/') || '.';
-      return { contents: source.replace(/\b__dirname\b/g, `require('node:path').join(__dirname, ${JSON.stringify(relative)})`), loader: 'ts' };
+      return {
+        contents: source.replace(/\b__dirname\b/g, `require('node:path').join(__dirname, ${JSON.stringify(relative)})`),
+        loader: 'ts',
+      };
     });
   },
 });

@@ -70,7 +70,13 @@ async function reproduceRun(command: string, dir: string): Promise<void> {
   for (const step of command.split('&&').map((part) => part.trim())) {
     const words = step.split(/\s+/);
     if (words[0] === 'apt-get' || step === 'rm -rf /var/lib/apt/lists/*') {
-      if (words[1] === 'install') notes.push(`system packages not installed here: ${words.filter((w) => !w.startsWith('-')).slice(2).join(' ')}`);
+      if (words[1] === 'install')
+        notes.push(
+          `system packages not installed here: ${words
+            .filter((w) => !w.startsWith('-'))
+            .slice(2)
+            .join(' ')}`,
+        );
     } else if (words[0] === 'npm' && words[1] === 'ci') {
       const started = performance.now();
       say(`  ${step} (in ${dir})…`);
@@ -183,7 +189,11 @@ async function du(target: string): Promise<number> {
 
 /** Every `node_modules` folder of the repository's workspaces, for the size of the full (`npm ci`) install. */
 const repositoryNodeModules = (): string[] =>
-  [ROOT, ...['packages', 'subgraphs'].flatMap((group) => readdirSync(path.join(ROOT, group)).map((name) => path.join(ROOT, group, name))), path.join(ROOT, 'gateway')]
+  [
+    ROOT,
+    ...['packages', 'subgraphs'].flatMap((group) => readdirSync(path.join(ROOT, group)).map((name) => path.join(ROOT, group, name))),
+    path.join(ROOT, 'gateway'),
+  ]
     .map((folder) => path.join(folder, 'node_modules'))
     .filter(existsSync);
 
@@ -237,7 +247,10 @@ async function untilReady(running: Running, url: string, timeoutMs: number): Pro
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     if (exited) throw new ImageCheckError(`${running.name} exited before it was ready:\n${running.output().slice(-4000)}`);
-    const status = await fetch(url, { signal: AbortSignal.timeout(2000) }).then((r) => r.status, () => 0);
+    const status = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -253,7 +266,14 @@ const PRODUCTS_WITH_REVIEWS = `query ($first: Int!) {
 
 interface ProductsAnswer {
   products: {
-    edges: { node: { id: string; title: string; reviewCount: number; reviews: { edges: { node: { rating: number; author: { username: string } } }[] } } }[];
+    edges: {
+      node: {
+        id: string;
+        title: string;
+        reviewCount: number;
+        reviews: { edges: { node: { rating: number; author: { username: string } } }[] };
+      };
+    }[];
   };
 }
 
@@ -270,7 +290,12 @@ async function exercise(gatewayUrl: string): Promise<string> {
     { u: 'emilys', p: 'emilyspass' },
   );
   const auth = bearer(login.accessToken);
-  await graphqlData(gatewayUrl, 'mutation ($id: ID!) { addToCart(productId: $id, quantity: 1) { totalQuantity } }', { id: products.edges[0]!.node.id }, auth);
+  await graphqlData(
+    gatewayUrl,
+    'mutation ($id: ID!) { addToCart(productId: $id, quantity: 1) { totalQuantity } }',
+    { id: products.edges[0]!.node.id },
+    auth,
+  );
   const { checkout } = await graphqlData<{ checkout: { order: { id: string } } }>(
     gatewayUrl,
     `mutation ($key: String!, $address: AddressInput!) {
@@ -322,7 +347,10 @@ async function main(): Promise<void> {
   const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
   const redisPrefix = `imagecheck-${process.pid}`;
   const databaseUrls = Object.fromEntries(
-    SUBGRAPHS.map((name) => [name, `${(process.env.IMAGE_CHECK_POSTGRES_URL || 'postgresql://postgres@127.0.0.1:5432').replace(/\/$/, '')}/${id}_${name}`]),
+    SUBGRAPHS.map((name) => [
+      name,
+      `${(process.env.IMAGE_CHECK_POSTGRES_URL || 'postgresql://postgres@127.0.0.1:5432').replace(/\/$/, '')}/${id}_${name}`,
+    ]),
   ) as Record<SubgraphName, string>;
   try {
     say(`▸ Assembling the ${runtimeStage.name} stage of the Dockerfile in ${dir}`);
@@ -338,10 +366,9 @@ async function main(): Promise<void> {
 
     // The container's environment: the Dockerfile's ENV with /app mapped here, then what a deployment provides.
     // HOST stays on loopback: this machine is not a container network.
-    const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((name, i) => [name, `http://127.0.0.1:${GATEWAY_PORT + 1 + i}/graphql`])) as Record<
-      SubgraphName,
-      string
-    >;
+    const subgraphUrls = Object.fromEntries(
+      SUBGRAPHS.map((name, i) => [name, `http://127.0.0.1:${GATEWAY_PORT + 1 + i}/graphql`]),
+    ) as Record<SubgraphName, string>;
     const base: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: path.join(dir, '.data'),
@@ -353,10 +380,12 @@ async function main(): Promise<void> {
       INTERNAL_JWT_SECRET: randomBytes(32).toString('hex'),
       AUTH_SIGNING_KEYS: JSON.stringify([exportSigningKey(generateSigningKey())]),
       HEALTH_CHECK_TIMEOUT_MS: '5000',
-      ...Object.fromEntries(SUBGRAPHS.flatMap((name) => [
-        [`${name.toUpperCase()}_DATABASE_URL`, databaseUrls[name]],
-        [`${name.toUpperCase()}_SUBGRAPH_URL`, subgraphUrls[name]],
-      ])),
+      ...Object.fromEntries(
+        SUBGRAPHS.flatMap((name) => [
+          [`${name.toUpperCase()}_DATABASE_URL`, databaseUrls[name]],
+          [`${name.toUpperCase()}_SUBGRAPH_URL`, subgraphUrls[name]],
+        ]),
+      ),
     };
     if (base.NODE_ENV !== 'production') throw new ImageCheckError(`the runtime stage sets NODE_ENV=${base.NODE_ENV}, not production`);
     await assertNoBuildTools(dir, base);
@@ -374,7 +403,9 @@ async function main(): Promise<void> {
       const process_ = startNode(spec.name, containerCommand(spec), dir, { ...base, ...spec.env });
       running.push(process_);
       await untilReady(process_, `http://127.0.0.1:${spec.port}${HEALTH_PATHS.ready}`, 60_000);
-      say(`  ${spec.name.padEnd(26)} ${seconds(performance.now() - started).padStart(7)}   CPU ${(cpuSeconds(process_.child.pid!) ?? NaN).toFixed(2)} s`);
+      say(
+        `  ${spec.name.padEnd(26)} ${seconds(performance.now() - started).padStart(7)}   CPU ${(cpuSeconds(process_.child.pid!) ?? NaN).toFixed(2)} s`,
+      );
     }
 
     say('▸ Through the gateway: products with reviews and authors, then a checkout');
@@ -388,7 +419,8 @@ async function main(): Promise<void> {
     if (unclean.length > 0) throw new ImageCheckError(`not a clean stop: ${unclean.join(', ')}`);
     say(`✔ image check passed; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   } finally {
-    for (const process_ of running) if (process_.child.exitCode === null && process_.child.signalCode === null) process_.child.kill('SIGKILL');
+    for (const process_ of running)
+      if (process_.child.exitCode === null && process_.child.signalCode === null) process_.child.kill('SIGKILL');
     await Promise.all(running.map((process_) => process_.exited));
     await Promise.all(SUBGRAPHS.map((name) => dropDatabase(databaseUrls[name]).catch(() => undefined)));
     await clearRedisPrefix(redisUrl, redisPrefix).catch(() => undefined);

@@ -202,10 +202,14 @@ describe('Dockerfile', () => {
       ['prod-deps', 'manifests'],
       ['runtime', 'base'],
     ]);
-    const copies = stages.at(-1)!.instructions.filter((i) => i.keyword === 'COPY').map((i) => parseCopy(i.args));
+    const copies = stages
+      .at(-1)!
+      .instructions.filter((i) => i.keyword === 'COPY')
+      .map((i) => parseCopy(i.args));
     expect(new Set(copies.map((copy) => copy.from))).toEqual(new Set([undefined, 'prod-deps', 'build']));
     expect(copies[0]).toEqual({ from: 'prod-deps', sources: ['/app'], destination: './' });
-    for (const copy of copies.filter((c) => c.from === undefined)) for (const source of copy.sources) expect(existsSync(path.join(ROOT, source))).toBe(true);
+    for (const copy of copies.filter((c) => c.from === undefined))
+      for (const source of copy.sources) expect(existsSync(path.join(ROOT, source))).toBe(true);
   });
 
   test('copies every compiled workspace and script into the runtime stage', () => {
