@@ -1,13 +1,16 @@
 /**
  * npm run build — compiles every workspace's `src/` to JavaScript in its `dist/` (same layout, so
- * paths built from `__dirname` still hold; `.graphql` and other non-TypeScript files are copied)
- * and bundles the production scripts into `scripts/dist/`. esbuild transpiles file by file
- * (`isolatedModules` holds), so the build takes seconds; type checking stays `npm run typecheck`.
+ * paths built from `__dirname` still hold; `.graphql` and other non-TypeScript files are copied),
+ * then replaces each long-running process's entry (deploy/processes.ts `dist`) with a bundle of
+ * its own code and the workspaces it imports, and bundles the production scripts into
+ * `scripts/dist/`. esbuild transpiles file by file (`isolatedModules` holds), so the build takes
+ * seconds; type checking stays `npm run typecheck`.
  * Production runs `node --conditions=commerce-dist <workspace>/dist/<entry>.js` (see deploy/processes.ts).
  */
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { PROCESSES } from '../deploy/processes';
 import { SCRIPT_ENTRIES, WORKSPACES, compiledPath, markBuilt, sourceFiles } from './lib/build';
 import { ROOT } from './lib/stamps';
 
@@ -31,9 +34,51 @@ async function buildWorkspace(workspace: string): Promise<number> {
   return typescript.length;
 }
 
+/**
+ * Bundling a process entry: our workspaces (`@commerce/*`, relative imports) go into the bundle, and
+ * tree shaking drops the modules of a package index the process never uses (with `sideEffects` in
+ * packages/common/package.json), so a worker no longer loads Apollo Server or the address
+ * libraries at start. Every other package stays a `require()` resolved by Node at run time: native
+ * addons and Prisma's runtime need their own files, and OpenTelemetry's instrumentations patch
+ * packages as they are required.
+ */
+const workspacesOnly: Plugin = {
+  name: 'workspaces-only',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@commerce/') ? undefined : { path: args.path, external: true }));
+  },
+};
+
+/**
+ * Keeps `__dirname` meaning the folder of the module's own compiled file (`loadTypeDefs(__dirname)`
+ * reads the schema.graphql copied there, seed-data finds its data), not the bundle's folder.
+ */
+const ownDirname = (outfile: string): Plugin => ({
+  name: 'own-dirname',
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!/\b__dirname\b/.test(source)) return undefined;
+      const compiledDir = path.dirname(path.join(ROOT, compiledPath(path.relative(ROOT, args.path).split(path.sep).join('/'))));
+      const relative = path.relative(path.dirname(outfile), compiledDir).split(path.sep).join('/') || '.';
+      return {
+        contents: source.replace(/\b__dirname\b/g, `require('node:path').join(__dirname, ${JSON.stringify(relative)})`),
+        loader: 'ts',
+      };
+    });
+  },
+});
+
+/** One process entry (deploy/processes.ts), bundled over its file-by-file output. */
+async function bundleProcess(source: string): Promise<void> {
+  const outfile = path.join(ROOT, compiledPath(source));
+  await build({ ...common, entryPoints: [path.join(ROOT, source)], outfile, bundle: true, plugins: [workspacesOnly, ownDirname(outfile)] });
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const counts = await Promise.all(WORKSPACES.map(buildWorkspace));
+  await Promise.all(PROCESSES.map((process) => bundleProcess(process.source)));
   rmSync(path.join(ROOT, 'scripts', 'dist'), { recursive: true, force: true });
   await Promise.all(
     SCRIPT_ENTRIES.map((entry) =>
@@ -49,7 +94,7 @@ async function main(): Promise<void> {
   markBuilt();
   const total = counts.reduce((sum, n) => sum + n, 0);
   console.log(
-    `built ${total} modules of ${WORKSPACES.length} workspaces and ${SCRIPT_ENTRIES.length} scripts in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    `built ${total} modules of ${WORKSPACES.length} workspaces, ${PROCESSES.length} process bundles and ${SCRIPT_ENTRIES.length} scripts in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
 }
 

@@ -14,7 +14,7 @@ import { REPO_ROOT, SUBGRAPHS, databaseUrls } from '@commerce/db-tools/src/confi
 import { countSeededRows, isSeeded, markSeeded, pendingMigrations, seedInputsHash } from './lib/database-state';
 import { isStale, markDone, prismaClientSteps, resolverTypesStep, supergraphStep, type GenerationStep } from './lib/generation';
 import { preflight, type ListenPort } from './lib/preflight';
-import { StepFailedError, paint, runStep, tsx } from './lib/processes';
+import { StepFailedError, paint, runStep } from './lib/processes';
 import { createSupervisor, type Service } from './lib/supervisor';
 import { currentEntries } from './lib/build';
 import { HEALTH_PATHS, job, localCommand, processManifest, urlPort, type EntryKind, type ProcessSpec } from '../deploy/processes';
@@ -79,8 +79,8 @@ const startService = (service: Service): Promise<string> =>
   supervisor.start(service).then((seconds) => `${service.name} ${seconds.toFixed(1)}`);
 
 /**
- * A process of the manifest under the supervisor, from its compiled entry point when `npm run build`
- * is current (about half the CPU of tsx's on-the-fly transform; source maps keep stack traces on the
+ * A process of the manifest under the supervisor (and the migrate and seed jobs, through
+ * `localCommand`), from its compiled entry point when `npm run build` is current (about half the CPU of tsx's on-the-fly transform; source maps keep stack traces on the
  * .ts files), else from its TypeScript source. Ready once it answers on its liveness path.
  */
 const stackService = (spec: ProcessSpec, kind: EntryKind, host: string): Service => ({
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
   if (clients.length > 0) say(paint(BOLD, `▸ Generating Prisma clients (${clients.map((s) => s.name).join(', ')})…`));
   const generating = clients.length > 0 ? timed('prisma generate', () => Promise.all(clients.map(generate))) : skip('prisma generate');
   if (migrate) say(paint(BOLD, `▸ Migrating databases (${pending.flat().length} migration(s) pending)…`));
-  const migrating = migrate ? timed('migrate', () => runStep('migrate', tsx(job('migrate').source), here)) : skip('migrate');
+  const migrating = migrate ? timed('migrate', () => runStep('migrate', localCommand(job('migrate'), entries), here)) : skip('migrate');
   const composing = isStale(composition)
     ? (say(paint(BOLD, '▸ Composing the supergraph…')), timed('compose', () => generate(composition)))
     : skip('compose');
@@ -153,7 +153,7 @@ async function main(): Promise<void> {
     ? skip('seed')
     : (say(paint(BOLD, '▸ Seeding the catalog…')),
       timed('seed', async () => {
-        await runStep('seed', tsx(job('seed').source), here);
+        await runStep('seed', localCommand(job('seed'), entries), here);
         await markSeeded(seedHash, seedUrls);
       }));
 

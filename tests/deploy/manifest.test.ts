@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { SUBGRAPHS } from '@commerce/common';
 import { HEALTH_PATHS, JOBS, PROCESSES, containerCommand, defaultManifest, type ProcessSpec } from '../../deploy/processes';
 import { SCRIPT_ENTRIES, WORKSPACES, compiledPath } from '../../scripts/lib/build';
+import { dockerfileLines, parseCopy, parseStages } from '../../scripts/lib/dockerfile';
 
 /**
  * Issue 13 item 1: the process manifest (deploy/processes.ts) is the one list of processes. The
@@ -176,10 +177,7 @@ describe('docker-compose.prod.yml (production-like)', () => {
 
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
-  const instructions = dockerfile
-    .replace(/\\\n/g, ' ')
-    .split('\n')
-    .filter((line) => line.trim() && !line.trim().startsWith('#'));
+  const instructions = dockerfileLines(dockerfile);
   const runtime = instructions.slice(instructions.findIndex((line) => /^FROM .* AS runtime$/.test(line)));
 
   test('builds with devDependencies, runs with production dependencies only', () => {
@@ -193,6 +191,25 @@ describe('Dockerfile', () => {
     expect(instructions).toContain('RUN npm run generate && npm run build');
     expect(instructions.some((line) => /^RUN npm ci --omit=dev\b/.test(line))).toBe(true);
     expect(runtime.filter((line) => /npm (ci|install)|tsx/.test(line))).toEqual([]);
+  });
+
+  test('every stage and COPY line reads as npm run image:check reproduces it (build context, prod-deps or the build stage)', () => {
+    const stages = parseStages(dockerfile);
+    expect(stages.map((stage) => [stage.name, stage.from])).toEqual([
+      ['base', 'node:20-bookworm-slim'],
+      ['manifests', 'base'],
+      ['build', 'manifests'],
+      ['prod-deps', 'manifests'],
+      ['runtime', 'base'],
+    ]);
+    const copies = stages
+      .at(-1)!
+      .instructions.filter((i) => i.keyword === 'COPY')
+      .map((i) => parseCopy(i.args));
+    expect(new Set(copies.map((copy) => copy.from))).toEqual(new Set([undefined, 'prod-deps', 'build']));
+    expect(copies[0]).toEqual({ from: 'prod-deps', sources: ['/app'], destination: './' });
+    for (const copy of copies.filter((c) => c.from === undefined))
+      for (const source of copy.sources) expect(existsSync(path.join(ROOT, source))).toBe(true);
   });
 
   test('copies every compiled workspace and script into the runtime stage', () => {

@@ -1,9 +1,33 @@
-import { US } from 'country-region-data';
-import countries from 'i18n-iso-countries';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { postcodeValidator, postcodeValidatorExistsForCountry } from 'postcode-validator';
 import { BadUserInputError } from './errors';
 import { assertPlainText } from './text';
+
+/**
+ * The four validation libraries, loaded on the first address a process checks: together they cost
+ * about a quarter of a second of CPU to load (every locale of i18n-iso-countries, libphonenumber's
+ * "max" metadata), paid at start by every process that imports this module, most of which see an
+ * address only on some requests.
+ */
+interface AddressLibraries {
+  countries: typeof import('i18n-iso-countries');
+  parsePhoneNumberFromString: typeof import('libphonenumber-js/max').parsePhoneNumberFromString;
+  postcode: typeof import('postcode-validator');
+  usRegions: ReadonlyMap<string, string>;
+}
+let loaded: AddressLibraries | undefined;
+
+/* eslint-disable @typescript-eslint/no-require-imports -- synchronous on purpose: normalizeAddress stays a plain function */
+function libraries(): AddressLibraries {
+  if (loaded) return loaded;
+  const { US } = require('country-region-data') as typeof import('country-region-data');
+  loaded = {
+    countries: require('i18n-iso-countries') as typeof import('i18n-iso-countries'),
+    parsePhoneNumberFromString: (require('libphonenumber-js/max') as typeof import('libphonenumber-js/max')).parsePhoneNumberFromString,
+    postcode: require('postcode-validator') as typeof import('postcode-validator'),
+    usRegions: usRegionsOf(US),
+  };
+  return loaded;
+}
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
  * A postal address as clients send it (the user subgraph's `AddressInput`, the order subgraph's
@@ -51,12 +75,13 @@ const ANY_POSTAL_CODE = /^[A-Z0-9][A-Z0-9 -]*$/;
  * the 50 states, DC, the territories (PR, GU, VI, AS, MP), the freely associated states the USPS
  * serves (FM, MH, PW) and the military codes AA, AE, AP (APO/FPO addresses).
  */
-const US_REGIONS: ReadonlyMap<string, string> = new Map(
-  US[2].flatMap(([name, code]) => [
-    [code.toUpperCase(), code.toUpperCase()],
-    [name.toUpperCase(), code.toUpperCase()],
-  ]),
-);
+const usRegionsOf = (US: typeof import('country-region-data').US): ReadonlyMap<string, string> =>
+  new Map(
+    US[2].flatMap(([name, code]) => [
+      [code.toUpperCase(), code.toUpperCase()],
+      [name.toUpperCase(), code.toUpperCase()],
+    ]),
+  );
 
 const blankToNull = (value: string | null | undefined): string | null => {
   const trimmed = value?.trim() ?? '';
@@ -78,7 +103,7 @@ function optional(value: string | null | undefined, field: keyof typeof LIMITS):
 function countryCodeOf(value: string): string {
   const code = value.trim().toUpperCase();
   // i18n-iso-countries also accepts alpha-3 and numeric codes; the contract is alpha-2 only.
-  if (!/^[A-Z]{2}$/.test(code) || !countries.isValid(code)) {
+  if (!/^[A-Z]{2}$/.test(code) || !libraries().countries.isValid(code)) {
     throw new BadUserInputError(`countryCode must be an ISO 3166-1 alpha-2 code such as US or DE`, { field: 'countryCode' });
   }
   return code;
@@ -88,13 +113,14 @@ function regionOf(value: string | null | undefined, countryCode: string): string
   const region = optional(value, 'region');
   if (countryCode !== 'US') return region;
   if (region === null) throw new BadUserInputError('region is required for US addresses (the state code, e.g. CA)', { field: 'region' });
-  const code = US_REGIONS.get(region.toUpperCase());
+  const code = libraries().usRegions.get(region.toUpperCase());
   if (!code) throw new BadUserInputError(`region ${region} is not a US state code`, { field: 'region' });
   return code;
 }
 
 function postalCodeOf(value: string, countryCode: string): string {
   const code = required(value, 'postalCode').toUpperCase().replace(/\s+/g, ' ');
+  const { postcodeValidator, postcodeValidatorExistsForCountry } = libraries().postcode;
   const valid = postcodeValidatorExistsForCountry(countryCode) ? postcodeValidator(code, countryCode) : ANY_POSTAL_CODE.test(code);
   if (!valid) throw new BadUserInputError(`postalCode ${code} is not a valid postal code for ${countryCode}`, { field: 'postalCode' });
   return code;
@@ -104,6 +130,7 @@ function phoneOf(value: string | null | undefined, countryCode: string): string 
   const text = optional(value, 'phone');
   if (text === null) return null;
   // The "max" metadata checks number ranges, not only lengths, so a made-up number is refused.
+  const { parsePhoneNumberFromString } = libraries();
   const phone = parsePhoneNumberFromString(text, countryCode as Parameters<typeof parsePhoneNumberFromString>[1]);
   if (!phone?.isValid()) {
     throw new BadUserInputError('phone must be a valid number in E.164 (+14155552671) or of the address country', { field: 'phone' });

@@ -1,6 +1,5 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
 import type { Logger } from 'pino';
 import type { Redis } from './redis';
 
@@ -214,22 +213,6 @@ export const httpReadinessCheck =
       .map(([name]) => name);
     throw new Error(`HTTP ${response.status}${body?.status ? ` ${body.status}` : ''}${down.length ? ` (${down.join(', ')} down)` : ''}`);
   };
-
-/**
- * `/health/live`, `/health/ready` and `/health` for an Express app. `/health` is an alias of live:
- * it keeps its meaning from before readiness existed (the process serves), so anything still
- * probing it for liveness does not restart a process whose database blinked.
- */
-export function healthRouter(health: HealthRegistry): express.Router {
-  const router = express.Router();
-  const live: express.RequestHandler = (_req, res) => void res.status(200).json(LIVE);
-  router.get('/health/live', live);
-  router.get('/health', live);
-  router.get('/health/ready', (_req, res, next) => {
-    health.readiness().then((report) => void res.status(readinessStatus(report)).json(report), next);
-  });
-  return router;
-}
 
 export interface HealthListener {
   url: string;

@@ -11,6 +11,7 @@ export * from './errors';
 export * from './event-hub';
 export * from './graphql-client';
 export * from './health';
+export * from './health-router';
 export * from './ids';
 export * from './job-worker';
 export * from './lifecycle';

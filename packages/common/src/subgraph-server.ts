@@ -14,7 +14,8 @@ import { GraphQLError, parse, type DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 import { CALLER_TOKEN_HEADER, verifyCallerToken, type Caller, type VerifiedCaller } from './caller';
 import { createFormatError } from './errors';
-import { HealthRegistry, healthRouter, type DependencyCheck } from './health';
+import { HealthRegistry, type DependencyCheck } from './health';
+import { healthRouter } from './health-router';
 import { graphqlMetricsPlugin, httpMetrics } from './request-metrics';
 
 /** What every subgraph's context starts from. */
