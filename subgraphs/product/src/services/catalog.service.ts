@@ -88,6 +88,22 @@ const productCursor = cursorCodec(
 
 type Row = ProductRecord & { rank: number; ratingKey: number };
 
+/**
+ * The columns of a ProductRecord, named: `p.*` would also carry the stored search document, which
+ * no caller reads and which is the widest column of the row.
+ */
+const PRODUCT_COLUMNS = Prisma.raw(
+  Object.values(Prisma.ProductScalarFieldEnum)
+    .map((c) => `p."${c}"`)
+    .join(', '),
+);
+
+/**
+ * totalCount stops counting here: a listing with more matches reports TOTAL_COUNT_LIMIT + 1
+ * ("more than 10 000"), so no page counts more rows than this, however large the catalog.
+ */
+export const TOTAL_COUNT_LIMIT = 10_000;
+
 function cursorKey(sort: ProductSortKey, row: Row): number | string {
   switch (SORTS[sort].column) {
     case 'rank':
@@ -167,15 +183,20 @@ export class CatalogService {
 
   /**
    * The same page (as {@link productPage}) of the products of each category and every category
-   * below it, in input order: one statement for any number of categories (a window function ranks
-   * each category's products), and one more for all their totalCounts, only when asked.
+   * below it, in input order: one statement for any number of categories, and one more for all
+   * their totalCounts, only when asked.
    * @throws BadUserInputError as productPage.
    */
   productPagesByCategory(categoryIds: readonly number[], args: ProductPageArgs): Promise<ProductPage[]> {
     return this.pages(categoryIds, args);
   }
 
-  /** Pages per root category (`roots`), or one page of the whole catalog (`roots` null). */
+  /**
+   * Pages per root category (`roots`), or one page of the whole catalog (`roots` null). Each root's
+   * page is a LATERAL `ORDER BY key, id LIMIT first + 1` with the cursor as a range condition on
+   * the key, so sorts other than RELEVANCE read their (key, id) index from the cursor on and stop
+   * after the page; RELEVANCE ranks every match (from the stored tsvector, never re-parsed text).
+   */
   private async pages(roots: readonly number[] | null, args: ProductPageArgs): Promise<ProductPage[]> {
     const take = pageSize(args.first);
     const filter = parseInput(filterSchema, args.filter ?? {});
@@ -185,12 +206,23 @@ export class CatalogService {
     if (after && after.s !== sort) throw new BadUserInputError(`The cursor belongs to sort ${after.s}, not ${sort}`, { field: 'after' });
     if (roots?.length === 0) return [];
 
+    const rootIds = roots ? [...new Set(roots)] : [0];
+    // Each root category with every category below it; without roots, the whole catalog is root 0.
+    const tree = roots
+      ? Prisma.sql`WITH RECURSIVE tree AS (
+          SELECT "id" AS "root", "id" FROM "Category" WHERE "id" IN (${Prisma.join(rootIds)})
+          UNION ALL
+          SELECT tree."root", c."id" FROM "Category" c JOIN tree ON c."parentId" = tree."id")`
+      : Prisma.empty;
+    const inRoot = roots ? Prisma.sql`AND p."categoryId" IN (SELECT tree."id" FROM tree WHERE tree."root" = r."root")` : Prisma.empty;
+    const fromRoots = Prisma.sql`unnest(ARRAY[${Prisma.join(rootIds)}]::int[]) AS r("root")`;
     const where = this.where(filter, search);
+
     const { column, desc, kind } = SORTS[sort];
     const key = Prisma.raw(`"${column}"`);
-    const direction = Prisma.raw(desc ? 'DESC' : 'ASC');
+    const orderOf = (table: string) => Prisma.raw(`${table}."${column}" ${desc ? 'DESC' : 'ASC'}, ${table}."id" ASC`);
     const rank = search
-      ? Prisma.sql`round((ts_rank_cd(product_search_document(p."title", p."brand", p."tags", p."description"), websearch_to_tsquery('english', ${search}))
+      ? Prisma.sql`round((ts_rank_cd(p."searchDocument", websearch_to_tsquery('english', ${search}))
           + greatest(word_similarity(${search}, p."title"), word_similarity(${search}, coalesce(p."brand", ''))))::numeric, 6)::float8`
       : Prisma.sql`0::float8`;
     let afterCursor = Prisma.empty;
@@ -201,43 +233,49 @@ export class CatalogService {
           : kind === 'number'
             ? Prisma.sql`CAST(${Number(after.k)} AS double precision)`
             : Prisma.sql`${String(after.k)}`;
-      // (key, id) after the cursor's, with the key in its own direction and the id ascending.
-      afterCursor = Prisma.sql`WHERE ${key} ${Prisma.raw(desc ? '<' : '>')} ${value} OR (${key} = ${value} AND "id" > ${after.id})`;
+      // (key, id) after the cursor's, the key in its own direction and the id ascending. The first
+      // conjunct alone is a range on the key's index, where the scan starts; the second drops the
+      // rows of the cursor's key up to its id.
+      const [reach, pass] = desc ? ['<=', '<'] : ['>=', '>'];
+      afterCursor = Prisma.sql`WHERE ${key} ${Prisma.raw(reach)} ${value} AND (${key} ${Prisma.raw(pass)} ${value} OR "id" > ${after.id})`;
     }
-    // Each root category with every category below it; without roots, the whole catalog is root 0.
-    const tree = roots
-      ? Prisma.sql`WITH RECURSIVE tree AS (
-          SELECT "id" AS "root", "id" FROM "Category" WHERE "id" IN (${Prisma.join([...new Set(roots)])})
-          UNION ALL
-          SELECT tree."root", c."id" FROM "Category" c JOIN tree ON c."parentId" = tree."id")`
-      : Prisma.empty;
-    const from = roots ? Prisma.sql`"Product" p JOIN tree ON p."categoryId" = tree."id"` : Prisma.sql`"Product" p`;
-    const root = roots ? Prisma.sql`tree."root"` : Prisma.sql`0`;
-    const rows = await this.db.$queryRaw<(Row & { root: number; position: bigint })[]>(Prisma.sql`
-      ${tree}
+    /** One page of the matches among `extra` (a further condition on `p`), read in the sort's order. */
+    const pageOf = (extra: Prisma.Sql) => Prisma.sql`
       SELECT * FROM (
-        SELECT *, row_number() OVER (PARTITION BY "root" ORDER BY ${key} ${direction}, "id" ASC) AS "position"
-        FROM (
-          SELECT p.*, ${root} AS "root", ${rank} AS "rank", coalesce(p."averageRating", 0) AS "ratingKey"
-          FROM ${from}
-          WHERE ${where}
-        ) AS matched
-        ${afterCursor}
-      ) AS ranked
-      WHERE "position" <= ${take + 1}
-      ORDER BY "root", "position"`);
+        SELECT ${PRODUCT_COLUMNS}, ${rank} AS "rank", coalesce(p."averageRating", 0) AS "ratingKey"
+        FROM "Product" p
+        WHERE ${where} ${extra}
+      ) AS matched
+      ${afterCursor}
+      ORDER BY ${orderOf('matched')}
+      LIMIT ${take + 1}`;
+    // A root's page: the page of each category below it (a (categoryId, key, id) index range each),
+    // merged; the first `first + 1` of those are the first of the root's matches.
+    const rootPage = roots
+      ? Prisma.sql`
+        SELECT leaf.* FROM tree CROSS JOIN LATERAL (${pageOf(Prisma.sql`AND p."categoryId" = tree."id"`)}) AS leaf
+        WHERE tree."root" = r."root"
+        ORDER BY ${orderOf('leaf')}
+        LIMIT ${take + 1}`
+      : pageOf(Prisma.empty);
+    const rows = await this.db.$queryRaw<(Row & { root: number })[]>(Prisma.sql`
+      ${tree}
+      SELECT r."root", page.* FROM ${fromRoots} CROSS JOIN LATERAL (${rootPage}) AS page
+      ORDER BY r."root", ${orderOf('page')}`);
     const byRoot = new Map<number, Row[]>();
-    for (const { root: r, position: _position, ...row } of rows) {
+    for (const { root: r, ...row } of rows) {
       const list = byRoot.get(r);
       if (list) list.push(row);
       else byRoot.set(r, [row]);
     }
-    // Counted only when a client asks for it, for every root at once.
+    // Counted only when a client asks for it, for every root at once, and never beyond the limit.
     let totals: Promise<Map<number, number>> | undefined;
     const totalOf = (r: number) =>
       (totals ??= this.db
         .$queryRaw<{ root: number; count: number }[]>(
-          Prisma.sql`${tree} SELECT ${root} AS "root", count(*)::int AS "count" FROM ${from} WHERE ${where} GROUP BY 1`,
+          Prisma.sql`${tree}
+            SELECT r."root", (SELECT count(*)::int FROM (SELECT 1 FROM "Product" p WHERE ${where} ${inRoot} LIMIT ${TOTAL_COUNT_LIMIT + 1}) AS hit) AS "count"
+            FROM ${fromRoots}`,
         )
         .then((counts) => new Map(counts.map((c) => [c.root, c.count])))).then((m) => m.get(r) ?? 0);
 
@@ -254,11 +292,11 @@ export class CatalogService {
   private where(filter: z.infer<typeof filterSchema>, search: string | null): Prisma.Sql {
     const conditions: Prisma.Sql[] = [Prisma.sql`p."archivedAt" IS NULL`];
     if (search) {
-      // Each alternative can use its own GIN index (BitmapOr): the full-text expression index, and the
+      // Each alternative can use its own GIN index (BitmapOr): the stored document's, and the
       // trigram indexes through `<%` (word similarity ≥ pg_trgm.word_similarity_threshold, TYPO_SIMILARITY
       // set per connection by createDb).
       conditions.push(Prisma.sql`(
-        product_search_document(p."title", p."brand", p."tags", p."description") @@ websearch_to_tsquery('english', ${search})
+        p."searchDocument" @@ websearch_to_tsquery('english', ${search})
         OR ${search} <% p."title"
         OR ${search} <% p."brand")`);
     }
