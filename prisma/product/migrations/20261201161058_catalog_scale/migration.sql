@@ -53,3 +53,6 @@ CREATE INDEX "Product_categoryId_title_id_idx" ON "Product"("categoryId", "title
 
 -- CreateIndex (by hand, an expression index as above)
 CREATE INDEX "Product_categoryId_ratingKey_desc_id_idx" ON "Product"("categoryId", (coalesce("averageRating", 0)) DESC, "id");
+
+-- The brand filter compares lower("brand"): an expression index, by hand.
+CREATE INDEX "Product_brand_lower_idx" ON "Product"(lower("brand"));

@@ -292,13 +292,15 @@ export class CatalogService {
   private where(filter: z.infer<typeof filterSchema>, search: string | null): Prisma.Sql {
     const conditions: Prisma.Sql[] = [Prisma.sql`p."archivedAt" IS NULL`];
     if (search) {
-      // Each alternative can use its own GIN index (BitmapOr): the stored document's, and the
-      // trigram indexes through `<%` (word similarity ≥ pg_trgm.word_similarity_threshold, TYPO_SIMILARITY
-      // set per connection by createDb).
+      // Each alternative can use its own GIN index (BitmapOr): the stored document's, and the trigram
+      // indexes through `%>` (word similarity ≥ pg_trgm.word_similarity_threshold, TYPO_SIMILARITY set
+      // per connection by createDb). Written as the index conditions are (`%>`, not its commutator
+      // `<%`), so PostgreSQL recognises them and does not evaluate the similarity a second time as a
+      // filter on every matched row.
       conditions.push(Prisma.sql`(
         p."searchDocument" @@ websearch_to_tsquery('english', ${search})
-        OR ${search} <% p."title"
-        OR ${search} <% p."brand")`);
+        OR p."title" %> ${search}
+        OR p."brand" %> ${search})`);
     }
     if (filter.categorySlug) {
       conditions.push(Prisma.sql`p."categoryId" IN (
@@ -308,6 +310,7 @@ export class CatalogService {
           SELECT c."id" FROM "Category" c JOIN tree ON c."parentId" = tree."id"
         ) SELECT "id" FROM tree)`);
     }
+    // lower("brand") has its own index (migration catalog_scale).
     if (filter.brand) conditions.push(Prisma.sql`lower(p."brand") = lower(${filter.brand})`);
     if (filter.minPrice != null) conditions.push(Prisma.sql`p."salePriceCents" >= ${filter.minPrice}`);
     if (filter.maxPrice != null) conditions.push(Prisma.sql`p."salePriceCents" <= ${filter.maxPrice}`);
