@@ -11,7 +11,7 @@
  *       database, runs alternating A/B/A/B in one window, with ratios
  *
  * Options (env): BENCH_DURATION seconds per run (default 8), BENCH_CONNECTIONS (default 8),
- * BENCH_ROUNDS A/B rounds (default 2), REDIS_URL (default redis://127.0.0.1:6379; each subgraph
+ * BENCH_AB_ROUNDS rounds of each side (default 2), REDIS_URL (default redis://127.0.0.1:6379; each subgraph
  * process publishes under its own prefix). Each subgraph runs in its own child process with query
  * events on (to count statements), the same for both sides.
  */
@@ -25,7 +25,7 @@ import { ANONYMOUS, CALLER_TOKEN_HEADER, graphqlData, signCallerToken } from '@c
 const SECRET = 'bench-catalog-scale-internal-secret-0123456789';
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_AB_ROUNDS ?? 2);
 /** The session setting the product subgraph's pool sets (TYPO_SIMILARITY), so EXPLAIN plans what it runs. */
 const TRGM_OPTIONS = '-c pg_trgm.word_similarity_threshold=0.35';
 
@@ -43,7 +43,9 @@ async function serve(checkout: string, databaseUrl: string): Promise<void> {
   const load = createRequire(__filename);
   const common = load(path.join(checkout, 'packages/common/src')) as typeof import('@commerce/common');
   const { createDb } = load(path.join(checkout, 'subgraphs/product/src/db')) as typeof import('../subgraphs/product/src/db');
-  const { startProductSubgraph } = load(path.join(checkout, 'subgraphs/product/src/server')) as typeof import('../subgraphs/product/src/server');
+  const { startProductSubgraph } = load(
+    path.join(checkout, 'subgraphs/product/src/server'),
+  ) as typeof import('../subgraphs/product/src/server');
   let capture: Captured[] | null = null;
   const db = createDb({ connectionString: databaseUrl, onQuery: () => undefined });
   // withQueryEvents turned query events on; a second listener also gets the bind parameters.
@@ -274,7 +276,9 @@ async function main(): Promise<void> {
           const f = await measure(side, op);
           const key = `${op.name}\u0000${side.name}`;
           p95s.set(key, [...(p95s.get(key) ?? []), f.p95]);
-          console.log(`| ${op.name} | ${side.name} | ${round} | ${fmt(f.requestsPerSecond)} | ${fmt(f.p50)} | ${fmt(f.p95)} | ${fmt(f.p99)} | ${f.errors} |`);
+          console.log(
+            `| ${op.name} | ${side.name} | ${round} | ${fmt(f.requestsPerSecond)} | ${fmt(f.p50)} | ${fmt(f.p95)} | ${fmt(f.p99)} | ${f.errors} |`,
+          );
         }
       }
     }

@@ -86,7 +86,8 @@ const productCursor = cursorCodec(
     .refine((c) => SORTS[c.s].key.safeParse(c.k).success, 'key does not fit its sort'),
 );
 
-type Row = ProductRecord & { rank: number; ratingKey: number };
+/** A listing row: the product, its sort keys, and (RELEVANCE pages of the whole catalog) the matches in all. */
+type Row = ProductRecord & { rank: number; ratingKey: number; matchCount?: number };
 
 /**
  * The columns of a ProductRecord, named: `p.*` would also carry the stored search document, which
@@ -172,7 +173,8 @@ export class CatalogService {
   /**
    * A page of live (not archived) products matching `filter`, in `sort` order (default RELEVANCE
    * with a search, else ID_ASC). Keyset pagination on (sort key, id), so paging never repeats or
-   * skips a product. One SQL statement per page; `totalCount` costs one more, only when asked.
+   * skips a product. One SQL statement per page; `totalCount` costs one more, only when asked (none
+   * for a RELEVANCE search, which counts its matches as it ranks them); it stops at TOTAL_COUNT_LIMIT + 1.
    * @throws BadUserInputError for an invalid filter, a `first` outside 0..100, a cursor this API
    *   did not issue or one from another sort.
    */
@@ -239,10 +241,14 @@ export class CatalogService {
       const [reach, pass] = desc ? ['<=', '<'] : ['>=', '>'];
       afterCursor = Prisma.sql`WHERE ${key} ${Prisma.raw(reach)} ${value} AND (${key} ${Prisma.raw(pass)} ${value} OR "id" > ${after.id})`;
     }
+    // A RELEVANCE page of the whole catalog ranks every match anyway: it counts them on the way (a
+    // window over the matches, before the cursor's condition), so totalCount costs no statement.
+    const countsInPage = roots === null && sort === 'RELEVANCE' && search !== null;
+    const matchCount = countsInPage ? Prisma.sql`, count(*) OVER ()::int AS "matchCount"` : Prisma.empty;
     /** One page of the matches among `extra` (a further condition on `p`), read in the sort's order. */
     const pageOf = (extra: Prisma.Sql) => Prisma.sql`
       SELECT * FROM (
-        SELECT ${PRODUCT_COLUMNS}, ${rank} AS "rank", coalesce(p."averageRating", 0) AS "ratingKey"
+        SELECT ${PRODUCT_COLUMNS}, ${rank} AS "rank", coalesce(p."averageRating", 0) AS "ratingKey" ${matchCount}
         FROM "Product" p
         WHERE ${where} ${extra}
       ) AS matched
@@ -270,18 +276,21 @@ export class CatalogService {
     }
     // Counted only when a client asks for it, for every root at once, and never beyond the limit.
     let totals: Promise<Map<number, number>> | undefined;
+    const counted = rows[0]?.matchCount;
     const totalOf = (r: number) =>
-      (totals ??= this.db
-        .$queryRaw<{ root: number; count: number }[]>(
-          Prisma.sql`${tree}
+      counted !== undefined
+        ? Promise.resolve(Math.min(counted, TOTAL_COUNT_LIMIT + 1))
+        : (totals ??= this.db
+            .$queryRaw<{ root: number; count: number }[]>(
+              Prisma.sql`${tree}
             SELECT r."root", (SELECT count(*)::int FROM (SELECT 1 FROM "Product" p WHERE ${where} ${inRoot} LIMIT ${TOTAL_COUNT_LIMIT + 1}) AS hit) AS "count"
             FROM ${fromRoots}`,
-        )
-        .then((counts) => new Map(counts.map((c) => [c.root, c.count])))).then((m) => m.get(r) ?? 0);
+            )
+            .then((counts) => new Map(counts.map((c) => [c.root, c.count])))).then((m) => m.get(r) ?? 0);
 
     return (roots ?? [0]).map((r) => ({
       ...connectionPage(byRoot.get(r) ?? [], take, after !== null, (row) => {
-        const { rank: _rank, ratingKey: _ratingKey, ...node } = row;
+        const { rank: _rank, ratingKey: _ratingKey, matchCount: _matchCount, ...node } = row;
         return { cursor: productCursor.encode({ s: sort, k: cursorKey(sort, row), id: row.id }), node };
       }),
       totalCount: () => totalOf(r),
