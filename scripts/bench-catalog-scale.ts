@@ -18,9 +18,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { ANONYMOUS, CALLER_TOKEN_HEADER, graphqlData, signCallerToken } from '@commerce/common';
+import { measureGraphqlLoad, type LoadFigures } from './lib/graphql-load';
 
 const SECRET = 'bench-catalog-scale-internal-secret-0123456789';
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
@@ -200,43 +200,15 @@ async function explain(side: Side, op: Operation): Promise<{ statements: number;
   }
 }
 
-interface Figures {
-  requestsPerSecond: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  errors: number;
-}
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-
-async function measure(side: Side, op: Operation): Promise<Figures> {
-  const latencies: number[] = [];
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    void proof().then((headers) => {
-      const instance = autocannon(
-        {
-          url: side.url,
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...headers },
-          body: JSON.stringify({ query: op.query, variables: op.variables }),
-          connections: CONNECTIONS,
-          duration: DURATION,
-        },
-        (err, res) => (err ? reject(err) : resolve(res)),
-      );
-      instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
-    }, reject);
+const measure = async (side: Side, op: Operation): Promise<LoadFigures> =>
+  measureGraphqlLoad({
+    url: side.url,
+    query: op.query,
+    variables: op.variables,
+    headers: await proof(),
+    connections: CONNECTIONS,
+    durationS: DURATION,
   });
-  latencies.sort((a, b) => a - b);
-  return {
-    requestsPerSecond: result.requests.average,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    errors: result.errors + result.non2xx,
-  };
-}
 
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(n >= 100 ? 0 : 1) : '–');
 
