@@ -15,7 +15,7 @@ CREATE INDEX "Product_searchDocument_idx" ON "Product" USING GIN ("searchDocumen
 DROP INDEX "Product_search_document_idx";
 
 -- Keyset listings: (key in the direction of the sort, id ascending). PRICE_ASC and TITLE_ASC keep their
--- indexes, the descending sorts get theirs, replacing the ascending ones nothing reads.
+-- indexes, the descending sorts get theirs (NEWEST replacing the ascending createdAt one, which nothing reads).
 -- DropIndex
 DROP INDEX "Product_createdAt_id_idx";
 
@@ -25,10 +25,8 @@ CREATE INDEX "Product_createdAt_desc_id_idx" ON "Product"("createdAt" DESC, "id"
 -- CreateIndex
 CREATE INDEX "Product_salePriceCents_desc_id_idx" ON "Product"("salePriceCents" DESC, "id");
 
--- DropIndex
-DROP INDEX "Product_averageRating_id_idx";
-
 -- RATING_DESC orders by coalesce("averageRating", 0) (unrated last): an expression index, by hand.
+-- Product_averageRating_id_idx stays for the minRating filter.
 CREATE INDEX "Product_ratingKey_desc_id_idx" ON "Product"((coalesce("averageRating", 0)) DESC, "id");
 
 -- Category pages: the same sorts per category, so a page reads each category below its root from its
