@@ -124,7 +124,11 @@ function cursorKey(sort: ProductSortKey, row: Row): number | string {
 
 /** Reads of the catalog: products, categories, listings with search, filters and keyset paging. */
 export class CatalogService {
-  constructor(private readonly db: ProductDb) {}
+  /** @param countLimit where totalCount stops counting (TOTAL_COUNT_LIMIT; tests pass a small one) */
+  constructor(
+    private readonly db: ProductDb,
+    private readonly countLimit: number = TOTAL_COUNT_LIMIT,
+  ) {}
 
   /** Batch function for the product DataLoader: one query for any number of ids, in input order. */
   async productsByIds(ids: readonly number[]): Promise<(ProductRecord | null)[]> {
@@ -174,7 +178,7 @@ export class CatalogService {
    * A page of live (not archived) products matching `filter`, in `sort` order (default RELEVANCE
    * with a search, else ID_ASC). Keyset pagination on (sort key, id), so paging never repeats or
    * skips a product. One SQL statement per page; `totalCount` costs one more, only when asked (none
-   * for a RELEVANCE search, which counts its matches as it ranks them); it stops at TOTAL_COUNT_LIMIT + 1.
+   * for a RELEVANCE search, which counts its matches as it ranks them); it stops at `countLimit` + 1.
    * @throws BadUserInputError for an invalid filter, a `first` outside 0..100, a cursor this API
    *   did not issue or one from another sort.
    */
@@ -279,11 +283,11 @@ export class CatalogService {
     const counted = rows[0]?.matchCount;
     const totalOf = (r: number) =>
       counted !== undefined
-        ? Promise.resolve(Math.min(counted, TOTAL_COUNT_LIMIT + 1))
+        ? Promise.resolve(Math.min(counted, this.countLimit + 1))
         : (totals ??= this.db
             .$queryRaw<{ root: number; count: number }[]>(
               Prisma.sql`${tree}
-            SELECT r."root", (SELECT count(*)::int FROM (SELECT 1 FROM "Product" p WHERE ${where} ${inRoot} LIMIT ${TOTAL_COUNT_LIMIT + 1}) AS hit) AS "count"
+            SELECT r."root", (SELECT count(*)::int FROM (SELECT 1 FROM "Product" p WHERE ${where} ${inRoot} LIMIT ${this.countLimit + 1}) AS hit) AS "count"
             FROM ${fromRoots}`,
             )
             .then((counts) => new Map(counts.map((c) => [c.root, c.count])))).then((m) => m.get(r) ?? 0);
