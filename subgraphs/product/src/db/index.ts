@@ -8,7 +8,7 @@ export type ProductDb = PrismaClient;
 /**
  * Below this word similarity (pg_trgm, 0..1) a title or brand does not count as a typo of a search:
  * "iphnoe" against "iPhone 9" scores about 0.43; unrelated words stay under 0.2. Set on every
- * connection, because only the `<%` operator (which reads it) can use the trigram indexes.
+ * connection, because only the `<%` / `%>` operators (which read it) can use the trigram indexes.
  */
 export const TYPO_SIMILARITY = 0.35;
 

@@ -86,7 +86,24 @@ const productCursor = cursorCodec(
     .refine((c) => SORTS[c.s].key.safeParse(c.k).success, 'key does not fit its sort'),
 );
 
-type Row = ProductRecord & { rank: number; ratingKey: number };
+/** A listing row: the product, its sort keys, and (RELEVANCE pages of the whole catalog) the matches in all. */
+type Row = ProductRecord & { rank: number; ratingKey: number; matchCount?: number };
+
+/**
+ * The columns of a ProductRecord, named: `p.*` would also carry the stored search document, which
+ * no caller reads and which is the widest column of the row.
+ */
+const PRODUCT_COLUMNS = Prisma.raw(
+  Object.values(Prisma.ProductScalarFieldEnum)
+    .map((c) => `p."${c}"`)
+    .join(', '),
+);
+
+/**
+ * totalCount stops counting here: a listing with more matches reports TOTAL_COUNT_LIMIT + 1
+ * ("more than 10 000"), so no page counts more rows than this, however large the catalog.
+ */
+export const TOTAL_COUNT_LIMIT = 10_000;
 
 function cursorKey(sort: ProductSortKey, row: Row): number | string {
   switch (SORTS[sort].column) {
@@ -107,7 +124,11 @@ function cursorKey(sort: ProductSortKey, row: Row): number | string {
 
 /** Reads of the catalog: products, categories, listings with search, filters and keyset paging. */
 export class CatalogService {
-  constructor(private readonly db: ProductDb) {}
+  /** @param countLimit where totalCount stops counting (TOTAL_COUNT_LIMIT; tests pass a small one) */
+  constructor(
+    private readonly db: ProductDb,
+    private readonly countLimit: number = TOTAL_COUNT_LIMIT,
+  ) {}
 
   /** Batch function for the product DataLoader: one query for any number of ids, in input order. */
   async productsByIds(ids: readonly number[]): Promise<(ProductRecord | null)[]> {
@@ -156,7 +177,8 @@ export class CatalogService {
   /**
    * A page of live (not archived) products matching `filter`, in `sort` order (default RELEVANCE
    * with a search, else ID_ASC). Keyset pagination on (sort key, id), so paging never repeats or
-   * skips a product. One SQL statement per page; `totalCount` costs one more, only when asked.
+   * skips a product. One SQL statement per page; `totalCount` costs one more, only when asked (none
+   * for a RELEVANCE search, which counts its matches as it ranks them); it stops at `countLimit` + 1.
    * @throws BadUserInputError for an invalid filter, a `first` outside 0..100, a cursor this API
    *   did not issue or one from another sort.
    */
@@ -167,15 +189,20 @@ export class CatalogService {
 
   /**
    * The same page (as {@link productPage}) of the products of each category and every category
-   * below it, in input order: one statement for any number of categories (a window function ranks
-   * each category's products), and one more for all their totalCounts, only when asked.
+   * below it, in input order: one statement for any number of categories, and one more for all
+   * their totalCounts, only when asked.
    * @throws BadUserInputError as productPage.
    */
   productPagesByCategory(categoryIds: readonly number[], args: ProductPageArgs): Promise<ProductPage[]> {
     return this.pages(categoryIds, args);
   }
 
-  /** Pages per root category (`roots`), or one page of the whole catalog (`roots` null). */
+  /**
+   * Pages per root category (`roots`), or one page of the whole catalog (`roots` null). Each root's
+   * page is a LATERAL `ORDER BY key, id LIMIT first + 1` with the cursor as a range condition on
+   * the key, so sorts other than RELEVANCE read their (key, id) index from the cursor on and stop
+   * after the page; RELEVANCE ranks every match (from the stored tsvector, never re-parsed text).
+   */
   private async pages(roots: readonly number[] | null, args: ProductPageArgs): Promise<ProductPage[]> {
     const take = pageSize(args.first);
     const filter = parseInput(filterSchema, args.filter ?? {});
@@ -185,12 +212,23 @@ export class CatalogService {
     if (after && after.s !== sort) throw new BadUserInputError(`The cursor belongs to sort ${after.s}, not ${sort}`, { field: 'after' });
     if (roots?.length === 0) return [];
 
+    const rootIds = roots ? [...new Set(roots)] : [0];
+    // Each root category with every category below it; without roots, the whole catalog is root 0.
+    const tree = roots
+      ? Prisma.sql`WITH RECURSIVE tree AS (
+          SELECT "id" AS "root", "id" FROM "Category" WHERE "id" IN (${Prisma.join(rootIds)})
+          UNION ALL
+          SELECT tree."root", c."id" FROM "Category" c JOIN tree ON c."parentId" = tree."id")`
+      : Prisma.empty;
+    const inRoot = roots ? Prisma.sql`AND p."categoryId" IN (SELECT tree."id" FROM tree WHERE tree."root" = r."root")` : Prisma.empty;
+    const fromRoots = Prisma.sql`unnest(ARRAY[${Prisma.join(rootIds)}]::int[]) AS r("root")`;
     const where = this.where(filter, search);
+
     const { column, desc, kind } = SORTS[sort];
     const key = Prisma.raw(`"${column}"`);
-    const direction = Prisma.raw(desc ? 'DESC' : 'ASC');
+    const orderOf = (table: string) => Prisma.raw(`${table}."${column}" ${desc ? 'DESC' : 'ASC'}, ${table}."id" ASC`);
     const rank = search
-      ? Prisma.sql`round((ts_rank_cd(product_search_document(p."title", p."brand", p."tags", p."description"), websearch_to_tsquery('english', ${search}))
+      ? Prisma.sql`round((ts_rank_cd(p."searchDocument", websearch_to_tsquery('english', ${search}))
           + greatest(word_similarity(${search}, p."title"), word_similarity(${search}, coalesce(p."brand", ''))))::numeric, 6)::float8`
       : Prisma.sql`0::float8`;
     let afterCursor = Prisma.empty;
@@ -201,49 +239,62 @@ export class CatalogService {
           : kind === 'number'
             ? Prisma.sql`CAST(${Number(after.k)} AS double precision)`
             : Prisma.sql`${String(after.k)}`;
-      // (key, id) after the cursor's, with the key in its own direction and the id ascending.
-      afterCursor = Prisma.sql`WHERE ${key} ${Prisma.raw(desc ? '<' : '>')} ${value} OR (${key} = ${value} AND "id" > ${after.id})`;
+      // (key, id) after the cursor's, the key in its own direction and the id ascending. The first
+      // conjunct alone is a range on the key's index, where the scan starts; the second drops the
+      // rows of the cursor's key up to its id.
+      const [reach, pass] = desc ? ['<=', '<'] : ['>=', '>'];
+      afterCursor = Prisma.sql`WHERE ${key} ${Prisma.raw(reach)} ${value} AND (${key} ${Prisma.raw(pass)} ${value} OR "id" > ${after.id})`;
     }
-    // Each root category with every category below it; without roots, the whole catalog is root 0.
-    const tree = roots
-      ? Prisma.sql`WITH RECURSIVE tree AS (
-          SELECT "id" AS "root", "id" FROM "Category" WHERE "id" IN (${Prisma.join([...new Set(roots)])})
-          UNION ALL
-          SELECT tree."root", c."id" FROM "Category" c JOIN tree ON c."parentId" = tree."id")`
-      : Prisma.empty;
-    const from = roots ? Prisma.sql`"Product" p JOIN tree ON p."categoryId" = tree."id"` : Prisma.sql`"Product" p`;
-    const root = roots ? Prisma.sql`tree."root"` : Prisma.sql`0`;
-    const rows = await this.db.$queryRaw<(Row & { root: number; position: bigint })[]>(Prisma.sql`
-      ${tree}
+    // A RELEVANCE page of the whole catalog ranks every match anyway: it counts them on the way (a
+    // window over the matches, before the cursor's condition), so totalCount costs no statement.
+    const countsInPage = roots === null && sort === 'RELEVANCE' && search !== null;
+    const matchCount = countsInPage ? Prisma.sql`, count(*) OVER ()::int AS "matchCount"` : Prisma.empty;
+    /** One page of the matches among `extra` (a further condition on `p`), read in the sort's order. */
+    const pageOf = (extra: Prisma.Sql) => Prisma.sql`
       SELECT * FROM (
-        SELECT *, row_number() OVER (PARTITION BY "root" ORDER BY ${key} ${direction}, "id" ASC) AS "position"
-        FROM (
-          SELECT p.*, ${root} AS "root", ${rank} AS "rank", coalesce(p."averageRating", 0) AS "ratingKey"
-          FROM ${from}
-          WHERE ${where}
-        ) AS matched
-        ${afterCursor}
-      ) AS ranked
-      WHERE "position" <= ${take + 1}
-      ORDER BY "root", "position"`);
+        SELECT ${PRODUCT_COLUMNS}, ${rank} AS "rank", coalesce(p."averageRating", 0) AS "ratingKey" ${matchCount}
+        FROM "Product" p
+        WHERE ${where} ${extra}
+      ) AS matched
+      ${afterCursor}
+      ORDER BY ${orderOf('matched')}
+      LIMIT ${take + 1}`;
+    // A root's page: the page of each category below it (a (categoryId, key, id) index range each),
+    // merged; the first `first + 1` of those are the first of the root's matches.
+    const rootPage = roots
+      ? Prisma.sql`
+        SELECT leaf.* FROM tree CROSS JOIN LATERAL (${pageOf(Prisma.sql`AND p."categoryId" = tree."id"`)}) AS leaf
+        WHERE tree."root" = r."root"
+        ORDER BY ${orderOf('leaf')}
+        LIMIT ${take + 1}`
+      : pageOf(Prisma.empty);
+    const rows = await this.db.$queryRaw<(Row & { root: number })[]>(Prisma.sql`
+      ${tree}
+      SELECT r."root", page.* FROM ${fromRoots} CROSS JOIN LATERAL (${rootPage}) AS page
+      ORDER BY r."root", ${orderOf('page')}`);
     const byRoot = new Map<number, Row[]>();
-    for (const { root: r, position: _position, ...row } of rows) {
+    for (const { root: r, ...row } of rows) {
       const list = byRoot.get(r);
       if (list) list.push(row);
       else byRoot.set(r, [row]);
     }
-    // Counted only when a client asks for it, for every root at once.
+    // Counted only when a client asks for it, for every root at once, and never beyond the limit.
     let totals: Promise<Map<number, number>> | undefined;
+    const counted = rows[0]?.matchCount;
     const totalOf = (r: number) =>
-      (totals ??= this.db
-        .$queryRaw<{ root: number; count: number }[]>(
-          Prisma.sql`${tree} SELECT ${root} AS "root", count(*)::int AS "count" FROM ${from} WHERE ${where} GROUP BY 1`,
-        )
-        .then((counts) => new Map(counts.map((c) => [c.root, c.count])))).then((m) => m.get(r) ?? 0);
+      counted !== undefined
+        ? Promise.resolve(Math.min(counted, this.countLimit + 1))
+        : (totals ??= this.db
+            .$queryRaw<{ root: number; count: number }[]>(
+              Prisma.sql`${tree}
+            SELECT r."root", (SELECT count(*)::int FROM (SELECT 1 FROM "Product" p WHERE ${where} ${inRoot} LIMIT ${this.countLimit + 1}) AS hit) AS "count"
+            FROM ${fromRoots}`,
+            )
+            .then((counts) => new Map(counts.map((c) => [c.root, c.count])))).then((m) => m.get(r) ?? 0);
 
     return (roots ?? [0]).map((r) => ({
       ...connectionPage(byRoot.get(r) ?? [], take, after !== null, (row) => {
-        const { rank: _rank, ratingKey: _ratingKey, ...node } = row;
+        const { rank: _rank, ratingKey: _ratingKey, matchCount: _matchCount, ...node } = row;
         return { cursor: productCursor.encode({ s: sort, k: cursorKey(sort, row), id: row.id }), node };
       }),
       totalCount: () => totalOf(r),
@@ -254,13 +305,15 @@ export class CatalogService {
   private where(filter: z.infer<typeof filterSchema>, search: string | null): Prisma.Sql {
     const conditions: Prisma.Sql[] = [Prisma.sql`p."archivedAt" IS NULL`];
     if (search) {
-      // Each alternative can use its own GIN index (BitmapOr): the full-text expression index, and the
-      // trigram indexes through `<%` (word similarity ≥ pg_trgm.word_similarity_threshold, TYPO_SIMILARITY
-      // set per connection by createDb).
+      // Each alternative can use its own GIN index (BitmapOr): the stored document's, and the trigram
+      // indexes through `%>` (word similarity ≥ pg_trgm.word_similarity_threshold, TYPO_SIMILARITY set
+      // per connection by createDb). Written as the index conditions are (`%>`, not its commutator
+      // `<%`), so PostgreSQL recognises them and does not evaluate the similarity a second time as a
+      // filter on every matched row.
       conditions.push(Prisma.sql`(
-        product_search_document(p."title", p."brand", p."tags", p."description") @@ websearch_to_tsquery('english', ${search})
-        OR ${search} <% p."title"
-        OR ${search} <% p."brand")`);
+        p."searchDocument" @@ websearch_to_tsquery('english', ${search})
+        OR p."title" %> ${search}
+        OR p."brand" %> ${search})`);
     }
     if (filter.categorySlug) {
       conditions.push(Prisma.sql`p."categoryId" IN (
@@ -270,6 +323,7 @@ export class CatalogService {
           SELECT c."id" FROM "Category" c JOIN tree ON c."parentId" = tree."id"
         ) SELECT "id" FROM tree)`);
     }
+    // lower("brand") has its own index (migration catalog_scale).
     if (filter.brand) conditions.push(Prisma.sql`lower(p."brand") = lower(${filter.brand})`);
     if (filter.minPrice != null) conditions.push(Prisma.sql`p."salePriceCents" >= ${filter.minPrice}`);
     if (filter.maxPrice != null) conditions.push(Prisma.sql`p."salePriceCents" <= ${filter.maxPrice}`);
