@@ -26,14 +26,15 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ANONYMOUS, graphql, signCallerToken } from '@commerce/common';
 import { REPO_ROOT } from '@commerce/db-tools';
-import { describeCatalog, freePort, parseCatalogSize, startBenchStack, type BenchStack } from './lib/bench-stack';
+import { describeCatalog, freePort, parseCatalogSize, startBenchStack, untilHealthy, type BenchStack } from './lib/bench-stack';
 import { catalogOperations, readPopulation, type CatalogOperation } from './lib/catalog-operations';
 import { fmt, measure, type Figures, type GraphQLBody } from './lib/load';
-import { spawnPrefixed, waitForHealthy } from './lib/processes';
+import { spawnPrefixed } from './lib/processes';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
@@ -72,15 +73,15 @@ function installPeers(): void {
 async function startPeers(stack: BenchStack): Promise<Gateway[]> {
   const token = await signCallerToken(ANONYMOUS, stack.internalSecret, undefined, PEER_TOKEN_TTL_SECONDS);
   const peers = await Promise.all(PEERS.map(async (peer) => ({ ...peer, port: await freePort() })));
-  for (const peer of peers) {
+  const children = peers.map((peer) =>
     spawnPrefixed(peer.kind, [process.execPath, [path.join(PEERS_DIR, 'serve.mjs'), peer.kind]], {
       cwd: REPO_ROOT,
       env: { PORT: String(peer.port), SUPERGRAPH_PATH: stack.supergraphPath, CALLER_TOKEN: token },
-    });
-  }
-  await waitForHealthy(
+    }),
+  );
+  await untilHealthy(
+    children,
     peers.map((p) => ({ name: p.kind, url: `http://127.0.0.1:${p.port}/health` })),
-    { timeoutMs: 120_000 },
   );
   return peers.map((p) => ({ name: p.name, url: `http://127.0.0.1:${p.port}/graphql` }));
 }
@@ -135,11 +136,24 @@ interface Run extends Figures {
   subgraphCallsPerOperation: number;
 }
 
+/** The subgraphs' request count once it has stopped moving: the requests still in flight when a run ended have finished. */
+async function settledSubgraphRequests(stack: BenchStack): Promise<number> {
+  let last = await subgraphRequests(stack);
+  for (let i = 0; i < 25; i++) {
+    await sleep(200);
+    const now = await subgraphRequests(stack);
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
+
 async function runOne(stack: BenchStack, gateway: Gateway, body: GraphQLBody | (() => GraphQLBody)): Promise<Run> {
-  const before = await subgraphRequests(stack);
+  const before = await settledSubgraphRequests(stack);
   const figures = await measure(gateway.url, body, { connections: CONNECTIONS, durationSeconds: DURATION });
-  const after = await subgraphRequests(stack);
-  return { ...figures, gateway: gateway.name, subgraphCallsPerOperation: (after - before) / Math.max(1, figures.responses) };
+  const after = await settledSubgraphRequests(stack);
+  // Per request sent: a request cut off at the end of the run still made its subgraph calls.
+  return { ...figures, gateway: gateway.name, subgraphCallsPerOperation: (after - before) / Math.max(1, figures.sent) };
 }
 
 /** The mean of each figure over the rounds of one gateway. */
@@ -154,6 +168,7 @@ function meanOf(runs: Run[]): Run {
     p99: avg((r) => r.p99),
     errors: runs.reduce((s, r) => s + r.errors, 0),
     responses: runs.reduce((s, r) => s + r.responses, 0),
+    sent: runs.reduce((s, r) => s + r.sent, 0),
     subgraphCallsPerOperation: avg((r) => r.subgraphCallsPerOperation),
   };
 }

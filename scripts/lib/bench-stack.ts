@@ -14,7 +14,7 @@ import { createRedis, type SubgraphName } from '@commerce/common';
 import { REPO_ROOT, SUBGRAPHS, applyMigrations, databaseUrls, dropDatabase, ensureDatabase, withDatabase } from '@commerce/db-tools';
 import { composeSupergraph } from '@commerce/gateway';
 import { seedAll, seedSynthetic } from '../seed';
-import { spawnPrefixed, stopAll, waitForHealthy } from './processes';
+import { describeExit, spawnPrefixed, stopAll, waitForHealthy, type Child, type HealthTarget } from './processes';
 import { currentEntries } from './build';
 import { localCommand, processManifest, processNamed } from '../../deploy/processes';
 
@@ -79,6 +79,24 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/**
+ * Waits until every target answers healthy, or fails as soon as one of `children` exits.
+ * @throws Error naming the process that exited, or the targets still unhealthy after 120 s
+ */
+export async function untilHealthy(children: Child[], targets: HealthTarget[]): Promise<void> {
+  const stopWatching = new AbortController();
+  const exited = children.map((child) =>
+    child.exited.then((status) => {
+      if (!stopWatching.signal.aborted) throw new Error(`${child.name} exited (${describeExit(status)}) before it was healthy; its output is above`);
+    }),
+  );
+  try {
+    await Promise.race([waitForHealthy(targets, { timeoutMs: 120_000, signal: stopWatching.signal }), ...exited]);
+  } finally {
+    stopWatching.abort();
+  }
 }
 
 /**
@@ -158,8 +176,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       MAIL_OUTBOX_DIR: path.join(tmpDir, 'mail'),
       // One machine plays every client from one address: the per-IP and per-user budgets would
       // throttle the benchmark itself (the limiter still runs on every request).
-      RATE_LIMIT_USER_PER_MINUTE: '1000000000',
-      RATE_LIMIT_IP_PER_MINUTE: '1000000000',
+      RATE_LIMIT_USER_PER_MINUTE: '1000000',
+      RATE_LIMIT_IP_PER_MINUTE: '1000000',
       ...Object.fromEntries(SUBGRAPHS.flatMap((s) => [[`${s.toUpperCase()}_DATABASE_URL`, dbUrls[s]], [`${s.toUpperCase()}_SUBGRAPH_URL`, subgraphUrls[s]]])),
       ...options.env,
     };
@@ -168,18 +186,20 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     say(`▸ Five subgraphs and the gateway (${entries === 'dist' ? 'compiled dist/' : 'TypeScript via tsx'}), REDIS_PREFIX ${redisPrefix}…`);
     const serve = (name: string) => {
       const spec = processNamed(manifest, name);
-      spawnPrefixed(name, localCommand(spec, entries), { cwd: REPO_ROOT, env: { ...env, ...spec.env } });
-      return spec;
+      return { spec, child: spawnPrefixed(name, localCommand(spec, entries), { cwd: REPO_ROOT, env: { ...env, ...spec.env } }) };
     };
-    const subgraphSpecs = SUBGRAPHS.map((s) => serve(s));
-    await waitForHealthy(SUBGRAPHS.map((s) => ({ name: s, url: new URL('/health', subgraphUrls[s]).toString() })), { timeoutMs: 120_000 });
-    serve('gateway');
-    await waitForHealthy([{ name: 'gateway', url: `http://127.0.0.1:${ports.gateway}/health` }], { timeoutMs: 120_000 });
+    const subgraphs = SUBGRAPHS.map((s) => serve(s));
+    await untilHealthy(
+      subgraphs.map((s) => s.child),
+      SUBGRAPHS.map((s) => ({ name: s, url: new URL('/health', subgraphUrls[s]).toString() })),
+    );
+    const gateway = serve('gateway');
+    await untilHealthy([gateway.child], [{ name: 'gateway', url: `http://127.0.0.1:${ports.gateway}/health` }]);
     return {
       gatewayUrl: `http://127.0.0.1:${ports.gateway}/graphql`,
       subgraphUrls,
       subgraphMetricsUrls: Object.fromEntries(
-        subgraphSpecs.map((spec) => [spec.subgraph!, `http://127.0.0.1:${spec.metricsPort}/metrics`]),
+        subgraphs.map(({ spec }) => [spec.subgraph!, `http://127.0.0.1:${spec.metricsPort}/metrics`]),
       ) as Record<SubgraphName, string>,
       databaseUrls: dbUrls,
       internalSecret,

@@ -21,6 +21,8 @@ export interface Figures {
   errors: number;
   /** Responses received (any status). */
   responses: number;
+  /** Requests sent, those still in flight when the run ended included. */
+  sent: number;
 }
 
 export interface LoadOptions {
@@ -76,5 +78,7 @@ export async function measure(url: string, body: GraphQLBody | (() => GraphQLBod
     p99: percentile(latencies, 99),
     errors: result.errors + result.non2xx + graphqlErrors,
     responses,
+    // autocannon reports it at run time; its type declarations lack the field.
+    sent: (result.requests as { sent?: number }).sent ?? responses,
   };
 }
