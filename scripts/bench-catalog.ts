@@ -107,7 +107,9 @@ async function main(): Promise<void> {
     console.log('| operation | via | req/s | mean | p50 | p95 | p99 | errors |');
     console.log('|---|---|---:|---:|---:|---:|---:|---:|');
     const row = (op: string, via: string, f: Awaited<ReturnType<typeof measure>>) =>
-      console.log(`| ${op} | ${via} | ${fmt(f.requestsPerSecond)} | ${fmt(f.mean)} | ${fmt(f.p50)} | ${fmt(f.p95)} | ${fmt(f.p99)} | ${f.errors} |`);
+      console.log(
+        `| ${op} | ${via} | ${fmt(f.requestsPerSecond)} | ${fmt(f.mean)} | ${fmt(f.p50)} | ${fmt(f.p95)} | ${fmt(f.p99)} | ${f.errors} |`,
+      );
     const summary: string[] = [];
     for (const op of operations) {
       await post(stack.gatewayUrl, op.fixed); // fails loudly on a wrong query instead of benchmarking errors
@@ -129,7 +131,12 @@ async function main(): Promise<void> {
     }
     console.log(`\nGateway overhead (one identical operation through the gateway vs its subgraph requests made one after the other):`);
     for (const line of summary) console.log(`- ${line}`);
-    console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(
+      `load average at the end: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
   } finally {
     await stack.close();
   }

@@ -111,7 +111,10 @@ const answer = (r: { status: number; data?: unknown; errors?: { extensions?: { c
  * Sends each body to every gateway and compares each answer with ours.
  * @returns one line per mismatch (empty when all answers are deep-equal), and how many requests were compared
  */
-async function compareAnswers(gateways: Gateway[], op: CatalogOperation): Promise<{ compared: number; mismatches: string[]; errors: number }> {
+async function compareAnswers(
+  gateways: Gateway[],
+  op: CatalogOperation,
+): Promise<{ compared: number; mismatches: string[]; errors: number }> {
   const bodies: GraphQLBody[] = [op.fixed, ...op.variedSample(SAMPLE)];
   const mismatches: string[] = [];
   let errors = 0;
@@ -189,7 +192,9 @@ async function main(): Promise<void> {
       const { compared, mismatches, errors } = await compareAnswers(gateways, op);
       allEqual &&= mismatches.length === 0;
       const errorNote = errors > 0 ? ` (${errors} answered with errors, compared as such)` : '';
-      say(`  ${op.name}: ${compared} requests, ${mismatches.length === 0 ? 'every gateway returned the same data' : `${mismatches.length} mismatches`}${errorNote}`);
+      say(
+        `  ${op.name}: ${compared} requests, ${mismatches.length === 0 ? 'every gateway returned the same data' : `${mismatches.length} mismatches`}${errorNote}`,
+      );
       for (const line of mismatches.slice(0, 5)) say(`    ${line}`);
     }
 
@@ -234,7 +239,9 @@ async function main(): Promise<void> {
       });
       say(`| ${op.name} | ${cells.join(' | ')} |`);
     }
-    say(`\n${allEqual ? 'All gateways returned the same data for every compared request.' : 'Gateways DIFFERED on some requests (listed above).'}`);
+    say(
+      `\n${allEqual ? 'All gateways returned the same data for every compared request.' : 'Gateways DIFFERED on some requests (listed above).'}`,
+    );
     say(`load average at end: ${loadAverage()}`);
     if (!allEqual) process.exitCode = 1;
   } finally {

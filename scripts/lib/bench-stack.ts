@@ -89,7 +89,8 @@ export async function untilHealthy(children: Child[], targets: HealthTarget[]): 
   const stopWatching = new AbortController();
   const exited = children.map((child) =>
     child.exited.then((status) => {
-      if (!stopWatching.signal.aborted) throw new Error(`${child.name} exited (${describeExit(status)}) before it was healthy; its output is above`);
+      if (!stopWatching.signal.aborted)
+        throw new Error(`${child.name} exited (${describeExit(status)}) before it was healthy; its output is above`);
     }),
   );
   try {
@@ -178,7 +179,12 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       // throttle the benchmark itself (the limiter still runs on every request).
       RATE_LIMIT_USER_PER_MINUTE: '1000000',
       RATE_LIMIT_IP_PER_MINUTE: '1000000',
-      ...Object.fromEntries(SUBGRAPHS.flatMap((s) => [[`${s.toUpperCase()}_DATABASE_URL`, dbUrls[s]], [`${s.toUpperCase()}_SUBGRAPH_URL`, subgraphUrls[s]]])),
+      ...Object.fromEntries(
+        SUBGRAPHS.flatMap((s) => [
+          [`${s.toUpperCase()}_DATABASE_URL`, dbUrls[s]],
+          [`${s.toUpperCase()}_SUBGRAPH_URL`, subgraphUrls[s]],
+        ]),
+      ),
       ...options.env,
     };
     const manifest = processManifest({ subgraphUrls, gatewayPort: ports.gateway, portOffset: options.portOffset });

@@ -88,7 +88,12 @@ export async function readPopulation(productDatabaseUrl: string): Promise<Catalo
  * by Zipf (exponent 1), so a few items dominate as in real catalog traffic.
  */
 export function catalogOperations(population: CatalogPopulation): CatalogOperation[] {
-  const operation = (name: CatalogOperationName, query: string, fixed: Record<string, unknown>, draw: (random: () => number) => () => Record<string, unknown>): CatalogOperation => {
+  const operation = (
+    name: CatalogOperationName,
+    query: string,
+    fixed: Record<string, unknown>,
+    draw: (random: () => number) => () => Record<string, unknown>,
+  ): CatalogOperation => {
     const sequence = () => {
       const next = draw(seededRandom(SEED));
       return () => ({ query, variables: next() });
