@@ -5,7 +5,7 @@
  */
 import { Client as PgClient } from 'pg';
 import type { GraphQLBody } from './load';
-import { seededRandom, shuffled, zipfSampler } from './zipf';
+import { seededRandom, shuffled, zipfSampler } from './random';
 
 export type CatalogOperationName = 'product page' | 'search page of 20' | 'category page of 50';
 

@@ -1,6 +1,6 @@
 /**
- * Seeded random draws for the benchmarks' varied loads: which product, search term or category a
- * simulated shopper asks for next. Real catalog traffic is heavily skewed (a few items get most
+ * Seeded random draws, the same on every run: generated test data, and the benchmarks' varied
+ * loads (which product, search term or category a simulated shopper asks for next). Real catalog traffic is heavily skewed (a few items get most
  * views), which a Zipf distribution models: the item of popularity rank k is drawn with probability
  * proportional to 1 / k^s. No well-kept Zipf sampler exists on npm (the candidates are unmaintained),
  * so this is the textbook inverse-CDF method: cumulative weights once, a binary search per draw.

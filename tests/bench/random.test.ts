@@ -1,4 +1,4 @@
-import { seededRandom, shuffled, zipfSampler } from '../../scripts/lib/zipf';
+import { seededRandom, shuffled, zipfSampler } from '../../scripts/lib/random';
 import { parseCatalogSize } from '../../scripts/lib/bench-stack';
 
 describe('zipfSampler', () => {
