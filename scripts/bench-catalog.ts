@@ -104,11 +104,11 @@ async function main(): Promise<void> {
     console.log(
       `\ncatalog: ${describeCatalog(catalog, population.productIds.length)}; autocannon: ${CONNECTIONS} connections, ${DURATION} s per run; latencies in ms; load average ${load1!.toFixed(2)}\n`,
     );
-    console.log('| operation | via | req/s | mean | p50 | p95 | p99 | errors |');
-    console.log('|---|---|---:|---:|---:|---:|---:|---:|');
+    console.log('| operation | via | req/s | mean | p50 | p95 | p99 | responses | errors |');
+    console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
     const row = (op: string, via: string, f: Awaited<ReturnType<typeof measure>>) =>
       console.log(
-        `| ${op} | ${via} | ${fmt(f.requestsPerSecond)} | ${fmt(f.mean)} | ${fmt(f.p50)} | ${fmt(f.p95)} | ${fmt(f.p99)} | ${f.errors} |`,
+        `| ${op} | ${via} | ${fmt(f.requestsPerSecond)} | ${fmt(f.mean)} | ${fmt(f.p50)} | ${fmt(f.p95)} | ${fmt(f.p99)} | ${f.responses} | ${f.errors} |`,
       );
     const summary: string[] = [];
     for (const op of operations) {

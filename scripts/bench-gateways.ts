@@ -202,8 +202,8 @@ async function main(): Promise<void> {
       `\ncatalog: ${describeCatalog(catalog, population.productIds.length)}; autocannon ${CONNECTIONS} connections, ${DURATION} s per run, ` +
         `${ROUNDS} round(s); latencies in ms; ratios are peer ÷ ours\n`,
     );
-    say('| operation | load | gateway | req/s | p50 | p95 | p99 | errors | subgraph calls/op | req/s ÷ ours | p50 ÷ ours |');
-    say('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    say('| operation | load | gateway | req/s | p50 | p95 | p99 | responses | errors | subgraph calls/op | req/s ÷ ours | p50 ÷ ours |');
+    say('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     const summary = new Map<string, Map<string, Run>>();
     for (const op of operations) {
       for (const load of ['identical', 'varied'] as const) {
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
         const ours = means[0]!;
         for (const r of means) {
           say(
-            `| ${op.name} | ${load} | ${r.gateway} | ${fmt(r.requestsPerSecond)} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.errors} | ` +
+            `| ${op.name} | ${load} | ${r.gateway} | ${fmt(r.requestsPerSecond)} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${r.responses} | ${r.errors} | ` +
               `${r.subgraphCallsPerOperation.toFixed(2)} | ${(r.requestsPerSecond / ours.requestsPerSecond).toFixed(2)} | ${(r.p50 / ours.p50).toFixed(2)} |`,
           );
           const key = `${op.name}|${r.gateway}`;

@@ -17,7 +17,7 @@ export interface Figures {
   p50: number;
   p95: number;
   p99: number;
-  /** Responses that were not HTTP 2xx, carried GraphQL `errors`, or failed at the socket. */
+  /** Responses that were not HTTP 2xx or carried GraphQL `errors`, and requests that failed at the socket or timed out (10 s). */
   errors: number;
   /** Responses received (any status). */
   responses: number;
