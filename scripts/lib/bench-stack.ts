@@ -16,7 +16,8 @@ import { composeSupergraph } from '@commerce/gateway';
 import { seedAll, seedSynthetic } from '../seed';
 import { describeExit, spawnPrefixed, stopAll, waitForHealthy, type Child, type HealthTarget } from './processes';
 import { currentEntries } from './build';
-import { localCommand, processManifest, processNamed } from '../../deploy/processes';
+import { checkPortsFree } from './preflight';
+import { localCommand, processManifest, processNamed, type ManifestConfig, type ProcessSpec } from '../../deploy/processes';
 
 /** The catalog a benchmark runs on: the vendored DummyJSON one (194 products), or a synthetic one of a given size. */
 export type CatalogSize = { kind: 'dummyjson' } | { kind: 'synthetic'; products: number; reviews: number };
@@ -47,7 +48,7 @@ export const describeCatalog = (catalog: CatalogSize, products?: number): string
 
 export interface BenchStackOptions {
   catalog: CatalogSize;
-  /** Added to the manifest's worker and metrics ports, clear of `npm start` and of other benchmarks (e.g. 1200). */
+  /** Preferred offset of the manifest's worker and metrics ports, clear of `npm start` (e.g. 1200); another is picked when those are taken. */
   portOffset: number;
   /** Extra environment for every process (e.g. a gateway switch under test). */
   env?: NodeJS.ProcessEnv;
@@ -79,6 +80,30 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** The processes a bench stack starts: the five subgraphs and the gateway (no workers). */
+const STARTED = [...SUBGRAPHS, 'gateway'];
+
+/**
+ * The manifest with a port offset under which every METRICS_PORT of {@link STARTED} is free:
+ * `preferred` first, then a few random ones, since other stacks (benchmarks of other checkouts,
+ * `npm start`) may hold the fixed ones.
+ * @throws Error when no candidate offset has all of them free
+ */
+async function freeManifest(config: Omit<ManifestConfig, 'portOffset'>, preferred: number): Promise<ProcessSpec[]> {
+  const candidates = [preferred, ...Array.from({ length: 20 }, () => 1000 + Math.floor(Math.random() * 400) * 100)];
+  for (const portOffset of candidates) {
+    const manifest = processManifest({ ...config, portOffset });
+    const wanted = manifest.filter((spec) => STARTED.includes(spec.name));
+    try {
+      await checkPortsFree(wanted.map((spec) => ({ name: `${spec.name} metrics`, host: '127.0.0.1', port: spec.metricsPort })));
+      return manifest;
+    } catch {
+      // Taken by another stack: try the next offset.
+    }
+  }
+  throw new Error(`no free block of METRICS_PORTs found near offset ${preferred}`);
 }
 
 /**
@@ -187,7 +212,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       ),
       ...options.env,
     };
-    const manifest = processManifest({ subgraphUrls, gatewayPort: ports.gateway, portOffset: options.portOffset });
+    const manifest = await freeManifest({ subgraphUrls, gatewayPort: ports.gateway }, options.portOffset);
     const entries = currentEntries();
     say(`▸ Five subgraphs and the gateway (${entries === 'dist' ? 'compiled dist/' : 'TypeScript via tsx'}), REDIS_PREFIX ${redisPrefix}…`);
     const serve = (name: string) => {
