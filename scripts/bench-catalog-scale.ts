@@ -20,7 +20,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Client } from 'pg';
 import { ANONYMOUS, CALLER_TOKEN_HEADER, graphqlData, signCallerToken } from '@commerce/common';
-import { measureGraphqlLoad, type LoadFigures } from './lib/graphql-load';
+import { fmt, measure, type Figures } from './lib/load';
 
 const SECRET = 'bench-catalog-scale-internal-secret-0123456789';
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
@@ -200,17 +200,8 @@ async function explain(side: Side, op: Operation): Promise<{ statements: number;
   }
 }
 
-const measure = async (side: Side, op: Operation): Promise<LoadFigures> =>
-  measureGraphqlLoad({
-    url: side.url,
-    query: op.query,
-    variables: op.variables,
-    headers: await proof(),
-    connections: CONNECTIONS,
-    durationS: DURATION,
-  });
-
-const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(n >= 100 ? 0 : 1) : '–');
+const measureSide = async (side: Side, op: Operation): Promise<Figures> =>
+  measure(side.url, { query: op.query, variables: op.variables }, { headers: await proof(), connections: CONNECTIONS, durationSeconds: DURATION });
 
 async function main(): Promise<void> {
   const databaseUrl = process.env.BENCH_DATABASE_URL;
@@ -245,7 +236,7 @@ async function main(): Promise<void> {
       for (let round = 1; round <= ROUNDS; round++) {
         for (const side of sides) {
           const op = opsOf.get(side)![index]!;
-          const f = await measure(side, op);
+          const f = await measureSide(side, op);
           const key = `${op.name}\u0000${side.name}`;
           p95s.set(key, [...(p95s.get(key) ?? []), f.p95]);
           console.log(

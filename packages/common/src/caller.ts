@@ -21,17 +21,19 @@ const TTL_SECONDS = 60;
 const key = (secret: string) => new TextEncoder().encode(secret);
 
 /**
- * Signs a short-lived (60 s) HS256 token describing `caller`. Only holders of the internal
- * secret (the gateway and our workers) can mint one, so a client cannot forge an identity by
- * sending the header itself: the gateway overwrites it on every subgraph request.
+ * Signs a short-lived (60 s unless `ttlSeconds` says otherwise) HS256 token describing `caller`.
+ * Only holders of the internal secret (the gateway and our workers) can mint one, so a client
+ * cannot forge an identity by sending the header itself: the gateway overwrites it on every
+ * subgraph request. A longer `ttlSeconds` is for a holder of the secret that cannot sign per
+ * request, e.g. `bench:gateways` giving peer gateways one static header for a whole run.
  */
-export async function signCallerToken(caller: Caller, secret: string, clientIp?: string): Promise<string> {
+export async function signCallerToken(caller: Caller, secret: string, clientIp?: string, ttlSeconds = TTL_SECONDS): Promise<string> {
   return new SignJWT(clientIp ? { caller, clientIp } : { caller })
     .setProtectedHeader({ alg: 'HS256', typ: 'caller+jwt' })
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
     .setIssuedAt()
-    .setExpirationTime(`${TTL_SECONDS}s`)
+    .setExpirationTime(`${ttlSeconds}s`)
     .sign(key(secret));
 }
 
