@@ -48,6 +48,7 @@ import {
 } from './perimeter';
 import type { GatewayContext } from './context';
 import { CallerForwardingDataSource } from './datasource';
+import { InflightFetches } from './inflight';
 import { declareGatewayMetrics, meteredQueryPlanCache } from './metrics';
 import { sandboxLandingPage } from './landing-page';
 import { coalescing, type QueryExecutor } from './coalesce';
@@ -82,6 +83,8 @@ export interface GatewayOptions {
   trustProxy?: number;
   redisPrefix: string;
   subgraphTimeoutMs?: number;
+  /** Identical concurrent subgraph query fetches of one caller share one request (default true; see inflight.ts). */
+  deduplicateFetches?: boolean;
   /** Milliseconds between graphql-ws keep-alive pings (default 12 000). */
   keepAliveMs?: number;
   /** Events that may wait for one client connection before it is closed as too slow (default 256). */
@@ -147,6 +150,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     .register('supergraph', async () => {
       if (!apiSchema) throw new Error('supergraph not loaded yet');
     });
+  // One for all subgraphs: a write through any of them starts a new sharing generation for every one.
+  const inflight = new InflightFetches(options.deduplicateFetches ?? true);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     queryPlannerConfig: { cache: meteredQueryPlanCache() },
@@ -158,7 +163,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           required: (options.subgraphReadiness ?? 'required') === 'required',
         });
       }
-      return new CallerForwardingDataSource(name, url!, options.internalSecret, options.subgraphTimeoutMs ?? 10_000);
+      return new CallerForwardingDataSource(name, url!, options.internalSecret, options.subgraphTimeoutMs ?? 10_000, inflight);
     },
   });
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {

@@ -1,5 +1,6 @@
 export * from './body';
 export * from './csrf';
+export * from './document-checks';
 export * from './graphql-over-http';
 export * from './http';
 export * from './limits';
