@@ -1,4 +1,6 @@
+export * from './admission';
 export * from './body';
+export * from './cors';
 export * from './csrf';
 export * from './document-checks';
 export * from './graphql-over-http';
