@@ -7,6 +7,9 @@ import type { SessionRevocations } from './session-revocations';
 /** `Bearer <token>` in an Authorization header (RFC 6750 §2.1); group 1 is the token. */
 export const BEARER = /^Bearer\s+(\S+)$/i;
 
+/** How long a fetched key set is used before it is fetched again, ms: also how long a retired key is still accepted. */
+export const DEFAULT_JWKS_CACHE_MAX_AGE_MS = 600_000;
+
 /** Where and how the gateway fetches the user subgraph's public token keys. */
 export interface JwksOptions {
   /** The JWKS URL, e.g. `http://user:4001/.well-known/jwks.json`. */
@@ -24,7 +27,7 @@ export interface JwksOptions {
 export function remoteKeys(options: JwksOptions): TokenKeyResolver {
   return createRemoteJWKSet(new URL(options.url), {
     cooldownDuration: options.cooldownMs ?? 30_000,
-    cacheMaxAge: options.cacheMaxAgeMs ?? 600_000,
+    cacheMaxAge: options.cacheMaxAgeMs ?? DEFAULT_JWKS_CACHE_MAX_AGE_MS,
     timeoutDuration: 5_000,
   });
 }
@@ -45,11 +48,13 @@ export const DEFAULT_VERIFIED_TOKEN_ENTRIES = 10_000;
 export class AccessTokenVerifier {
   private readonly verified: LRUCache<string, VerifiedAccessToken>;
 
+  /** @param keyMaxAgeMs longest time a verification is trusted, ms (the JWKS cache's max age). */
   constructor(
     private readonly keys: TokenKeyResolver,
+    private readonly keyMaxAgeMs = DEFAULT_JWKS_CACHE_MAX_AGE_MS,
     maxEntries = DEFAULT_VERIFIED_TOKEN_ENTRIES,
   ) {
-    this.verified = new LRUCache({ max: maxEntries, ttlAutopurge: false });
+    this.verified = new LRUCache({ max: maxEntries });
   }
 
   /** @throws Error (from jose) when the token is invalid or expired. */
@@ -57,7 +62,7 @@ export class AccessTokenVerifier {
     const hit = this.verified.get(token);
     if (hit) return hit;
     const claims = await verifyAccessToken(token, this.keys);
-    const ttlMs = claims.expiresAt * 1000 - Date.now();
+    const ttlMs = Math.min(claims.expiresAt * 1000 - Date.now(), this.keyMaxAgeMs);
     if (ttlMs > 0) this.verified.set(token, claims, { ttl: ttlMs });
     return claims;
   }

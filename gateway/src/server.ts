@@ -142,7 +142,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const production = options.production ?? false;
   const limits: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.limits };
   // Verified tokens are kept until they expire; the session-epoch check still runs on every request.
-  const tokens = new AccessTokenVerifier(remoteKeys(options.jwks));
+  const tokens = new AccessTokenVerifier(remoteKeys(options.jwks), options.jwks.cacheMaxAgeMs);
   // Parse, validation and the page-size/NUL facts of a document are found once, on every transport.
   const documents = new DocumentChecks();
   const limiter = new RequestRateLimiter(options.redis, options.redisPrefix, options.rateLimits ?? DEFAULT_RATE_LIMITS, logger);
