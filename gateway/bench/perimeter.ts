@@ -81,22 +81,31 @@ async function documentChecks(): Promise<void> {
     const checked = validateOperation(schema, payload, DEFAULT_OPERATION_LIMITS, { hideSchemaDetails: false });
     if ('errors' in checked) throw new Error(`${name} is refused: ${checked.errors[0]!.message}`);
     const cold = await microseconds(() => validateOperation(schema, payload, DEFAULT_OPERATION_LIMITS, { hideSchemaDetails: true }), 300);
-    const cached = await microseconds(() => validateOperation(schema, payload, DEFAULT_OPERATION_LIMITS, { hideSchemaDetails: true, cache }));
+    const cached = await microseconds(() =>
+      validateOperation(schema, payload, DEFAULT_OPERATION_LIMITS, { hideSchemaDetails: true, cache }),
+    );
     const document = parse(query);
     const hash = documentHash(query);
     const max = DEFAULT_OPERATION_LIMITS.maxPageSize;
-    const walk = await microseconds(() => [...pageSizeErrors(documentFacts(document), variables, max), ...nulCharacterErrors(documentFacts(document), variables)], 20_000);
+    const walk = await microseconds(
+      () => [...pageSizeErrors(documentFacts(document), variables, max), ...nulCharacterErrors(documentFacts(document), variables)],
+      20_000,
+    );
     const facts = await microseconds(() => {
       const f = cache.facts(hash, document);
       return [...pageSizeErrors(f, variables, max), ...nulCharacterErrors(f, variables)];
     }, 20_000);
-    console.log(`| ${name} | ${fmt(cold)} | ${fmt(cached)} | ${ratio(cold, cached)} | ${fmt(walk)} | ${fmt(facts)} | ${ratio(walk, facts)} |`);
+    console.log(
+      `| ${name} | ${fmt(cold)} | ${fmt(cached)} | ${ratio(cold, cached)} | ${fmt(walk)} | ${fmt(facts)} | ${ratio(walk, facts)} |`,
+    );
   }
   console.log('\nRefused (hostile) documents are never cached; each costs its full check:\n');
   for (const [name, query] of Object.entries(HOSTILE)) {
     const run = () => validateOperation(schema, { query }, DEFAULT_OPERATION_LIMITS, { hideSchemaDetails: true, cache });
     const result = run();
-    console.log(`- ${name}: ${fmt(await microseconds(run, 100))} µs (${'errors' in result ? result.errors[0]!.extensions.code : 'accepted'})`);
+    console.log(
+      `- ${name}: ${fmt(await microseconds(run, 100))} µs (${'errors' in result ? result.errors[0]!.extensions.code : 'accepted'})`,
+    );
   }
 }
 
@@ -162,7 +171,10 @@ async function redisRoundTrips(): Promise<void> {
     if (caller.kind === 'user') await consumeOrThrow(perUser, String(caller.userId));
   };
   const after = (caller: Caller) =>
-    admit(caller, 0, '203.0.113.7', { limiter, sessionIsCurrent: async (userId) => (await currentSessionEpoch(redis, prefix, userId)) <= 0 });
+    admit(caller, 0, '203.0.113.7', {
+      limiter,
+      sessionIsCurrent: async (userId) => (await currentSessionEpoch(redis, prefix, userId)) <= 0,
+    });
   await redis.ping();
   // Loads the rate limiter's Lua script (its first EVALSHA answers NOSCRIPT and is retried as EVAL).
   await before(user);
@@ -179,7 +191,9 @@ async function redisRoundTrips(): Promise<void> {
     const a = await count(() => after(caller));
     const bUs = await microseconds(() => before(caller), 1_000);
     const aUs = await microseconds(() => after(caller), 1_000);
-    console.log(`| ${name} | ${b.commands} / ${b.roundTrips} | ${fmt(bUs)} | ${a.commands} / ${a.roundTrips} | ${fmt(aUs)} | ${ratio(bUs, aUs)} |`);
+    console.log(
+      `| ${name} | ${b.commands} / ${b.roundTrips} | ${fmt(bUs)} | ${a.commands} / ${a.roundTrips} | ${fmt(aUs)} | ${ratio(bUs, aUs)} |`,
+    );
   }
   const keys = await redis.keys(`${prefix}:*`);
   if (keys.length > 0) await redis.del(...keys);
@@ -187,11 +201,21 @@ async function redisRoundTrips(): Promise<void> {
 }
 
 async function main() {
-  console.log(`load average (1/5/15 min): ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}; ${os.cpus().length} cores`);
+  console.log(
+    `load average (1/5/15 min): ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / ')}; ${os.cpus().length} cores`,
+  );
   await documentChecks();
   await tokenVerification();
   await redisRoundTrips();
-  console.log(`\nload average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}`);
+  console.log(
+    `\nload average after: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / ')}`,
+  );
   process.exit(0);
 }
 

@@ -58,24 +58,29 @@ export class CallerForwardingDataSource extends RemoteGraphQLDataSource<GatewayC
     // Every subgraph call is bounded, so one stuck subgraph cannot hold requests forever.
     super({
       url,
-      fetcher: inflight.sharing(async (input: string, init: RequestInit) => {
-        const started = performance.now();
-        let outcome: FetchOutcome = 'network_error';
-        try {
-          const response = await fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-          outcome = response.ok ? 'ok' : 'http_error';
-          return response;
-        } catch (err) {
-          if ((err as { name?: unknown } | undefined)?.name === 'TimeoutError') outcome = 'timeout';
-          throw err;
-        } finally {
-          subgraphFetchDuration().observe({ subgraph, outcome }, (performance.now() - started) / 1000);
-        }
-      }, () => subgraphFetchDeduplicated().inc({ subgraph })) as never,
+      fetcher: inflight.sharing(
+        async (input: string, init: RequestInit) => {
+          const started = performance.now();
+          let outcome: FetchOutcome = 'network_error';
+          try {
+            const response = await fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+            outcome = response.ok ? 'ok' : 'http_error';
+            return response;
+          } catch (err) {
+            if ((err as { name?: unknown } | undefined)?.name === 'TimeoutError') outcome = 'timeout';
+            throw err;
+          } finally {
+            subgraphFetchDuration().observe({ subgraph, outcome }, (performance.now() - started) / 1000);
+          }
+        },
+        () => subgraphFetchDeduplicated().inc({ subgraph }),
+      ) as never,
     });
   }
 
-  override process(options: GraphQLDataSourceProcessOptions<GatewayContext>): ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']> {
+  override process(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']> {
     // Schema loading and health checks are no client's operation (the enum of their kinds is not exported).
     if (!('incomingRequestContext' in options)) return super.process(options);
     if (options.incomingRequestContext.operation?.operation !== 'query') return this.inflight.write(() => super.process(options));

@@ -107,7 +107,9 @@ const ME = '{ me { id username } }';
 
 it('anonymous concurrent identical catalog fetches share one request to the subgraph, each caller gets the data', async () => {
   const before = await joined('product');
-  const answers = Array.from({ length: 6 }, () => stack.gql<{ product: { id: string; title: string } }>(PRODUCT, { id: '1' }, undefined, proxied));
+  const answers = Array.from({ length: 6 }, () =>
+    stack.gql<{ product: { id: string; title: string } }>(PRODUCT, { id: '1' }, undefined, proxied),
+  );
   // Released only once the five others have joined the first fetch (counted by the gateway).
   await eventually(async () => ((await joined('product')) - before >= 5 ? true : undefined), 'five fetches joining the first');
   productProxy.release();
@@ -149,7 +151,9 @@ it('identical concurrent mutations are each sent', async () => {
   const a = catalog.users[0]!;
   const before = await joined('user');
   const LOGIN = 'mutation Login($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }';
-  const answers = [0, 1].map(() => stack.gql<{ login: { accessToken: string } }>(LOGIN, { u: a.username, p: a.password }, undefined, proxied));
+  const answers = [0, 1].map(() =>
+    stack.gql<{ login: { accessToken: string } }>(LOGIN, { u: a.username, p: a.password }, undefined, proxied),
+  );
   // Had they been merged, the subgraph would only ever see one and this would not end.
   await eventually(() => (userProxy.received.length >= 2 ? true : undefined), 'both mutations at the subgraph');
   userProxy.release();

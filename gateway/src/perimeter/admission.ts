@@ -17,7 +17,12 @@ export interface AdmissionOptions {
  *   (that answer wins over RATE_LIMITED, as before the two were sent together).
  * @throws RateLimitedError when a budget is spent; the epoch check's own error (Redis) as is.
  */
-export async function admit(caller: Caller, sessionEpoch: number | undefined, clientIp: string, options: AdmissionOptions): Promise<boolean> {
+export async function admit(
+  caller: Caller,
+  sessionEpoch: number | undefined,
+  clientIp: string,
+  options: AdmissionOptions,
+): Promise<boolean> {
   const epochChecked =
     caller.kind === 'user' && options.sessionIsCurrent ? options.sessionIsCurrent(caller.userId, sessionEpoch ?? 0) : Promise.resolve(true);
   const [limits, current] = await Promise.allSettled([options.limiter.check(caller, clientIp), epochChecked]);
