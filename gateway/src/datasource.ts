@@ -2,7 +2,9 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import { GraphQLError } from 'graphql';
 import { CALLER_TOKEN_HEADER, CART_TOKEN_HEADER, DomainError, ErrorCode, signCallerToken } from '@commerce/common';
 import type { GatewayContext } from './context';
-import { subgraphFetchDuration, type FetchOutcome } from './metrics';
+import { callerKey } from './caller-key';
+import { InflightFetches } from './inflight';
+import { subgraphFetchDeduplicated, subgraphFetchDuration, type FetchOutcome } from './metrics';
 
 /**
  * A subgraph did not answer: unreachable, closed the connection, answered 5xx, or outlived
@@ -18,6 +20,9 @@ export class SubgraphUnavailableError extends DomainError {
     );
   }
 }
+
+/** A document whose (first) operation is a query: `query …` or the `{ … }` shorthand. */
+const QUERY_DOCUMENT = /^\s*(query\b|\{)/;
 
 // By name, not instanceof: fetch's errors come from Node's own realm (undici), not always ours.
 const errorName = (err: unknown) => (typeof err === 'object' && err !== null && 'name' in err ? String(err.name) : '');
@@ -38,6 +43,8 @@ const isUnavailable = (err: unknown) => {
  * Of the client's own headers only X-Cart-Token passes, unchanged and unvouched for.
  * A subgraph that is down or hangs becomes {@link SubgraphUnavailableError} for its fields.
  * Each fetch is timed into `commerce_gateway_subgraph_fetch_duration_seconds{subgraph,outcome}`.
+ * Identical concurrent query fetches share one request through `inflight` (see {@link InflightFetches}
+ * for what is shared with whom).
  */
 export class CallerForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   /** @param subgraph its name in the supergraph: the metric label and `extensions.service` of its errors. */
@@ -46,25 +53,42 @@ export class CallerForwardingDataSource extends RemoteGraphQLDataSource<GatewayC
     url: string,
     private readonly internalSecret: string,
     timeoutMs: number,
+    private readonly inflight: InflightFetches = new InflightFetches(false),
   ) {
     // Every subgraph call is bounded, so one stuck subgraph cannot hold requests forever.
     super({
       url,
-      fetcher: (async (input: string, init: RequestInit) => {
-        const started = performance.now();
-        let outcome: FetchOutcome = 'network_error';
-        try {
-          const response = await fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-          outcome = response.ok ? 'ok' : 'http_error';
-          return response;
-        } catch (err) {
-          if ((err as { name?: unknown } | undefined)?.name === 'TimeoutError') outcome = 'timeout';
-          throw err;
-        } finally {
-          subgraphFetchDuration().observe({ subgraph, outcome }, (performance.now() - started) / 1000);
-        }
-      }) as never,
+      fetcher: inflight.sharing(
+        async (input: string, init: RequestInit) => {
+          const started = performance.now();
+          let outcome: FetchOutcome = 'network_error';
+          try {
+            const response = await fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+            outcome = response.ok ? 'ok' : 'http_error';
+            return response;
+          } catch (err) {
+            if ((err as { name?: unknown } | undefined)?.name === 'TimeoutError') outcome = 'timeout';
+            throw err;
+          } finally {
+            subgraphFetchDuration().observe({ subgraph, outcome }, (performance.now() - started) / 1000);
+          }
+        },
+        () => subgraphFetchDeduplicated().inc({ subgraph }),
+      ) as never,
     });
+  }
+
+  override process(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']> {
+    // Schema loading and health checks are no client's operation (the enum of their kinds is not exported).
+    if (!('incomingRequestContext' in options)) return super.process(options);
+    if (options.incomingRequestContext.operation?.operation !== 'query') return this.inflight.write(() => super.process(options));
+    // The planner writes a query operation's fetches as queries; the check keeps anything else out of sharing.
+    if (!QUERY_DOCUMENT.test(options.request.query ?? '')) return super.process(options);
+    const { context } = options;
+    const identity = `${'caller' in context && context.caller ? callerKey(context.caller) : 'anonymous'}\u0000${context.cartToken ?? ''}`;
+    return this.inflight.scope(identity, () => super.process(options));
   }
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {

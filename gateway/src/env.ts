@@ -15,6 +15,11 @@ export const gatewayEnvSchema = envSchema({
   SUPERGRAPH_PATH: z.string().default(SUPERGRAPH_FILE),
   /** Milliseconds a subgraph request may take before the gateway gives up on it. */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /**
+   * `true` (default): identical concurrent subgraph query fetches of one caller identity share one
+   * request (in-flight deduplication, gateway/src/inflight.ts); `false`: every fetch is sent.
+   */
+  GATEWAY_DEDUPLICATE_FETCHES: z.enum(['true', 'false']).default('true'),
   /** Milliseconds between graphql-ws keep-alive pings (graphql-sse pings every 12 s on its own). */
   SUBSCRIPTION_KEEPALIVE_MS: z.coerce.number().int().min(1_000).max(300_000).default(12_000),
   /** Events that may wait for one slow client connection before it is closed (1013). */

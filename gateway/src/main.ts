@@ -33,6 +33,7 @@ runProcess(logger, async () => {
     trustProxy: config.TRUST_PROXY_HOPS,
     redisPrefix: config.REDIS_PREFIX,
     subgraphTimeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+    deduplicateFetches: config.GATEWAY_DEDUPLICATE_FETCHES === 'true',
     keepAliveMs: config.SUBSCRIPTION_KEEPALIVE_MS,
     maxPendingEvents: config.SUBSCRIPTION_MAX_PENDING_EVENTS,
     healthCheckTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,

@@ -17,6 +17,13 @@ export const subgraphFetchDuration = () =>
     ['subgraph', 'outcome'],
   );
 
+export const subgraphFetchDeduplicated = () =>
+  counter(
+    'commerce_gateway_subgraph_fetch_deduplicated_total',
+    'Subgraph query fetches that joined an identical one in flight instead of being sent (in-flight deduplication), by subgraph.',
+    ['subgraph'],
+  );
+
 export const queryPlanCacheLookups = () =>
   counter('commerce_gateway_query_plan_cache_lookups_total', 'Query-plan cache lookups of the gateway, by result (hit, miss).', ['result']);
 
@@ -38,6 +45,7 @@ export const slowConsumerCloses = () =>
 /** Registers every gateway family at start, so each is scraped (HELP and TYPE) before its first sample. */
 export function declareGatewayMetrics(): void {
   subgraphFetchDuration();
+  subgraphFetchDeduplicated();
   queryPlanCacheLookups();
   activeSubscriptions();
   subscriptionEvents();

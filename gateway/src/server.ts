@@ -2,7 +2,6 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import cors from 'cors';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -26,15 +25,18 @@ import {
   type Logger,
   type Redis,
 } from '@commerce/common';
-import { authenticate, remoteKeys, type JwksOptions } from './auth';
+import { AccessTokenVerifier, authenticate, identify, remoteKeys, unauthenticated, type JwksOptions } from './auth';
 import {
   DEFAULT_OPERATION_LIMITS,
   DEFAULT_RATE_LIMITS,
+  DocumentChecks,
   RequestRateLimiter,
+  admit,
   assignRequestId,
   bodyPolicy,
   checkPersistedQueryOnGet,
   checkRequestShape,
+  graphqlCors,
   graphqlOverHttpStatusPlugin,
   guardSubscribe,
   limitRules,
@@ -48,6 +50,7 @@ import {
 } from './perimeter';
 import type { GatewayContext } from './context';
 import { CallerForwardingDataSource } from './datasource';
+import { InflightFetches } from './inflight';
 import { declareGatewayMetrics, meteredQueryPlanCache } from './metrics';
 import { sandboxLandingPage } from './landing-page';
 import { coalescing, type QueryExecutor } from './coalesce';
@@ -82,6 +85,8 @@ export interface GatewayOptions {
   trustProxy?: number;
   redisPrefix: string;
   subgraphTimeoutMs?: number;
+  /** Identical concurrent subgraph query fetches of one caller share one request (default true; see inflight.ts). */
+  deduplicateFetches?: boolean;
   /** Milliseconds between graphql-ws keep-alive pings (default 12 000). */
   keepAliveMs?: number;
   /** Events that may wait for one client connection before it is closed as too slow (default 256). */
@@ -136,7 +141,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   declareGatewayMetrics();
   const production = options.production ?? false;
   const limits: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.limits };
-  const keys = remoteKeys(options.jwks);
+  // Verified tokens are kept until they expire; the session-epoch check still runs on every request.
+  const tokens = new AccessTokenVerifier(remoteKeys(options.jwks), options.jwks.cacheMaxAgeMs);
+  // Parse, validation and the page-size/NUL facts of a document are found once, on every transport.
+  const documents = new DocumentChecks();
   const limiter = new RequestRateLimiter(options.redis, options.redisPrefix, options.rateLimits ?? DEFAULT_RATE_LIMITS, logger);
   let apiSchema: GraphQLSchema | undefined;
   // Checked concurrently, each under the timeout, the report cached ~1 s: a probe storm at the
@@ -147,6 +155,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     .register('supergraph', async () => {
       if (!apiSchema) throw new Error('supergraph not loaded yet');
     });
+  // One for all subgraphs: a write through any of them starts a new sharing generation for every one.
+  const inflight = new InflightFetches(options.deduplicateFetches ?? true);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     queryPlannerConfig: { cache: meteredQueryPlanCache() },
@@ -158,7 +168,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           required: (options.subgraphReadiness ?? 'required') === 'required',
         });
       }
-      return new CallerForwardingDataSource(name, url!, options.internalSecret, options.subgraphTimeoutMs ?? 10_000);
+      return new CallerForwardingDataSource(name, url!, options.internalSecret, options.subgraphTimeoutMs ?? 10_000, inflight);
     },
   });
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
@@ -188,7 +198,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     validationRules: limitRules(limits),
     parseOptions: parseOptions(limits),
     plugins: [
-      perimeterPlugin(limits.maxPageSize),
+      perimeterPlugin(limits.maxPageSize, documents),
       graphqlMetricsPlugin<GatewayContext>('gateway'),
       graphqlOverHttpStatusPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -229,7 +239,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
   const operations = streamingOperations({
     schema: currentSchema,
-    authenticate: (authorization) => authenticate(authorization, keys, revocations),
+    authenticate: (authorization) => authenticate(authorization, tokens, revocations),
     // Every subscribe (graphql-ws and SSE) passes the checks an HTTP request passes.
     guard: (session, payload, requestId) =>
       guardSubscribe(
@@ -241,6 +251,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           hideSchemaDetails: production,
           limiter,
           sessionIsCurrent: (userId, epoch) => revocations.isCurrent(userId, epoch),
+          documents,
           logger,
         },
         requestId,
@@ -269,7 +280,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // paths (so refusals are readable cross-origin), and the one body limit and content-type policy.
   app.use(httpMetrics('gateway', ['/graphql', '/graphql/stream', '/health', QUEUE_DASHBOARD_PATH]));
   app.use(assignRequestId);
-  app.use('/graphql', cors<cors.CorsRequest>());
+  app.use('/graphql', graphqlCors());
   app.use(
     bodyPolicy(options.maxBodyBytes ?? 100_000, [
       { path: '/graphql', types: ['application/json'] },
@@ -285,7 +296,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ? createQueueDashboard({
         connection: options.queueConnection,
         redisPrefix: options.redisPrefix,
-        authenticate: (authorization: string) => authenticate(authorization, keys, revocations),
+        authenticate: (authorization: string) => authenticate(authorization, tokens, revocations),
         secureCookie: options.production ?? false,
         logger,
       })
@@ -300,8 +311,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         const requestId = res.locals.requestId as string;
         const clientIp = req.ip ?? 'unknown';
         try {
-          const { caller } = await authenticate(req.headers.authorization, keys, revocations);
-          await limiter.check(caller, clientIp);
+          // The token is checked locally (cached once verified); budgets and session epoch in one Redis round trip.
+          const { caller, sessionEpoch } = await identify(req.headers.authorization, tokens);
+          const admitted = await admit(caller, sessionEpoch, clientIp, {
+            limiter,
+            sessionIsCurrent: (userId, epoch) => revocations.isCurrent(userId, epoch),
+          }).catch((err: unknown) => {
+            if (err instanceof RateLimitedError) throw err;
+            // An epoch check that failed refuses the token, as it did before the two were sent together.
+            return false;
+          });
+          if (!admitted) throw unauthenticated();
           const cartToken = cartTokenFrom(req.headers);
           return { caller, clientIp, requestId, ...(cartToken ? { cartToken } : {}) };
         } catch (err) {

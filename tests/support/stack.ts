@@ -32,6 +32,7 @@ export type GatewayOverrides = Partial<
     | 'healthCheckTimeoutMs'
     | 'subgraphReadiness'
     | 'subgraphTimeoutMs'
+    | 'deduplicateFetches'
   >
 >;
 const UNLIMITED = { perUser: { points: 1e9, durationSeconds: 60 }, perIp: { points: 1e9, durationSeconds: 60 } };

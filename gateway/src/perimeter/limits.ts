@@ -10,7 +10,7 @@ import {
   type ParseOptions,
   type ValidationContext,
   type ValidationRule,
-  type ValueNode,
+  type ArgumentNode,
 } from 'graphql';
 
 /**
@@ -76,47 +76,66 @@ export type LimitObserver = (limit: keyof LimitMeasurements, value: number) => v
 const PAGE_ARGUMENTS = new Set(['first', 'last']);
 
 /**
+ * What the per-request checks need to know of a document, found in one walk of it: computed once
+ * per document and cached (document-checks.ts), then applied to each request's variables.
+ */
+export interface DocumentFacts {
+  /** Every `first`/`last` argument: its literal value, or the variable it reads and that variable's literal default. */
+  pageArguments: { node: ArgumentNode; literal?: number; variable?: string; fallback?: number }[];
+  /** A string literal of the document holds U+0000. */
+  literalNul: boolean;
+}
+
+/** Walks `document` once for {@link DocumentFacts}. */
+export function documentFacts(document: DocumentNode): DocumentFacts {
+  // A variable left out takes its default from the document (`$n: Int = 1000`).
+  const defaults = new Map<string, number>();
+  const pageArguments: DocumentFacts['pageArguments'] = [];
+  let literalNul = false;
+  visit(document, {
+    VariableDefinition(node) {
+      if (node.defaultValue?.kind === Kind.INT) defaults.set(node.variable.name.value, Number(node.defaultValue.value));
+    },
+    StringValue(node) {
+      if (node.value.includes('\u0000')) literalNul = true;
+    },
+    Argument(node) {
+      if (!PAGE_ARGUMENTS.has(node.name.value)) return;
+      if (node.value.kind === Kind.INT) pageArguments.push({ node, literal: Number(node.value.value) });
+      else if (node.value.kind === Kind.VARIABLE) pageArguments.push({ node, variable: node.value.name.value });
+    },
+  });
+  // Defaults are known only once the whole document is walked (definitions may come after use in fragments).
+  for (const argument of pageArguments) {
+    const fallback = argument.variable === undefined ? undefined : defaults.get(argument.variable);
+    if (fallback !== undefined) argument.fallback = fallback;
+  }
+  return { pageArguments, literalNul };
+}
+
+/**
  * Page-size arguments over the cap (`first`/`last` > `maxPageSize`, or negative), whether written
  * in the document or passed as variables: validation alone cannot see variable values.
  * @returns BAD_USER_INPUT errors, empty when the operation is within limits.
  */
 export function pageSizeErrors(
-  document: DocumentNode,
+  document: DocumentNode | DocumentFacts,
   variables: Record<string, unknown> | undefined,
   maxPageSize: number,
 ): GraphQLError[] {
+  const facts = 'pageArguments' in document ? document : documentFacts(document);
   const errors: GraphQLError[] = [];
-  // A variable left out takes its default from the document (`$n: Int = 1000`).
-  const defaults = new Map<string, ValueNode>();
-  visit(document, {
-    VariableDefinition(node) {
-      if (node.defaultValue) defaults.set(node.variable.name.value, node.defaultValue);
-    },
-  });
-  const valueOf = (node: ValueNode): unknown => {
-    if (node.kind === Kind.INT) return Number(node.value);
-    if (node.kind === Kind.VARIABLE) {
-      const name = node.name.value;
-      if (variables && name in variables) return variables[name];
-      const fallback = defaults.get(name);
-      return fallback?.kind === Kind.INT ? Number(fallback.value) : undefined;
+  for (const { node, literal, variable, fallback } of facts.pageArguments) {
+    const value = variable === undefined ? literal : variables && variable in variables ? variables[variable] : fallback;
+    if (typeof value === 'number' && (value > maxPageSize || value < 0)) {
+      errors.push(
+        new GraphQLError(`${node.name.value} must be between 0 and ${maxPageSize}, got ${value}`, {
+          nodes: [node],
+          extensions: { code: 'BAD_USER_INPUT', field: node.name.value, max: maxPageSize },
+        }),
+      );
     }
-    return undefined;
-  };
-  visit(document, {
-    Argument(node) {
-      if (!PAGE_ARGUMENTS.has(node.name.value)) return;
-      const value = valueOf(node.value);
-      if (typeof value === 'number' && (value > maxPageSize || value < 0)) {
-        errors.push(
-          new GraphQLError(`${node.name.value} must be between 0 and ${maxPageSize}, got ${value}`, {
-            nodes: [node],
-            extensions: { code: 'BAD_USER_INPUT', field: node.name.value, max: maxPageSize },
-          }),
-        );
-      }
-    },
-  });
+  }
   return errors;
 }
 
@@ -133,20 +152,15 @@ export function operationResolutionError(operationName: string | null | undefine
  * driver fails with "invalid byte sequence"), so such input is refused at the door as
  * BAD_USER_INPUT instead of surfacing as an internal error in whichever subgraph stores or compares it.
  */
-export function nulCharacterErrors(document: DocumentNode, variables: Record<string, unknown> | undefined): GraphQLError[] {
-  const error = () =>
-    new GraphQLError('String arguments must not contain the NUL character (U+0000)', { extensions: { code: 'BAD_USER_INPUT' } });
-  let found = false;
-  visit(document, {
-    StringValue(node) {
-      if (node.value.includes('\u0000')) found = true;
-    },
-  });
+export function nulCharacterErrors(document: DocumentNode | DocumentFacts, variables: Record<string, unknown> | undefined): GraphQLError[] {
+  const facts = 'pageArguments' in document ? document : documentFacts(document);
   const walk = (value: unknown, depth: number): boolean => {
     if (typeof value === 'string') return value.includes('\u0000');
     if (depth > 20 || value === null || typeof value !== 'object') return false;
     return Object.values(value).some((v) => walk(v, depth + 1));
   };
-  if (found || walk(variables ?? {}, 0)) return [error()];
+  if (facts.literalNul || walk(variables ?? {}, 0)) {
+    return [new GraphQLError('String arguments must not contain the NUL character (U+0000)', { extensions: { code: 'BAD_USER_INPUT' } })];
+  }
   return [];
 }

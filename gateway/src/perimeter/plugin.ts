@@ -1,18 +1,20 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { GatewayContext } from '../context';
+import { DocumentChecks } from './document-checks';
 import { nulCharacterErrors, operationResolutionError, pageSizeErrors } from './limits';
 
 /**
  * The HTTP side of the perimeter that validation rules cannot do: the page-size cap and the NUL
  * check on variables (once the operation is known, before any subgraph is called), and the
- * request's correlation id in every error's `extensions.requestId`.
+ * request's correlation id in every error's `extensions.requestId`. What these checks need of the
+ * document is found once per document (`checks`, by Apollo Server's `queryHash`).
  */
-export function perimeterPlugin(maxPageSize: number): ApolloServerPlugin<GatewayContext> {
+export function perimeterPlugin(maxPageSize: number, checks: DocumentChecks = new DocumentChecks()): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, request, operation }) {
+        async didResolveOperation({ document, request, operation, queryHash }) {
           // @apollo/gateway would throw this later as a 500; it is the client's mistake.
           if (!operation) throw operationResolutionError(request.operationName);
           // @apollo/gateway cannot execute subscriptions (it answers 500); they have their own transport.
@@ -21,7 +23,8 @@ export function perimeterPlugin(maxPageSize: number): ApolloServerPlugin<Gateway
               extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
             });
           }
-          const [first] = [...pageSizeErrors(document, request.variables, maxPageSize), ...nulCharacterErrors(document, request.variables)];
+          const facts = checks.facts(queryHash, document);
+          const [first] = [...pageSizeErrors(facts, request.variables, maxPageSize), ...nulCharacterErrors(facts, request.variables)];
           // A request error (400), not a failure of the server (Apollo Server's default for a thrown hook error is 500).
           if (first)
             throw new GraphQLError(first.message, { nodes: first.nodes, extensions: { ...first.extensions, http: { status: 400 } } });

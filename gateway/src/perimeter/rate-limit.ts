@@ -43,11 +43,14 @@ export class RequestRateLimiter {
    * @throws RateLimitedError (RATE_LIMITED, retryAfterSeconds) when either budget is spent. When
    * Redis cannot be reached the request is let through (and logged): an outage of the counters
    * must not take the whole API down. Sign-in throttling, by contrast, fails closed.
+   * Both budgets are counted at once (one Redis round trip): a request refused by one still spends the other.
    */
   async check(caller: Caller, clientIp: string): Promise<void> {
     try {
-      await consumeOrThrow(this.perIp, clientIp);
-      if (caller.kind === 'user') await consumeOrThrow(this.perUser, String(caller.userId));
+      await Promise.all([
+        consumeOrThrow(this.perIp, clientIp),
+        caller.kind === 'user' ? consumeOrThrow(this.perUser, String(caller.userId)) : undefined,
+      ]);
     } catch (err) {
       if (err instanceof RateLimitedError) throw err;
       this.logger?.warn({ err }, 'rate limiter unavailable; request allowed');

@@ -8,7 +8,17 @@ import {
   type DocumentNode,
   type GraphQLSchema,
 } from 'graphql';
-import { limitRules, nulCharacterErrors, operationResolutionError, pageSizeErrors, parseOptions, type OperationLimits } from './limits';
+import { DocumentChecks, documentHash } from './document-checks';
+import {
+  documentFacts,
+  limitRules,
+  nulCharacterErrors,
+  operationResolutionError,
+  pageSizeErrors,
+  parseOptions,
+  type DocumentFacts,
+  type OperationLimits,
+} from './limits';
 
 /** An operation as a client sends it over graphql-ws (and graphql-sse). */
 export interface OperationPayload {
@@ -28,13 +38,14 @@ const SUGGESTION = / ?Did you mean(.+?)\?$/;
  * graphql-sse): the same parser token cap, specified rules plus the operation limits, and the
  * page-size cap that HTTP requests get, with the same error codes (GRAPHQL_PARSE_FAILED,
  * GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT). `hideSchemaDetails` (production) refuses
- * introspection and removes field suggestions from messages.
+ * introspection and removes field suggestions from messages. With `cache`, a document that passed
+ * parse and validation once skips both (see {@link DocumentChecks}); the per-request checks still run.
  */
 export function validateOperation(
   schema: GraphQLSchema,
   payload: OperationPayload,
   limits: OperationLimits,
-  options: { hideSchemaDetails: boolean },
+  options: { hideSchemaDetails: boolean; cache?: DocumentChecks },
 ): ValidatedOperation {
   const { query, variables, operationName } = payload;
   if (typeof query !== 'string' || query.length === 0) return { errors: [badRequest('query must be a non-empty string')] };
@@ -43,6 +54,34 @@ export function validateOperation(
   if (operationName != null && typeof operationName !== 'string') return { errors: [badRequest('operationName must be a string')] };
   const vars = (variables ?? {}) as Record<string, unknown>;
 
+  const hash = options.cache ? documentHash(query) : '';
+  const cached = options.cache?.accepted(hash, schema, options.hideSchemaDetails);
+  let document: DocumentNode;
+  let facts: DocumentFacts;
+  if (cached) ({ document, facts } = cached);
+  else {
+    const checked = parseAndValidate(schema, query, limits, options.hideSchemaDetails);
+    if ('errors' in checked) return checked;
+    document = checked.document;
+    facts = options.cache ? options.cache.accept(hash, schema, options.hideSchemaDetails, document) : documentFacts(document);
+  }
+  const name = typeof operationName === 'string' ? operationName : undefined;
+  if (!getOperationAST(document, name)) {
+    const { message, extensions } = operationResolutionError(name);
+    return { errors: [new GraphQLError(message, { extensions: { code: extensions.code } })] };
+  }
+  const pageErrors = [...pageSizeErrors(facts, vars, limits.maxPageSize), ...nulCharacterErrors(facts, vars)];
+  if (pageErrors.length > 0) return { errors: pageErrors };
+  return { document, variables: vars, ...(typeof operationName === 'string' ? { operationName } : {}) };
+}
+
+/** Parse with the token cap, then specified rules + limits (+ no introspection in production): the per-document part. */
+function parseAndValidate(
+  schema: GraphQLSchema,
+  query: string,
+  limits: OperationLimits,
+  hideSchemaDetails: boolean,
+): { document: DocumentNode } | { errors: GraphQLError[] } {
   let document: DocumentNode;
   try {
     document = parse(query, parseOptions(limits));
@@ -51,27 +90,20 @@ export function validateOperation(
     return { errors: [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })] };
   }
   // In production introspection is off over every transport, as Apollo Server does for HTTP.
-  const rules = [...specifiedRules, ...limitRules(limits), ...(options.hideSchemaDetails ? [NoSchemaIntrospectionCustomRule] : [])];
+  const rules = [...specifiedRules, ...limitRules(limits), ...(hideSchemaDetails ? [NoSchemaIntrospectionCustomRule] : [])];
   const invalid = validate(schema, document, rules);
   if (invalid.length > 0) {
     return {
       errors: invalid.map(
         (e) =>
-          new GraphQLError(options.hideSchemaDetails ? e.message.replace(SUGGESTION, '') : e.message, {
+          new GraphQLError(hideSchemaDetails ? e.message.replace(SUGGESTION, '') : e.message, {
             nodes: e.nodes,
             extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
           }),
       ),
     };
   }
-  const name = typeof operationName === 'string' ? operationName : undefined;
-  if (!getOperationAST(document, name)) {
-    const { message, extensions } = operationResolutionError(name);
-    return { errors: [new GraphQLError(message, { extensions: { code: extensions.code } })] };
-  }
-  const pageErrors = [...pageSizeErrors(document, vars, limits.maxPageSize), ...nulCharacterErrors(document, vars)];
-  if (pageErrors.length > 0) return { errors: pageErrors };
-  return { document, variables: vars, ...(typeof operationName === 'string' ? { operationName } : {}) };
+  return { document };
 }
 
 const badRequest = (message: string) => new GraphQLError(message, { extensions: { code: 'BAD_REQUEST' } });

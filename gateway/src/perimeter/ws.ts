@@ -2,6 +2,8 @@ import type { ExecutionArgs, GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { RateLimitedError, TOKEN_CLOCK_TOLERANCE_SECONDS, type Caller, type Logger } from '@commerce/common';
 import type { OperationLimits } from './limits';
+import { admit } from './admission';
+import type { DocumentChecks } from './document-checks';
 import type { RequestRateLimiter } from './rate-limit';
 import { validateOperation, type OperationPayload } from './validate-operation';
 
@@ -22,6 +24,8 @@ export interface SubscribeGuardOptions {
   limiter: RequestRateLimiter;
   /** Whether the session's epoch is still current (session-revocations.ts); absent: not checked. */
   sessionIsCurrent?: (userId: number, sessionEpoch: number) => Promise<boolean>;
+  /** Per-document checks kept by document hash (shared with the HTTP path's plugin). */
+  documents?: DocumentChecks;
   logger: Logger;
 }
 
@@ -61,15 +65,13 @@ async function check(
     if (session.expiresAt !== undefined && Date.now() / 1000 > session.expiresAt + TOKEN_CLOCK_TOLERANCE_SECONDS) {
       return [new GraphQLError('Access token expired; reconnect with a new one', { extensions: { code: 'UNAUTHENTICATED' } })];
     }
-    if (
-      session.caller.kind === 'user' &&
-      options.sessionIsCurrent &&
-      !(await options.sessionIsCurrent(session.caller.userId, session.sessionEpoch ?? 0))
-    ) {
+    if (!(await admit(session.caller, session.sessionEpoch, session.clientIp, options))) {
       return [new GraphQLError('Session ended; sign in again', { extensions: { code: 'UNAUTHENTICATED' } })];
     }
-    await options.limiter.check(session.caller, session.clientIp);
-    const checked = validateOperation(options.schema(), payload, options.limits, { hideSchemaDetails: options.hideSchemaDetails });
+    const checked = validateOperation(options.schema(), payload, options.limits, {
+      hideSchemaDetails: options.hideSchemaDetails,
+      ...(options.documents ? { cache: options.documents } : {}),
+    });
     if ('errors' in checked) return checked.errors;
     return {
       schema: options.schema(),
