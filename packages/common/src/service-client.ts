@@ -2,7 +2,12 @@ import { CircuitTimeoutError, type Breaker } from './breaker';
 import { signCallerToken, CALLER_TOKEN_HEADER } from './caller';
 import { DomainError, ErrorCode } from './errors';
 
-/** A subgraph answered with errors or could not be reached. `code` is the subgraph's `extensions.code`. */
+/**
+ * A subgraph answered with errors or could not be reached. For a domain answer `code` is the
+ * subgraph's `extensions.code`; a call that failed on the network, timed out, got a 5xx or an
+ * INTERNAL_SERVER_ERROR answer is {@link ServiceCallError.unavailable}: SERVICE_UNAVAILABLE,
+ * retryable, with a message that names no host (the reason is kept as `cause`, for the logs).
+ */
 export class ServiceCallError extends DomainError {
   constructor(
     readonly service: string,
@@ -11,6 +16,14 @@ export class ServiceCallError extends DomainError {
     readonly retryable: boolean,
   ) {
     super(`${service}: ${message}`, code);
+  }
+
+  /** The call to `service` (its URL) failed for `reason`: SERVICE_UNAVAILABLE, retryable. */
+  static unavailable(service: string, reason: string): ServiceCallError {
+    const error = new ServiceCallError(service, reason, ErrorCode.SERVICE_UNAVAILABLE, true);
+    error.cause = `${service}: ${reason}`;
+    error.message = 'A service this request needs did not answer; try again later';
+    return error;
   }
 }
 
@@ -68,7 +81,7 @@ function createPlainClient(options: { url: string; service: string; secret: stri
           signal: AbortSignal.timeout(options.timeoutMs),
         });
       } catch (err) {
-        throw new ServiceCallError(options.url, (err as Error).message, ErrorCode.INTERNAL_SERVER_ERROR, true);
+        throw ServiceCallError.unavailable(options.url, (err as Error).message);
       }
       const body = (await response.json().catch(() => null)) as {
         data?: T;
@@ -77,11 +90,11 @@ function createPlainClient(options: { url: string; service: string; secret: stri
       const first = body?.errors?.[0];
       if (first) {
         const code = first.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR;
-        throw new ServiceCallError(options.url, first.message, code, code === ErrorCode.INTERNAL_SERVER_ERROR);
+        if (code === ErrorCode.INTERNAL_SERVER_ERROR) throw ServiceCallError.unavailable(options.url, first.message);
+        // Its own refusal (an open breaker, a dependency down) stays retryable.
+        throw new ServiceCallError(options.url, first.message, code, code === ErrorCode.SERVICE_UNAVAILABLE);
       }
-      if (!response.ok || !body?.data) {
-        throw new ServiceCallError(options.url, `HTTP ${response.status}`, ErrorCode.INTERNAL_SERVER_ERROR, true);
-      }
+      if (!response.ok || !body?.data) throw ServiceCallError.unavailable(options.url, `HTTP ${response.status}`);
       return body.data;
     },
   };
