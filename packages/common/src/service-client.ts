@@ -1,5 +1,5 @@
 import { CircuitTimeoutError, type Breaker } from './breaker';
-import { signCallerToken, CALLER_TOKEN_HEADER } from './caller';
+import { serviceTokenSigner, CALLER_TOKEN_HEADER } from './caller';
 import { DomainError, ErrorCode } from './errors';
 
 /**
@@ -44,7 +44,7 @@ export const isServiceFailure = (err: unknown): boolean =>
 
 /**
  * A client for cross-subgraph effects (DESIGN.md: effects go through the owning subgraph's API).
- * Each call carries a freshly signed service caller token and times out after `timeoutMs`
+ * Each call carries a service caller token (re-signed every 30 s) and times out after `timeoutMs`
  * (default: 10 000 ms; with a breaker, its timeout). With `breaker` (created with
  * `isFailure: isServiceFailure`), every call runs through it and is retried as idempotent: every
  * operation sent through a service client must be safe to repeat (reads, or writes keyed by an
@@ -69,9 +69,10 @@ export function createServiceClient(options: {
 }
 
 function createPlainClient(options: { url: string; service: string; secret: string; timeoutMs: number }): ServiceClient {
+  const callerToken = serviceTokenSigner(options.service, options.secret);
   return {
     async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-      const token = await signCallerToken({ kind: 'service', service: options.service }, options.secret);
+      const token = await callerToken();
       let response: Response;
       try {
         response = await fetch(options.url, {
