@@ -1,8 +1,7 @@
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { Client as PgClient } from 'pg';
 import { composeSupergraph, type RunningGateway } from '@commerce/gateway';
 import { loadCatalog, type Catalog } from '@commerce/seed-data';
+import { deadPort } from '../support/ports';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -22,14 +21,6 @@ let stack: Stack;
 let catalog: Catalog;
 let impatient: RunningGateway;
 let orderDown: RunningGateway;
-
-async function deadPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   [stack, catalog] = await Promise.all([startStack(), loadCatalog()]);

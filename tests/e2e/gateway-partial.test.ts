@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { composeSupergraph, type RunningGateway } from '@commerce/gateway';
+import { deadPort } from '../support/ports';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -15,15 +16,6 @@ let hung: net.Server;
 const sockets: net.Socket[] = [];
 let downGateway: RunningGateway;
 let hungGateway: RunningGateway;
-
-/** A port nothing listens on: bound once to learn a free number, then released. */
-async function deadPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   stack = await startStack();
