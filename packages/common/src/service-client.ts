@@ -92,8 +92,7 @@ function createPlainClient(options: { url: string; service: string; secret: stri
       if (first) {
         const code = first.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR;
         if (code === ErrorCode.INTERNAL_SERVER_ERROR) throw ServiceCallError.unavailable(options.url, first.message);
-        // Its own refusal (an open breaker, a dependency down) stays retryable.
-        throw new ServiceCallError(options.url, first.message, code, code === ErrorCode.SERVICE_UNAVAILABLE);
+        throw new ServiceCallError(options.url, first.message, code, false);
       }
       if (!response.ok || !body?.data) throw ServiceCallError.unavailable(options.url, `HTTP ${response.status}`);
       return body.data;
