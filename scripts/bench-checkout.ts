@@ -1,21 +1,31 @@
 /**
- * npm run bench:checkout — checkout throughput and latency with 1 and with 2 checkout worker processes.
+ * npm run bench:checkout — checkout throughput and latency, in three parts:
  *
- * BENCH_USERS (default 50) signed-in customers each fill their cart from a DummyJSON cart
- * (`carts.json` in SEED_DATA_DIR; where that file is absent, carts in the same format are generated
- * from the catalog with a fixed seed) and all check out at once; BENCH_ROUNDS (default 4) such
- * bursts per configuration. Measured: sustained checkouts/s (orders settled ÷ time from the first
- * checkout request of a burst to its last CONFIRMED event, summed over the bursts) and p50/p95 of
- * the time from a checkout's response to its CONFIRMED event on the graphql-ws subscription
- * through the gateway. Filling carts is not measured.
+ * 1. Sustained: BENCH_USERS (default 50) signed-in customers each fill their cart from a DummyJSON
+ *    cart (`carts.json` in SEED_DATA_DIR; where that file is absent, carts in the same format are
+ *    generated from the catalog with a fixed seed) and all check out at once; BENCH_ROUNDS (default
+ *    4) such bursts, with 1 and with 2 checkout worker processes. Measured: sustained checkouts/s
+ *    (orders settled ÷ time from the first checkout request of a burst to its last CONFIRMED event,
+ *    summed over the bursts) and p50/p95 of the time from a checkout's response to its CONFIRMED
+ *    event on the graphql-ws subscription through the gateway.
+ * 2. Offered load (one worker): checkouts arrive at a steady BENCH_RATE per second (default 20) for
+ *    BENCH_RATE_SECONDS (default 10), each from another shopper, whatever the answers do (open
+ *    loop). Measured: p50/p95 response → CONFIRMED and request → CONFIRMED, the rate achieved.
+ * 3. Burst (one worker): BENCH_BURST (default 200) shoppers send `checkout` at the same moment.
+ *    Measured: the mutation's own p50/p95/p99 (request → response), the error codes answered, and
+ *    the time until every order has settled.
+ *
+ * Filling carts is not measured. CPU: each process's CPU time (user + system, from /proc) over
+ * each part, per checkout. BENCH_CPU_PROF=<dir> runs every process with `--cpu-prof` into
+ * `<dir>/<process>/` (written when the process exits at the end).
  *
  * Everything runs apart from other stacks: databases `bench_<pid>_<subgraph>` (migrated, seeded and
  * with stock topped up), free ports, REDIS_PREFIX `bench-<pid>`. The subgraphs and the gateway run
- * as processes; the checkout workers are real `npm run worker:checkout` processes. Everything is
- * stopped and dropped at the end.
+ * as processes; the checkout workers are real `npm run worker:checkout` processes. Shoppers beyond
+ * the catalog's customers are registered. Everything is stopped and dropped at the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,20 +33,25 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
 import { createClient, type Client as WsClient } from 'graphql-ws';
-import { QueueName, bearer, openQueue, createRedis, graphqlData, type SubgraphName } from '@commerce/common';
+import { QueueName, bearer, openQueue, createRedis, graphql, graphqlData, type SubgraphName } from '@commerce/common';
 import { REPO_ROOT, SUBGRAPHS, applyMigrations, databaseUrls, dropDatabase, ensureDatabase, withDatabase } from '@commerce/db-tools';
 import { composeSupergraph } from '@commerce/gateway';
 import { loadCatalog, type Catalog } from '@commerce/seed-data';
 import { seedAll } from './seed';
 import { spawnPrefixed, stopAll, waitForHealthy } from './lib/processes';
 import { currentEntries } from './lib/build';
-import { localCommand, processManifest, processNamed, PROCESSES } from '../deploy/processes';
+import { localCommand, processManifest, processNamed, PROCESSES, type ProcessSpec } from '../deploy/processes';
 
 const USERS = Number(process.env.BENCH_USERS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const WORKER_COUNTS = [1, 2];
+const RATE = Number(process.env.BENCH_RATE ?? 20);
+const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 10);
+const BURST = Number(process.env.BENCH_BURST ?? 200);
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
 const TOP_UP_STOCK = 1_000_000;
-const SETTLE_TIMEOUT_MS = 180_000;
+/** An order without its CONFIRMED/FAILED event this long after its response counts as UNSETTLED. */
+const SETTLE_TIMEOUT_MS = 60_000;
 
 const id = `bench_${process.pid}`;
 const redisPrefix = `bench-${process.pid}`;
@@ -100,15 +115,82 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+const portIsFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+/** The manifest with the first port offset (1000, 1100, … from a pid-chosen start) whose metrics ports are all free. */
+async function freeManifest(subgraphUrls: Record<SubgraphName, string>, gatewayPort: number): Promise<ProcessSpec[]> {
+  for (let k = 0; k < 40; k++) {
+    const portOffset = 1000 + 100 * ((process.pid + k) % 40);
+    const manifest = processManifest({ subgraphUrls, gatewayPort, portOffset });
+    // The checkout workers started here get neither port (no HEALTH_PORT or METRICS_PORT in their environment).
+    const own = manifest.filter((p) => p.role !== 'worker').map((p) => p.metricsPort);
+    if ((await Promise.all(own.map(portIsFree))).every(Boolean)) return manifest;
+  }
+  throw new Error('no free range of metrics ports');
+}
+
+/** `command` with `--cpu-prof` into BENCH_CPU_PROF/<name>/ when profiling. */
+function profiled(name: string, [command, args]: [string, string[]]): [string, string[]] {
+  if (!CPU_PROF_DIR) return [command, args];
+  const dir = path.join(CPU_PROF_DIR, name);
+  mkdirSync(dir, { recursive: true });
+  return [command, ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...args]];
+}
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; NaN elsewhere). */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/**
+ * The parts' time windows, in µs of the monotonic clock (V8 stamps its CPU profile samples on the
+ * same clock on Linux), written next to the profiles so they can be read per part.
+ */
+const windows: { part: string; startUs: number; endUs: number }[] = [];
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+async function part<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const startUs = nowUs();
+  try {
+    return await run();
+  } finally {
+    windows.push({ part: name, startUs, endUs: nowUs() });
+    if (CPU_PROF_DIR) writeFileSync(path.join(CPU_PROF_DIR, 'windows.json'), JSON.stringify(windows, null, 2));
+  }
+}
+
+/** The processes whose CPU is measured: name → pid. */
+const measured = new Map<string, number | undefined>();
+
+const cpuSnapshot = () => new Map([...measured].map(([name, pid]) => [name, cpuMsOf(pid)]));
+
+/** CPU ms per checkout of each process between two snapshots. */
+const cpuPerCheckout = (before: Map<string, number>, after: Map<string, number>, checkouts: number) =>
+  new Map([...after].map(([name, ms]) => [name, (ms - (before.get(name) ?? NaN)) / checkouts]));
+
 /** The manifest's checkout worker in a process group of its own, so SIGTERM reaches it and anything it started. */
-function startCheckoutWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; stop: () => Promise<void> } {
-  const [command, args] = localCommand(processNamed(PROCESSES, 'checkout-worker'), currentEntries());
+function startCheckoutWorker(env: NodeJS.ProcessEnv, index: number): { child: ChildProcess; stop: () => Promise<void> } {
+  const name = `checkout-worker-${index + 1}`;
+  const [command, args] = profiled(name, localCommand(processNamed(PROCESSES, 'checkout-worker'), currentEntries()));
   const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: 'inherit',
     detached: true,
   });
+  measured.set(name, child.pid);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     child,
@@ -116,6 +198,7 @@ function startCheckoutWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; sto
       if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGTERM');
       await Promise.race([exited, sleep(20_000)]);
       if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+      measured.delete(name);
     },
   };
 }
@@ -125,6 +208,8 @@ function startCheckoutWorker(env: NodeJS.ProcessEnv): { child: ChildProcess; sto
 const gql = <T>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> =>
   graphqlData<T>(url, query, variables, bearer(token));
 
+const CHECKOUT = 'mutation($key: String!) { checkout(input: { idempotencyKey: $key }) { order { id } } }';
+
 interface Shopper {
   token: string;
   ws: WsClient;
@@ -133,39 +218,72 @@ interface Shopper {
   waiters: Map<string, () => void>;
 }
 
-/** Resolves when the subscription has delivered the order's CONFIRMED/FAILED event. */
-function settledEvent(shopper: Shopper, orderId: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`order ${orderId} not settled within ${SETTLE_TIMEOUT_MS / 1000} s`)),
-      SETTLE_TIMEOUT_MS,
-    );
+/** Resolves when the subscription has delivered the order's CONFIRMED/FAILED event, or as UNSETTLED after SETTLE_TIMEOUT_MS. */
+function settledEvent(shopper: Shopper, orderId: string): Promise<{ at: number; status: string }> {
+  const known = shopper.settled.get(orderId);
+  if (known) return Promise.resolve(known);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ at: NaN, status: 'UNSETTLED' }), SETTLE_TIMEOUT_MS);
     shopper.waiters.set(orderId, () => {
       clearTimeout(timer);
-      resolve();
+      resolve(shopper.settled.get(orderId)!);
     });
   });
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+const sortedOf = (values: number[]) => [...values].sort((a, b) => a - b);
 
-interface RunResult {
-  workers: number;
-  orders: number;
-  failed: number;
-  checkoutsPerSecond: number;
-  p50: number;
-  p95: number;
+/** Fills each shopper's cart with a DummyJSON cart, FILL_CONCURRENCY shoppers at a time (not measured). */
+async function fillCarts(gatewayUrl: string, shoppers: Shopper[], carts: DummyCart[], offset: number): Promise<void> {
+  let next = 0;
+  const filler = async () => {
+    for (let i = next++; i < shoppers.length; i = next++) {
+      const cart = carts[(i + offset) % carts.length]!;
+      for (const line of cart.products) {
+        const add = () =>
+          gql(
+            gatewayUrl,
+            'mutation($p: ID!, $q: Int!) { addToCart(productId: $p, quantity: $q) { totalQuantity } }',
+            { p: String(line.id), q: line.quantity },
+            shoppers[i]!.token,
+          );
+        // A loaded machine times some out; the cart's exact content does not matter here.
+        await add().catch(() => sleep(1_000).then(add));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: FILL_CONCURRENCY }, filler));
+}
+const FILL_CONCURRENCY = 8;
+
+/** One checkout: its request, response and settlement times (performance.now()), or the error codes it got. */
+interface CheckoutTiming {
+  sentAt: number;
+  respondedAt: number;
+  settled?: { at: number; status: string };
+  errorCodes?: string[];
 }
 
-async function runConfiguration(
-  workers: number,
-  gatewayUrl: string,
-  shoppers: Shopper[],
-  carts: DummyCart[],
-  env: NodeJS.ProcessEnv,
-): Promise<RunResult> {
-  const started = Array.from({ length: workers }, () => startCheckoutWorker(env));
+async function checkOut(gatewayUrl: string, shopper: Shopper, key: string): Promise<CheckoutTiming> {
+  const sentAt = performance.now();
+  const response = await graphql<{ checkout: { order: { id: string } } }>(gatewayUrl, CHECKOUT, { key }, bearer(shopper.token)).catch(
+    (err: unknown) => ({ status: 0, data: undefined, errors: [{ message: String(err), extensions: { code: 'FETCH_FAILED' } }] }),
+  );
+  const respondedAt = performance.now();
+  const orderId = response.data?.checkout?.order.id;
+  if (!orderId || response.errors?.length) {
+    const codes = (response.errors ?? [{ extensions: { code: `HTTP_${response.status}` } }]).map((e) =>
+      String((e as { extensions?: { code?: unknown } }).extensions?.code ?? 'NO_CODE'),
+    );
+    return { sentAt, respondedAt, errorCodes: codes };
+  }
+  return { sentAt, respondedAt, settled: await settledEvent(shopper, orderId) };
+}
+
+/** Runs `work` with `workers` checkout worker processes connected to the queue. */
+async function withWorkers<T>(workers: number, env: NodeJS.ProcessEnv, work: () => Promise<T>): Promise<T> {
+  const started = Array.from({ length: workers }, (_, i) => startCheckoutWorker(env, i));
   const queueRedis = createRedis(redisUrl);
   const queue = openQueue(QueueName.checkout, queueRedis, redisPrefix);
   try {
@@ -175,61 +293,217 @@ async function runConfiguration(
       if (Date.now() > deadline) throw new Error(`${workers} checkout worker(s) did not connect within 60 s`);
       await sleep(200);
     }
-    const latencies: number[] = [];
-    let orders = 0;
-    let failed = 0;
-    let measuredMs = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      await Promise.all(
-        shoppers.map(async (s, i) => {
-          const cart = carts[(i + round * shoppers.length) % carts.length]!;
-          for (const line of cart.products) {
-            await gql(
-              gatewayUrl,
-              'mutation($p: ID!, $q: Int!) { addToCart(productId: $p, quantity: $q) { totalQuantity } }',
-              { p: String(line.id), q: line.quantity },
-              s.token,
-            );
-          }
-        }),
-      );
-      const burstStart = performance.now();
-      const results = await Promise.all(
-        shoppers.map(async (s, i) => {
-          const { checkout } = await gql<{ checkout: { order: { id: string } } }>(
-            gatewayUrl,
-            'mutation($key: String!) { checkout(input: { idempotencyKey: $key }) { order { id } } }',
-            { key: `${id}-w${workers}-r${round}-u${i}` },
-            s.token,
-          );
-          const respondedAt = performance.now();
-          const orderId = checkout.order.id;
-          if (!s.settled.has(orderId)) await settledEvent(s, orderId);
-          const settled = s.settled.get(orderId)!;
-          return { latency: Math.max(0, settled.at - respondedAt), status: settled.status, at: settled.at };
-        }),
-      );
-      measuredMs += Math.max(...results.map((r) => r.at)) - burstStart;
-      for (const r of results) {
-        orders++;
-        if (r.status === 'CONFIRMED') latencies.push(r.latency);
-        else failed++;
-      }
-    }
-    latencies.sort((a, b) => a - b);
-    return {
-      workers,
-      orders,
-      failed,
-      checkoutsPerSecond: orders / (measuredMs / 1000),
-      p50: percentile(latencies, 50),
-      p95: percentile(latencies, 95),
-    };
+    return await work();
   } finally {
     await Promise.all(started.map((w) => w.stop()));
     await queue.close();
     await queueRedis.quit();
   }
+}
+
+/** Tally of error codes. */
+const tally = (timings: CheckoutTiming[]) => {
+  const counts = new Map<string, number>();
+  for (const code of timings.flatMap((t) => t.errorCodes ?? [])) counts.set(code, (counts.get(code) ?? 0) + 1);
+  return counts;
+};
+
+interface SustainedResult {
+  workers: number;
+  orders: number;
+  failed: number;
+  checkoutsPerSecond: number;
+  p50: number;
+  p95: number;
+  /** Error codes the `checkout` mutations answered (those orders are not counted). */
+  errors: Map<string, number>;
+  cpu: Map<string, number>;
+}
+
+/** Part 1: ROUNDS bursts of every shopper checking out at once. */
+async function sustained(workers: number, gatewayUrl: string, shoppers: Shopper[], carts: DummyCart[]): Promise<SustainedResult> {
+  const latencies: number[] = [];
+  let orders = 0;
+  let failed = 0;
+  let measuredMs = 0;
+  const cpu = new Map<string, number>();
+  const errors = new Map<string, number>();
+  for (let round = 0; round < ROUNDS; round++) {
+    await fillCarts(gatewayUrl, shoppers, carts, round * shoppers.length);
+    const before = cpuSnapshot();
+    const burstStart = performance.now();
+    const results = await part(`sustained-${workers}w`, () =>
+      Promise.all(shoppers.map((s, i) => checkOut(gatewayUrl, s, `${id}-w${workers}-r${round}-u${i}`))),
+    );
+    const settled = results.filter((r) => r.settled);
+    measuredMs += Math.max(...settled.map((r) => r.settled!.at).filter(Number.isFinite)) - burstStart;
+    for (const [name, ms] of cpuPerCheckout(before, cpuSnapshot(), 1)) cpu.set(name, (cpu.get(name) ?? 0) + ms);
+    for (const [code, n] of tally(results)) errors.set(code, (errors.get(code) ?? 0) + n);
+    for (const r of settled) {
+      orders++;
+      if (r.settled!.status === 'CONFIRMED') latencies.push(r.settled!.at - r.respondedAt);
+      else failed++;
+    }
+  }
+  const sorted = sortedOf(latencies);
+  return {
+    workers,
+    orders,
+    failed,
+    checkoutsPerSecond: orders / (measuredMs / 1000),
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    errors,
+    // Per checkout sent: one that timed out at the gateway usually still became an order and ran its saga.
+    cpu: new Map([...cpu].map(([name, ms]) => [name, ms / (ROUNDS * shoppers.length)])),
+  };
+}
+
+interface OfferedResult {
+  offered: number;
+  achieved: number;
+  orders: number;
+  errors: Map<string, number>;
+  responseToConfirmed: number[];
+  requestToConfirmed: number[];
+  mutation: number[];
+  cpu: Map<string, number>;
+}
+
+/** Part 2: checkouts arriving every 1000/RATE ms, whatever the answers do (open loop). */
+async function offeredLoad(gatewayUrl: string, shoppers: Shopper[], carts: DummyCart[]): Promise<OfferedResult> {
+  const count = Math.min(shoppers.length, Math.round(RATE * RATE_SECONDS));
+  const used = shoppers.slice(0, count);
+  await fillCarts(gatewayUrl, used, carts, 7);
+  const before = cpuSnapshot();
+  const start = performance.now();
+  const results = await part('offered', () =>
+    Promise.all(
+      used.map(async (s, i) => {
+        // Scheduled from the start, so a slow answer does not delay the arrivals after it.
+        const due = start + (i * 1000) / RATE;
+        await sleep(Math.max(0, due - performance.now()));
+        return checkOut(gatewayUrl, s, `${id}-rate-u${i}`);
+      }),
+    ),
+  );
+  const cpu = cpuPerCheckout(before, cpuSnapshot(), count);
+  const lastSent = Math.max(...results.map((r) => r.sentAt));
+  const confirmed = results.filter((r) => r.settled?.status === 'CONFIRMED');
+  return {
+    offered: RATE,
+    achieved: (count - 1) / ((lastSent - start) / 1000),
+    orders: results.filter((r) => r.settled).length,
+    errors: tally(results),
+    responseToConfirmed: sortedOf(confirmed.map((r) => r.settled!.at - r.respondedAt)),
+    requestToConfirmed: sortedOf(confirmed.map((r) => r.settled!.at - r.sentAt)),
+    mutation: sortedOf(results.map((r) => r.respondedAt - r.sentAt)),
+    cpu,
+  };
+}
+
+interface BurstResult {
+  size: number;
+  orders: number;
+  errors: Map<string, number>;
+  mutation: number[];
+  allSettledMs: number;
+  cpu: Map<string, number>;
+}
+
+/** Part 3: BURST shoppers send `checkout` at the same moment. */
+async function burst(gatewayUrl: string, shoppers: Shopper[], carts: DummyCart[]): Promise<BurstResult> {
+  const used = shoppers.slice(0, BURST);
+  await fillCarts(gatewayUrl, used, carts, 13);
+  const before = cpuSnapshot();
+  const start = performance.now();
+  const results = await part('burst', () => Promise.all(used.map((s, i) => checkOut(gatewayUrl, s, `${id}-burst-u${i}`))));
+  const settled = results.filter((r) => r.settled);
+  return {
+    size: used.length,
+    orders: settled.length,
+    errors: tally(results),
+    mutation: sortedOf(results.map((r) => r.respondedAt - r.sentAt)),
+    allSettledMs: Math.max(...settled.map((r) => r.settled!.at).filter(Number.isFinite)) - start,
+    cpu: cpuPerCheckout(before, cpuSnapshot(), used.length),
+  };
+}
+
+// Shoppers -------------------------------------------------------------------------------------
+
+const LOGIN = 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }';
+const REGISTER = 'mutation($input: RegisterInput!) { register(input: $input) { accessToken } }';
+
+/** A signed-in shopper subscribed to its orders' status over graphql-ws. */
+async function shopperOf(gatewayUrl: string, accessToken: string): Promise<Shopper> {
+  const shopper: Shopper = {
+    token: accessToken,
+    ws: createClient({
+      url: gatewayUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${accessToken}` },
+    }),
+    settled: new Map(),
+    waiters: new Map(),
+  };
+  await new Promise<void>((resolve, reject) => {
+    shopper.ws.on('connected', () => resolve());
+    shopper.ws.subscribe<{ orderStatusChanged: { id: string; status: string } }>(
+      { query: 'subscription { orderStatusChanged { id status } }' },
+      {
+        next: ({ data }) => {
+          const event = data?.orderStatusChanged;
+          if (!event || event.status === 'PENDING' || shopper.settled.has(event.id)) return;
+          shopper.settled.set(event.id, { at: performance.now(), status: event.status });
+          shopper.waiters.get(event.id)?.();
+        },
+        error: reject,
+        complete: () => undefined,
+      },
+    );
+  });
+  return shopper;
+}
+
+/** `count` shoppers: the catalog's customers signed in, then registered ones. */
+async function signInShoppers(gatewayUrl: string, catalog: Catalog, count: number): Promise<Shopper[]> {
+  const customers = catalog.users.filter((u) => u.role === 'user').slice(0, count);
+  const tokens: string[] = [];
+  for (const u of customers) {
+    tokens.push((await gql<{ login: { accessToken: string } }>(gatewayUrl, LOGIN, { u: u.username, p: u.password })).login.accessToken);
+  }
+  for (let n = customers.length; n < count; n++) {
+    const input = {
+      username: `bench${n}`,
+      email: `bench${n}@example.com`,
+      password: `bench-${id}-${n}`,
+      firstName: 'Bench',
+      lastName: `Shopper${n}`,
+    };
+    tokens.push((await gql<{ register: { accessToken: string } }>(gatewayUrl, REGISTER, { input })).register.accessToken);
+  }
+  return Promise.all(tokens.map((t) => shopperOf(gatewayUrl, t)));
+}
+
+// Output ---------------------------------------------------------------------------------------
+
+const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(0) : '–');
+const codes = (errors: Map<string, number>) => (errors.size ? [...errors].map(([c, n]) => `${c} ×${n}`).join(', ') : 'none');
+const row = (label: string, ...cells: string[]) => say(`${label.padEnd(34)}${cells.map((c) => c.padStart(12)).join('')}`);
+
+function printCpu(parts: { label: string; cpu: Map<string, number> }[]): void {
+  const names = [...new Set(parts.flatMap((p) => [...p.cpu.keys()]))];
+  row('CPU ms per checkout', ...parts.map((p) => p.label));
+  for (const name of names) row(`  ${name}`, ...parts.map((p) => (p.cpu.has(name) ? p.cpu.get(name)!.toFixed(1) : '')));
+  row(
+    '  total',
+    ...parts.map((p) =>
+      [...p.cpu.values()]
+        .filter(Number.isFinite)
+        .reduce((a, b) => a + b, 0)
+        .toFixed(1),
+    ),
+  );
 }
 
 // The run --------------------------------------------------------------------------------------
@@ -283,12 +557,13 @@ async function main(): Promise<void> {
       ),
     };
     say(`▸ Subgraphs and gateway on ports ${Object.values(ports).join(', ')}, REDIS_PREFIX ${redisPrefix}…`);
-    // Metrics ports shifted clear of a running `npm start`'s.
-    const manifest = processManifest({ subgraphUrls, gatewayPort: ports.gateway, portOffset: 1000 });
+    // Metrics and health ports shifted clear of a running `npm start`'s, and of another bench's (A/B runs side by side).
+    const manifest = await freeManifest(subgraphUrls, ports.gateway);
     const entries = currentEntries();
     const serve = (name: string) => {
       const spec = processNamed(manifest, name);
-      spawnPrefixed(name, localCommand(spec, entries), { cwd: REPO_ROOT, env: { ...env, ...spec.env } });
+      const child = spawnPrefixed(name, profiled(name, localCommand(spec, entries)), { cwd: REPO_ROOT, env: { ...env, ...spec.env } });
+      measured.set(name, child.pid);
     };
     for (const s of SUBGRAPHS) serve(s);
     await waitForHealthy(SUBGRAPHS.map((s) => ({ name: s, url: new URL('/health', subgraphUrls[s]).toString() })));
@@ -298,66 +573,53 @@ async function main(): Promise<void> {
 
     const catalog = await loadCatalog();
     const { carts, source } = loadCarts(catalog);
-    const customers = catalog.users.filter((u) => u.role === 'user').slice(0, USERS);
-    if (customers.length < USERS) throw new Error(`the catalog has only ${customers.length} customers`);
-    say(`▸ Signing in ${USERS} customers, subscribing to their orders; carts: ${source}…`);
-    for (const u of customers) {
-      const { login } = await gql<{ login: { accessToken: string } }>(
-        gatewayUrl,
-        'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }',
-        { u: u.username, p: u.password },
-      );
-      const shopper: Shopper = {
-        token: login.accessToken,
-        ws: createClient({
-          url: gatewayUrl.replace(/^http/, 'ws'),
-          webSocketImpl: WebSocket,
-          connectionParams: { authorization: `Bearer ${login.accessToken}` },
-        }),
-        settled: new Map(),
-        waiters: new Map(),
-      };
-      await new Promise<void>((resolve, reject) => {
-        shopper.ws.on('connected', () => resolve());
-        shopper.ws.subscribe<{ orderStatusChanged: { id: string; status: string } }>(
-          { query: 'subscription { orderStatusChanged { id status } }' },
-          {
-            next: ({ data }) => {
-              const event = data?.orderStatusChanged;
-              if (!event || event.status === 'PENDING' || shopper.settled.has(event.id)) return;
-              shopper.settled.set(event.id, { at: performance.now(), status: event.status });
-              shopper.waiters.get(event.id)?.();
-            },
-            error: reject,
-            complete: () => undefined,
-          },
-        );
-      });
-      shoppers.push(shopper);
-    }
+    const needed = Math.max(USERS, BURST, Math.min(BURST, Math.round(RATE * RATE_SECONDS)));
+    say(`▸ Signing in ${needed} shoppers, subscribing to their orders; carts: ${source}…`);
+    shoppers.push(...(await signInShoppers(gatewayUrl, catalog, needed)));
 
-    const results: RunResult[] = [];
+    const loadAverage = () =>
+      os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ');
+    say(
+      `  ${os.cpus().length} CPUs, CHECKOUT_CONCURRENCY ${process.env.CHECKOUT_CONCURRENCY ?? 5} per worker, load average ${loadAverage()}`,
+    );
+    const pct = (sorted: number[]) => [50, 95, 99].map((p) => ms(percentile(sorted, p)));
+    const results: SustainedResult[] = [];
     for (const workers of WORKER_COUNTS) {
       say(`▸ ${workers} checkout worker process(es), ${ROUNDS} bursts of ${USERS} concurrent checkouts…`);
-      results.push(await runConfiguration(workers, gatewayUrl, shoppers, carts, env));
+      const r = await withWorkers(workers, env, () => sustained(workers, gatewayUrl, shoppers.slice(0, USERS), carts));
+      results.push(r);
+      row(`  sustained, ${workers} worker(s)`, 'orders', 'failed', 'checkouts/s', 'p50 ms', 'p95 ms');
+      row('  response → CONFIRMED', String(r.orders), String(r.failed), r.checkoutsPerSecond.toFixed(1), ms(r.p50), ms(r.p95));
+      say(`  errors answered: ${codes(r.errors)}; load average ${loadAverage()}`);
     }
-    const [one, two] = results as [RunResult, RunResult];
-    const row = (label: string, a: string, b: string, ratio: string) =>
-      say(`${label.padEnd(32)}${a.padStart(12)}${b.padStart(12)}${ratio.padStart(10)}`);
+    const [one, two] = results as [SustainedResult, SustainedResult];
+    say(`  2 workers / 1 worker: ${(two.checkoutsPerSecond / one.checkoutsPerSecond).toFixed(2)}× checkouts/s`);
+    say(`▸ 1 checkout worker: offered load of ${RATE} checkouts/s for ${RATE_SECONDS} s, then a burst of ${BURST}…`);
+    const [offered, spike] = await withWorkers(1, env, async () => {
+      const o = await offeredLoad(gatewayUrl, shoppers, carts);
+      row(`  offered load, 1 worker`, 'p50', 'p95', 'p99');
+      say(`  ${o.offered} checkouts/s offered (${o.achieved.toFixed(1)} sent), ${o.orders} orders, errors: ${codes(o.errors)}`);
+      row('  checkout mutation (ms)', ...pct(o.mutation));
+      row('  response → CONFIRMED (ms)', ...pct(o.responseToConfirmed));
+      row('  request → CONFIRMED (ms)', ...pct(o.requestToConfirmed));
+      say(`  load average ${loadAverage()}`);
+      const b = await burst(gatewayUrl, shoppers, carts);
+      row(`  burst of ${b.size}, 1 worker`, 'p50', 'p95', 'p99');
+      say(`  ${b.orders} orders, errors: ${codes(b.errors)}, all settled after ${(b.allSettledMs / 1000).toFixed(1)} s`);
+      row('  checkout mutation (ms)', ...pct(b.mutation));
+      say(`  load average ${loadAverage()}`);
+      return [o, b] as const;
+    });
     say('');
-    say(
-      `checkout benchmark: ${USERS} users × ${ROUNDS} bursts, CHECKOUT_CONCURRENCY ${process.env.CHECKOUT_CONCURRENCY ?? 5} per worker, ${os.cpus().length} CPUs`,
-    );
-    row('', '1 worker', '2 workers', '2 / 1');
-    row('orders (failed)', `${one.orders} (${one.failed})`, `${two.orders} (${two.failed})`, '');
-    row(
-      'checkouts/s sustained',
-      one.checkoutsPerSecond.toFixed(1),
-      two.checkoutsPerSecond.toFixed(1),
-      (two.checkoutsPerSecond / one.checkoutsPerSecond).toFixed(2),
-    );
-    row('p50 response → CONFIRMED (ms)', one.p50.toFixed(0), two.p50.toFixed(0), (two.p50 / one.p50).toFixed(2));
-    row('p95 response → CONFIRMED (ms)', one.p95.toFixed(0), two.p95.toFixed(0), (two.p95 / one.p95).toFixed(2));
+    printCpu([
+      { label: 'sustained 1w', cpu: one.cpu },
+      { label: 'sustained 2w', cpu: two.cpu },
+      { label: 'offered', cpu: offered.cpu },
+      { label: 'burst', cpu: spike.cpu },
+    ]);
   } finally {
     await Promise.all(shoppers.map((s) => s.ws.dispose()));
     await stopAll(15_000);

@@ -8,15 +8,16 @@ import { subgraphFetchDeduplicated, subgraphFetchDuration, type FetchOutcome } f
 
 /**
  * A subgraph did not answer: unreachable, closed the connection, answered 5xx, or outlived
- * SUBGRAPH_TIMEOUT_MS. The fields it owns resolve to null with this error; the rest of the
- * response is still served (partial data).
+ * SUBGRAPH_TIMEOUT_MS (`extensions.timedOut`). The fields it owns resolve to null with this error;
+ * the rest of the response is still served (partial data). Retryable (`extensions.retryable`).
  */
 export class SubgraphUnavailableError extends DomainError {
   constructor(service: string, timedOut: boolean) {
     super(
       timedOut ? `The ${service} service did not answer in time` : `The ${service} service is unavailable`,
       ErrorCode.SUBGRAPH_UNAVAILABLE,
-      { service },
+      // retryable: true comes with the code (RETRYABLE_CODES); a timed-out mutation may have been done.
+      { service, timedOut },
     );
   }
 }

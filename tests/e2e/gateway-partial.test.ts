@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { composeSupergraph, type RunningGateway } from '@commerce/gateway';
+import { deadPort } from '../support/ports';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -15,15 +16,6 @@ let hung: net.Server;
 const sockets: net.Socket[] = [];
 let downGateway: RunningGateway;
 let hungGateway: RunningGateway;
-
-/** A port nothing listens on: bound once to learn a free number, then released. */
-async function deadPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   stack = await startStack();
@@ -49,9 +41,9 @@ afterAll(async () => {
 const QUERY = '{ product(id: "1") { id title price { amount } averageRating } }';
 
 test.each([
-  ['down (connection refused)', () => downGateway],
-  ['hung (never answers)', () => hungGateway],
-])('review subgraph %s: product data comes back with averageRating null and a SUBGRAPH_UNAVAILABLE error', async (_, via) => {
+  ['down (connection refused)', () => downGateway, false],
+  ['hung (never answers)', () => hungGateway, true],
+])('review subgraph %s: product data comes back with averageRating null and a SUBGRAPH_UNAVAILABLE error', async (_, via, timedOut) => {
   const healthy = await stack.gql<{ product: { id: string; title: string; price: { amount: number }; averageRating: number | null } }>(
     QUERY,
   );
@@ -62,7 +54,13 @@ test.each([
   expect(partial.status).toBe(200);
   expect(partial.data).toEqual({ product: { ...healthy.data!.product, averageRating: null } });
   expect(partial.errors).toHaveLength(1);
-  expect(partial.errors![0]!.extensions).toEqual({ code: 'SUBGRAPH_UNAVAILABLE', service: 'review', requestId: expect.any(String) });
+  expect(partial.errors![0]!.extensions).toEqual({
+    code: 'SUBGRAPH_UNAVAILABLE',
+    service: 'review',
+    timedOut,
+    retryable: true,
+    requestId: expect.any(String),
+  });
   expect(JSON.stringify(partial.errors)).not.toMatch(/stack|ECONNREFUSED|127\.0\.0\.1/);
 });
 

@@ -25,9 +25,18 @@ export const ErrorCode = {
    * unknown, expired, or already merged into another account. Forget it; createGuestCart makes a new one.
    */
   INVALID_CART_TOKEN: 'INVALID_CART_TOKEN',
-  /** A service this operation needs is down (its circuit breaker is open); nothing was done. Try again later. */
+  /**
+   * A service this operation needs is down, refused the call or did not answer in time (its circuit
+   * breaker is open, or the call failed on the network or with a 5xx); `extensions.retryable: true`.
+   * Try again later (with the same idempotencyKey for a checkout).
+   */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
-  /** The gateway could not get this field's data: its subgraph did not answer (down, or over SUBGRAPH_TIMEOUT_MS). Other fields still resolve. */
+  /**
+   * The gateway could not get this field's data: its subgraph did not answer (down, or over
+   * SUBGRAPH_TIMEOUT_MS; `extensions.timedOut` says which). Other fields still resolve.
+   * `extensions.retryable: true`: a mutation that timed out may have been carried out, so retry it
+   * with the same idempotencyKey (checkout), which returns what the first attempt did.
+   */
   SUBGRAPH_UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
   // Refusals of the HTTP layer before GraphQL runs (Apollo Server's names where it has one).
   /** A malformed request: not a GraphQL request object, bad JSON, a CSRF-suspect request (Apollo Server: BAD_REQUEST). */
@@ -201,9 +210,24 @@ export class RefundTooLargeError extends DomainError {
   }
 }
 
+/**
+ * Codes that say nothing is wrong with the request: a service it needs was down, refused or did
+ * not answer in time, so the same request may succeed later. Their errors carry
+ * `extensions.retryable: true`; a checkout retried with the same idempotencyKey returns the order
+ * the first attempt created, if it got that far, and creates it otherwise.
+ */
+export const RETRYABLE_CODES: ReadonlySet<string> = new Set<string>([ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.SUBGRAPH_UNAVAILABLE]);
+
+/** `extensions` of a domain error: its code, its details, and `retryable: true` for {@link RETRYABLE_CODES}. */
+const extensionsOf = (error: DomainError): Record<string, unknown> => ({
+  code: error.code,
+  ...error.details,
+  ...(RETRYABLE_CODES.has(error.code) ? { retryable: true } : {}),
+});
+
 /** The one place where a domain error becomes a GraphQL error. */
 export function toGraphQLError(error: DomainError): GraphQLError {
-  return new GraphQLError(error.message, { extensions: { code: error.code, ...error.details } });
+  return new GraphQLError(error.message, { extensions: extensionsOf(error) });
 }
 
 /**
@@ -221,7 +245,7 @@ export function createFormatError(logger: Logger) {
         message: original.message,
         path: formatted.path,
         locations: formatted.locations,
-        extensions: { code: original.code, ...original.details },
+        extensions: extensionsOf(original),
       };
     }
     // A coded error that is not an exception is about the request itself (parse, validation,

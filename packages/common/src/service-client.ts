@@ -1,8 +1,13 @@
 import { CircuitTimeoutError, type Breaker } from './breaker';
-import { signCallerToken, CALLER_TOKEN_HEADER } from './caller';
+import { serviceTokenSigner, CALLER_TOKEN_HEADER } from './caller';
 import { DomainError, ErrorCode } from './errors';
 
-/** A subgraph answered with errors or could not be reached. `code` is the subgraph's `extensions.code`. */
+/**
+ * A subgraph answered with errors or could not be reached. For a domain answer `code` is the
+ * subgraph's `extensions.code`; a call that failed on the network, timed out, got a 5xx or an
+ * INTERNAL_SERVER_ERROR answer is {@link ServiceCallError.unavailable}: SERVICE_UNAVAILABLE,
+ * retryable, with a message that names no host (the reason is kept as `cause`, for the logs).
+ */
 export class ServiceCallError extends DomainError {
   constructor(
     readonly service: string,
@@ -11,6 +16,14 @@ export class ServiceCallError extends DomainError {
     readonly retryable: boolean,
   ) {
     super(`${service}: ${message}`, code);
+  }
+
+  /** The call to `service` (its URL) failed for `reason`: SERVICE_UNAVAILABLE, retryable. */
+  static unavailable(service: string, reason: string): ServiceCallError {
+    const error = new ServiceCallError(service, reason, ErrorCode.SERVICE_UNAVAILABLE, true);
+    error.cause = `${service}: ${reason}`;
+    error.message = 'A service this request needs did not answer; try again later';
+    return error;
   }
 }
 
@@ -31,7 +44,7 @@ export const isServiceFailure = (err: unknown): boolean =>
 
 /**
  * A client for cross-subgraph effects (DESIGN.md: effects go through the owning subgraph's API).
- * Each call carries a freshly signed service caller token and times out after `timeoutMs`
+ * Each call carries a service caller token (re-signed every 30 s) and times out after `timeoutMs`
  * (default: 10 000 ms; with a breaker, its timeout). With `breaker` (created with
  * `isFailure: isServiceFailure`), every call runs through it and is retried as idempotent: every
  * operation sent through a service client must be safe to repeat (reads, or writes keyed by an
@@ -56,9 +69,10 @@ export function createServiceClient(options: {
 }
 
 function createPlainClient(options: { url: string; service: string; secret: string; timeoutMs: number }): ServiceClient {
+  const callerToken = serviceTokenSigner(options.service, options.secret);
   return {
     async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-      const token = await signCallerToken({ kind: 'service', service: options.service }, options.secret);
+      const token = await callerToken();
       let response: Response;
       try {
         response = await fetch(options.url, {
@@ -68,7 +82,7 @@ function createPlainClient(options: { url: string; service: string; secret: stri
           signal: AbortSignal.timeout(options.timeoutMs),
         });
       } catch (err) {
-        throw new ServiceCallError(options.url, (err as Error).message, ErrorCode.INTERNAL_SERVER_ERROR, true);
+        throw ServiceCallError.unavailable(options.url, (err as Error).message);
       }
       const body = (await response.json().catch(() => null)) as {
         data?: T;
@@ -77,11 +91,10 @@ function createPlainClient(options: { url: string; service: string; secret: stri
       const first = body?.errors?.[0];
       if (first) {
         const code = first.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR;
-        throw new ServiceCallError(options.url, first.message, code, code === ErrorCode.INTERNAL_SERVER_ERROR);
+        if (code === ErrorCode.INTERNAL_SERVER_ERROR) throw ServiceCallError.unavailable(options.url, first.message);
+        throw new ServiceCallError(options.url, first.message, code, false);
       }
-      if (!response.ok || !body?.data) {
-        throw new ServiceCallError(options.url, `HTTP ${response.status}`, ErrorCode.INTERNAL_SERVER_ERROR, true);
-      }
+      if (!response.ok || !body?.data) throw ServiceCallError.unavailable(options.url, `HTTP ${response.status}`);
       return body.data;
     },
   };

@@ -12,7 +12,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
 import { GraphQLError, parse, type DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
-import { CALLER_TOKEN_HEADER, verifyCallerToken, type Caller, type VerifiedCaller } from './caller';
+import { CALLER_TOKEN_HEADER, cachingCallerTokenVerifier, type Caller, type VerifiedCaller } from './caller';
 import { createFormatError } from './errors';
 import { HealthRegistry, type DependencyCheck } from './health';
 import { healthRouter } from './health-router';
@@ -107,6 +107,8 @@ export async function startSubgraphServer<TContext extends BaseContext>(options:
   app.use(httpMetrics(options.name, ['/graphql', '/health', ...Object.keys(options.getRoutes ?? {})]));
   app.use(healthRouter(health));
   for (const [route, handler] of Object.entries(options.getRoutes ?? {})) app.get(route, handler);
+  // Workers reuse their token for 30 s, and a gateway request's fetches share one: verified once.
+  const verifyCallerToken = cachingCallerTokenVerifier(options.internalSecret);
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
@@ -117,7 +119,7 @@ export async function startSubgraphServer<TContext extends BaseContext>(options:
         let verified: VerifiedCaller;
         try {
           if (typeof token !== 'string' || token.length === 0) throw new Error('no caller token');
-          verified = await verifyCallerToken(token, options.internalSecret);
+          verified = await verifyCallerToken(token);
         } catch {
           throw new GraphQLError('Subgraphs only answer requests that come through the gateway', {
             extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },

@@ -182,8 +182,7 @@ export class CheckoutProcessor {
 
   // Re-read between steps: when the order was ended meanwhile, undo what this run did and stop.
   private async abandoned(orderId: string): Promise<boolean> {
-    const current = await this.orders.find(orderId);
-    if (current?.status === 'PENDING') return false;
+    if ((await this.orders.statusOf(orderId)) === 'PENDING') return false;
     await this.compensate(orderId);
     return true;
   }

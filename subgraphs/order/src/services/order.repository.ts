@@ -75,6 +75,27 @@ async function entered(tx: Prisma.TransactionClient, order: OrderWithItems, acto
   await writeOutbox(tx, effectsOf(order, event));
 }
 
+/**
+ * Writes the final prices of every line of the order in one statement (an UPDATE from unnest'ed
+ * arrays) instead of one UPDATE per line.
+ */
+async function repriceItems(tx: Prisma.TransactionClient, orderId: string, priced: Repricing): Promise<void> {
+  const lines = priced.quote.lines;
+  const column = <T>(of: (line: (typeof lines)[number]) => T) => lines.map(of);
+  await tx.$executeRaw`
+    UPDATE "OrderItem" AS i SET
+      "title" = l.title, "returnWindowDays" = l.return_window_days, "unitPriceCents" = l.unit_price_cents,
+      "discountBasisPoints" = l.discount_basis_points, "lineTotalCents" = l.line_total_cents,
+      "discountCents" = l.discount_cents, "taxCents" = l.tax_cents
+    FROM unnest(
+      ${column((l) => l.productId)}::int[], ${column((l) => priced.titles.get(l.productId) ?? '')}::text[],
+      ${column((l) => priced.returnWindowDays.get(l.productId) ?? null)}::int[], ${column((l) => l.unitPriceCents)}::int[],
+      ${column((l) => l.discountBasisPoints)}::int[], ${column((l) => l.lineTotalCents)}::int[],
+      ${column((l) => l.discountCents)}::int[], ${column((l) => l.taxCents)}::int[]
+    ) AS l(product_id, title, return_window_days, unit_price_cents, discount_basis_points, line_total_cents, discount_cents, tax_cents)
+    WHERE i."orderId" = ${orderId} AND i."productId" = l.product_id`;
+}
+
 /** The tax lines stored with an order. */
 export const taxLinesOf = (order: Pick<OrderRecord, 'taxLines'>): TaxLine[] =>
   Array.isArray(order.taxLines) ? (order.taxLines as unknown as TaxLine[]) : [];
@@ -95,6 +116,21 @@ export class OrderRepository {
   /** The user's order placed with this idempotency key, if any. */
   findByKey(userId: number, idempotencyKey: string): Promise<OrderWithItems | null> {
     return this.db.order.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey } }, include: WITH_ITEMS });
+  }
+
+  /**
+   * Whether the user has an order with this idempotency key: one statement, where
+   * {@link findByKey} costs three (order, items, payment), for the common case of a new key.
+   */
+  async keyUsed(userId: number, idempotencyKey: string): Promise<boolean> {
+    const row = await this.db.order.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey } }, select: { id: true } });
+    return row !== null;
+  }
+
+  /** The order's status alone (one statement), or null for an unknown order. */
+  async statusOf(id: string): Promise<OrderStatus | null> {
+    const row = await this.db.order.findUnique({ where: { id }, select: { status: true } });
+    return row?.status ?? null;
   }
 
   /** A status event with its order as it now is. */
@@ -151,20 +187,7 @@ export class OrderRepository {
         },
       });
       if (count === 0) return null;
-      for (const line of priced?.quote.lines ?? []) {
-        await tx.orderItem.update({
-          where: { orderId_productId: { orderId, productId: line.productId } },
-          data: {
-            title: priced?.titles.get(line.productId) ?? '',
-            returnWindowDays: priced?.returnWindowDays.get(line.productId) ?? null,
-            unitPriceCents: line.unitPriceCents,
-            discountBasisPoints: line.discountBasisPoints,
-            lineTotalCents: line.lineTotalCents,
-            discountCents: line.discountCents,
-            taxCents: line.taxCents,
-          },
-        });
-      }
+      if (priced && priced.quote.lines.length > 0) await repriceItems(tx, orderId, priced);
       if (payment) await tx.payment.upsert({ where: { orderId }, create: { orderId, ...payment }, update: payment });
       const order = await tx.order.findUniqueOrThrow({ where: { id: orderId }, include: WITH_ITEMS });
       await entered(tx, order, change.actor ?? CHECKOUT_SAGA, change.reason);

@@ -14,7 +14,7 @@ import {
   type RestockJob,
   type TraceCarrier,
 } from '@commerce/common';
-import type { OrderDb, Prisma } from '../db';
+import type { OrderDb, OutboxMessageRecord, Prisma } from '../db';
 
 /** Outbox "queue" of order status events, which go to Redis pub/sub instead of BullMQ. */
 export const EVENTS = 'events';
@@ -55,6 +55,9 @@ export async function writeOutbox(tx: Prisma.TransactionClient, entries: readonl
     })),
   });
 }
+
+/** An outbox row as the relay reads it. */
+type BatchRow = Pick<OutboxMessageRecord, 'id' | 'queue' | 'name' | 'payload' | 'traceparent' | 'tracestate' | 'createdAt'>;
 
 /** The trace context a row was written in, or undefined. */
 const traceOf = (row: { traceparent: string | null; tracestate: string | null }): TraceCarrier | undefined =>
@@ -138,18 +141,26 @@ export class OutboxRelay {
     }
   }
 
-  /** One batch. @returns how many messages were dispatched, or 'busy' when another relay is dispatching. */
+  /**
+   * One batch. @returns how many messages were dispatched, or 'busy' when another relay is dispatching.
+   * Two statements in the transaction: the relay lock taken together with the batch it then reads
+   * (nothing is read without the lock), and one UPDATE marking the batch (events DONE, jobs DISPATCHED).
+   */
   async dispatchOnce(): Promise<number | 'busy'> {
     return this.db.$transaction(async (tx) => {
-      const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked`;
-      if (!lock?.locked) return 'busy' as const;
-      const rows = await tx.outboxMessage.findMany({
-        where: { status: 'PENDING' },
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        take: this.options.batchSize,
-      });
+      // The lock's CTE is evaluated once, before the batch (a volatile function is not inlined).
+      const found = await tx.$queryRaw<(Partial<BatchRow> & { locked: boolean })[]>`
+        WITH relay AS (SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked)
+        SELECT relay.locked, m."id", m."queue", m."name", m."payload", m."traceparent", m."tracestate", m."createdAt"
+        FROM relay LEFT JOIN LATERAL (
+          SELECT * FROM "OutboxMessage" WHERE relay.locked AND "status" = 'PENDING'
+          ORDER BY "createdAt", "id" LIMIT ${this.options.batchSize}
+        ) m ON true
+        ORDER BY m."createdAt", m."id"`;
+      if (!found[0]?.locked) return 'busy' as const;
+      const rows = found.filter((r): r is BatchRow & { locked: boolean } => typeof r.id === 'string');
       if (rows.length === 0) return 0;
-      const byQueue = new Map<keyof OutboxQueues, typeof rows>();
+      const byQueue = new Map<keyof OutboxQueues, BatchRow[]>();
       for (const row of rows) {
         if (row.queue === EVENTS) {
           const trace = traceOf(row);
@@ -165,13 +176,13 @@ export class OutboxRelay {
           jobs.map((j) => ({ name: j.name, data: j.payload, opts: { jobId: j.id, ...jobTraceOptions(traceOf(j)) } })),
         );
       }
-      const now = new Date();
-      const events = rows.filter((r) => r.queue === EVENTS).map((r) => r.id);
-      const jobs = rows.filter((r) => r.queue !== EVENTS).map((r) => r.id);
-      if (events.length)
-        await tx.outboxMessage.updateMany({ where: { id: { in: events } }, data: { status: 'DONE', dispatchedAt: now, doneAt: now } });
-      if (jobs.length)
-        await tx.outboxMessage.updateMany({ where: { id: { in: jobs } }, data: { status: 'DISPATCHED', dispatchedAt: now } });
+      // Stored as Prisma stores DateTime: UTC, without a time zone.
+      await tx.$executeRaw`
+        UPDATE "OutboxMessage" SET
+          "status" = (CASE WHEN "queue" = ${EVENTS} THEN 'DONE' ELSE 'DISPATCHED' END)::"OutboxStatus",
+          "dispatchedAt" = now() AT TIME ZONE 'UTC',
+          "doneAt" = CASE WHEN "queue" = ${EVENTS} THEN now() AT TIME ZONE 'UTC' ELSE "doneAt" END
+        WHERE "id" = ANY(${rows.map((r) => r.id)}::text[])`;
       return rows.length;
     });
   }

@@ -123,25 +123,7 @@ export class InventoryService {
       const { count } = await tx.stockReservation.updateMany({ where: { orderId, status: 'RESERVED' }, data: { status: 'RELEASED' } });
       if (count === 0) return null;
       const lines = await tx.stockReservationLine.findMany({ where: { orderId }, orderBy: { productId: 'asc' } });
-      const levels: StockLevel[] = [];
-      for (const line of lines) {
-        const { stock } = await tx.product.update({
-          where: { id: line.productId },
-          data: { stock: { increment: line.quantity } },
-          select: { stock: true },
-        });
-        levels.push({ productId: line.productId, stock });
-      }
-      await tx.stockMovement.createMany({
-        data: lines.map((line, i) => ({
-          productId: line.productId,
-          delta: line.quantity,
-          stockAfter: levels[i]!.stock,
-          reason: 'RELEASE' as const,
-          orderId,
-        })),
-      });
-      return levels;
+      return putBack(tx, lines, { reason: 'RELEASE', orderId });
     });
     if (!levels) return false;
     await this.events.published(levels);
@@ -183,26 +165,7 @@ export class InventoryService {
     try {
       levels = await this.db.$transaction(async (tx) => {
         await tx.stockReturn.create({ data: { returnId, orderId } });
-        const levels: StockLevel[] = [];
-        for (const line of merged) {
-          const { stock } = await tx.product.update({
-            where: { id: line.productId },
-            data: { stock: { increment: line.quantity } },
-            select: { stock: true },
-          });
-          levels.push({ productId: line.productId, stock });
-        }
-        await tx.stockMovement.createMany({
-          data: merged.map((line, i) => ({
-            productId: line.productId,
-            delta: line.quantity,
-            stockAfter: levels[i]!.stock,
-            reason: 'RETURN' as const,
-            orderId,
-            returnId,
-          })),
-        });
-        return levels;
+        return putBack(tx, merged, { reason: 'RETURN', orderId, returnId });
       });
     } catch (err) {
       if (isUniqueViolation(err)) return false;
@@ -211,6 +174,30 @@ export class InventoryService {
     await this.events.published(levels);
     return true;
   }
+}
+
+/**
+ * Puts `lines` back in stock inside `tx`, one movement each (a release's or a return's), in the
+ * order given. @returns each product's stock after it.
+ */
+async function putBack(
+  tx: Prisma.TransactionClient,
+  lines: readonly StockLine[],
+  movement: { reason: 'RELEASE' | 'RETURN'; orderId: string; returnId?: string },
+): Promise<StockLevel[]> {
+  const levels: StockLevel[] = [];
+  for (const line of lines) {
+    const { stock } = await tx.product.update({
+      where: { id: line.productId },
+      data: { stock: { increment: line.quantity } },
+      select: { stock: true },
+    });
+    levels.push({ productId: line.productId, stock });
+  }
+  await tx.stockMovement.createMany({
+    data: lines.map((line, i) => ({ productId: line.productId, delta: line.quantity, stockAfter: levels[i]!.stock, ...movement })),
+  });
+  return levels;
 }
 
 function mergeLines(lines: readonly StockLine[]): StockLine[] {
