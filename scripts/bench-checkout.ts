@@ -38,6 +38,7 @@ import { REPO_ROOT, SUBGRAPHS, applyMigrations, databaseUrls, dropDatabase, ensu
 import { composeSupergraph } from '@commerce/gateway';
 import { loadCatalog, type Catalog } from '@commerce/seed-data';
 import { seedAll } from './seed';
+import { seededRandom } from './lib/random';
 import { spawnPrefixed, stopAll, waitForHealthy } from './lib/processes';
 import { currentEntries } from './lib/build';
 import { localCommand, processManifest, processNamed, PROCESSES, type ProcessSpec } from '../deploy/processes';
@@ -67,17 +68,6 @@ interface DummyCart {
   products: { id: number; quantity: number }[];
 }
 
-/** mulberry32: a tiny seeded PRNG, so generated carts are the same on every run. */
-function prng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * The carts from `carts.json` next to the catalog, with product ids mapped onto the seeded catalog
  * (the seed keeps DummyJSON's ids; an id the catalog lacks maps to a product by position).
@@ -95,7 +85,7 @@ function loadCarts(catalog: Catalog): { carts: DummyCart[]; source: string } {
     }));
     return { carts: mapped, source: file };
   }
-  const random = prng(20261121);
+  const random = seededRandom(20261121);
   const carts = Array.from({ length: 50 }, (_, i) => {
     const picked = new Set<number>();
     const size = 1 + Math.floor(random() * 5);
