@@ -5,7 +5,11 @@ import type { GatewayContext } from './context';
 /** Runs a query through the gateway's query planner as `context`'s caller. */
 export type QueryExecutor = (query: string, variables: Record<string, unknown>, context: GatewayContext) => Promise<ExecutionResult>;
 
-const callerKey = (caller: Caller) =>
+/**
+ * Everything of a caller that decides what a query returns to it: the user and role, the service,
+ * or anonymous. Executions with equal keys (and equal query and variables) return equal data.
+ */
+export const callerKey = (caller: Caller): string =>
   caller.kind === 'user' ? `user:${caller.userId}:${caller.role}` : caller.kind === 'service' ? `service:${caller.service}` : 'anonymous';
 
 /**
