@@ -402,7 +402,8 @@ test('equal subscriptions share one event query per event: one group per caller,
 
   const metrics = await startMetricsListener(0, '127.0.0.1', stack.logger);
   disposers.push(() => metrics.close());
-  const productFetches = async () => total(await scrape(metrics.url), 'commerce_gateway_subgraph_fetch_duration_seconds_count', { subgraph: 'product' });
+  const productFetches = async () =>
+    total(await scrape(metrics.url), 'commerce_gateway_subgraph_fetch_duration_seconds_count', { subgraph: 'product' });
   const fetchesBefore = await productFetches();
   const stock = watches[0]!.data[0]!.stock - 2;
   await stack.db.product.product.update({ where: { id: product.id }, data: { stock } });
