@@ -28,7 +28,14 @@ beforeAll(async () => {
       gateways: 2,
       // The slow-consumer tests select 200 aliased fields so that events are large enough to fill
       // socket buffers quickly; the operation limits (tested in hostile-requests) would refuse that.
-      gateway: { maxPendingEvents: MAX_PENDING_EVENTS, limits: { maxAliases: 250, maxTokens: 5_000, maxCost: 100_000 } },
+      // The keep-alive would terminate the paused slow consumer (it answers no ping) before its buffer
+      // fills when a loaded machine takes more than two ping intervals to publish enough events; the
+      // keep-alive has its own tests (gateway-keepalive), so here it stays out of the way.
+      gateway: {
+        maxPendingEvents: MAX_PENDING_EVENTS,
+        keepAliveMs: 600_000,
+        limits: { maxAliases: 250, maxTokens: 5_000, maxCost: 100_000 },
+      },
     }),
     loadCatalog(),
   ]);
