@@ -19,14 +19,14 @@ afterAll(async () => {
   await publisher.quit();
 });
 
-const alice: Caller = { kind: 'user', userId: 1, role: 'USER' };
+const alice: Caller = { kind: 'user', userId: 1, role: 'CUSTOMER' };
 const base = { caller: alice, field: 'orderStatusChanged', args: {}, query: 'query { a }', variables: {} };
 
 test('groupKey: equal only for the same caller (user and role), field, arguments, query and variables', () => {
   const key = groupKey(base);
   expect(groupKey({ ...base })).toBe(key);
   for (const other of [
-    { ...base, caller: { kind: 'user', userId: 2, role: 'USER' } as Caller },
+    { ...base, caller: { kind: 'user', userId: 2, role: 'CUSTOMER' } as Caller },
     { ...base, caller: { kind: 'user', userId: 1, role: 'ADMIN' } as Caller },
     { ...base, caller: { kind: 'anonymous' } as Caller },
     { ...base, field: 'orderEvents' },
