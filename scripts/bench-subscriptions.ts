@@ -135,7 +135,11 @@ async function main(): Promise<void> {
   };
   for (const s of SUBGRAPHS) children.push(serve(s));
   children.push(serve('checkout-worker'));
-  await waitForHealthy(SUBGRAPHS.map((name) => ({ name, url: new URL('/health', subgraphUrls[name]).toString() })));
+  // A loaded machine takes longer than the default minute to start a dozen processes.
+  await waitForHealthy(
+    SUBGRAPHS.map((name) => ({ name, url: new URL('/health', subgraphUrls[name]).toString() })),
+    { timeoutMs: 300_000 },
+  );
   // Two instances of one process: the second gets its own ports.
   // --cpu-prof is refused in NODE_OPTIONS: it goes on the command line, before the entry point.
   const profiling = CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROFILE_DIR)}`] : [];
@@ -147,7 +151,10 @@ async function main(): Promise<void> {
       profiling,
     ),
   );
-  await waitForHealthy(GATEWAY_PORTS.map((port, i) => ({ name: `gateway ${i}`, url: `http://${HOST}:${port}/health` })));
+  await waitForHealthy(
+    GATEWAY_PORTS.map((port, i) => ({ name: `gateway ${i}`, url: `http://${HOST}:${port}/health` })),
+    { timeoutMs: 300_000 },
+  );
 
   const catalog = await loadCatalog();
   const users = catalog.users.filter((u) => u.role === 'user').slice(0, USERS);
