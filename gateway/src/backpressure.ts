@@ -67,10 +67,15 @@ export class BufferedQueue<T> implements AsyncIterableIterator<T> {
   private ended = false;
   private charged = 0;
 
-  constructor(private readonly buffer: ConnectionBuffer) {}
+  constructor(
+    private readonly buffer: ConnectionBuffer,
+    /** Called with each queued item that end() drops without it being read. */
+    private readonly dropped: (item: T) => void = () => undefined,
+  ) {}
 
-  push(item: T): void {
-    if (this.ended || !this.buffer.add()) return;
+  /** Queues `item`; false when it was not accepted (the queue ended, or the connection is too slow). */
+  push(item: T): boolean {
+    if (this.ended || !this.buffer.add()) return false;
     this.charged += 1;
     if (this.waiting) {
       const resolve = this.waiting;
@@ -79,13 +84,14 @@ export class BufferedQueue<T> implements AsyncIterableIterator<T> {
     } else {
       this.items.push(item);
     }
+    return true;
   }
 
   /** Ends the iteration; whatever is queued is dropped. */
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    this.items.length = 0;
+    for (const item of this.items.splice(0)) this.dropped(item);
     this.buffer.delivered(this.charged);
     this.charged = 0;
     this.waiting?.({ value: undefined, done: true });

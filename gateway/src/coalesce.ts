@@ -1,12 +1,9 @@
 import type { ExecutionResult } from 'graphql';
-import type { Caller } from '@commerce/common';
+import { callerKey } from './caller-key';
 import type { GatewayContext } from './context';
 
 /** Runs a query through the gateway's query planner as `context`'s caller. */
 export type QueryExecutor = (query: string, variables: Record<string, unknown>, context: GatewayContext) => Promise<ExecutionResult>;
-
-const callerKey = (caller: Caller) =>
-  caller.kind === 'user' ? `user:${caller.userId}:${caller.role}` : caller.kind === 'service' ? `service:${caller.service}` : 'anonymous';
 
 /**
  * Shares one execution among identical concurrent ones: the same query text, variables and

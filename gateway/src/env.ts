@@ -24,6 +24,8 @@ export const gatewayEnvSchema = envSchema({
   SUBSCRIPTION_KEEPALIVE_MS: z.coerce.number().int().min(1_000).max(300_000).default(12_000),
   /** Events that may wait for one slow client connection before it is closed (1013). */
   SUBSCRIPTION_MAX_PENDING_EVENTS: z.coerce.number().int().min(1).max(100_000).default(256),
+  /** Subscription event queries (one per group of equal subscriptions and event) running at once; more wait. */
+  SUBSCRIPTION_QUERY_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(16),
   /** The user subgraph's JWKS; unset: `/.well-known/jwks.json` on USER_SUBGRAPH_URL's host. */
   AUTH_JWKS_URL: z.string().url().optional(),
   /** Operation limits (README "Limits"). */

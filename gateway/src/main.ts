@@ -36,6 +36,7 @@ runProcess(logger, async () => {
     deduplicateFetches: config.GATEWAY_DEDUPLICATE_FETCHES === 'true',
     keepAliveMs: config.SUBSCRIPTION_KEEPALIVE_MS,
     maxPendingEvents: config.SUBSCRIPTION_MAX_PENDING_EVENTS,
+    maxConcurrentEventQueries: config.SUBSCRIPTION_QUERY_CONCURRENCY,
     healthCheckTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
     subgraphReadiness: config.GATEWAY_READINESS_SUBGRAPHS,
     production: config.NODE_ENV === 'production',

@@ -56,6 +56,7 @@ import { sandboxLandingPage } from './landing-page';
 import { coalescing, type QueryExecutor } from './coalesce';
 import { streamingOperations } from './operations';
 import { sseRouter } from './sse';
+import { SubscriptionGroups } from './subscription-groups';
 import type { ServiceLookup } from './subscription-fields';
 import { serveWebSocket } from './websocket';
 import { QUEUE_DASHBOARD_PATH, createQueueDashboard } from './queue-dashboard';
@@ -91,6 +92,11 @@ export interface GatewayOptions {
   keepAliveMs?: number;
   /** Events that may wait for one client connection before it is closed as too slow (default 256). */
   maxPendingEvents?: number;
+  /**
+   * Most subscription event queries (one per group of equal subscriptions and event) running at
+   * once in this gateway; more wait their turn (default 16).
+   */
+  maxConcurrentEventQueries?: number;
   /** Apollo Sandbox on GET /graphql and introspection; off in production. */
   production?: boolean;
   /**
@@ -115,6 +121,8 @@ export interface GatewayStats {
   sseStreams: number;
   /** Connections closed (1013) or streams cut for not keeping up, since start. */
   slowConsumersClosed: number;
+  /** Groups of equal subscriptions (one event query per group and event); see subscription-groups.ts. */
+  subscriptionGroups: number;
 }
 
 export interface RunningGateway {
@@ -237,6 +245,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     if (!apiSchema) throw new Error('supergraph not loaded yet');
     return apiSchema;
   };
+  const groups = new SubscriptionGroups(hub, options.maxConcurrentEventQueries ?? 16, logger);
   const operations = streamingOperations({
     schema: currentSchema,
     authenticate: (authorization) => authenticate(authorization, tokens, revocations),
@@ -259,7 +268,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     trackSession: (session, end) =>
       session.caller.kind === 'user' ? revocations.track(session.caller.userId, session.sessionEpoch ?? 0, end) : () => undefined,
     execute,
-    subscriptions: { hub, redisPrefix: options.redisPrefix, execute: sharedExecute, lookup, logger },
+    subscriptions: {
+      groups,
+      redisPrefix: options.redisPrefix,
+      execute: sharedExecute,
+      lookup,
+      logger,
+    },
   });
   const maxPendingEvents = options.maxPendingEvents ?? 256;
   let slowConsumersClosed = 0;
@@ -345,7 +360,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     wsUrl: url.replace(/^http/, 'ws'),
     sseUrl: `${url}/stream`,
     port,
-    stats: () => ({ webSocketConnections: ws.connectionCount(), sseStreams: sse.streamCount(), slowConsumersClosed }),
+    stats: () => ({
+      webSocketConnections: ws.connectionCount(),
+      sseStreams: sse.streamCount(),
+      slowConsumersClosed,
+      subscriptionGroups: groups.size,
+    }),
     health,
     close: async () => {
       health.startShutdown();

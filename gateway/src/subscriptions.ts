@@ -7,22 +7,14 @@ import {
   type ExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
-import {
-  DomainError,
-  SpanKind,
-  openSpan,
-  toGraphQLError,
-  traceOfEvent,
-  type Logger,
-  type OpenSpan,
-  type RedisEventHub,
-} from '@commerce/common';
+import { DomainError, toGraphQLError, type Logger } from '@commerce/common';
 import { BufferedQueue, type ConnectionBuffer } from './backpressure';
 import type { QueryExecutor } from './coalesce';
 import type { GatewayContext } from './context';
 import { eventQueryFor, subscriptionRootField } from './event-query';
 import { activeSubscriptions, subscriptionEvents } from './metrics';
-import { SUBSCRIPTION_FIELDS, type EventRef, type ServiceLookup } from './subscription-fields';
+import { SUBSCRIPTION_FIELDS, type ServiceLookup } from './subscription-fields';
+import { groupKey, type GroupEvent, type SubscriptionGroups } from './subscription-groups';
 
 /** Context of an operation over a long-lived transport (graphql-ws socket, SSE response). */
 export interface SubscriptionContext extends GatewayContext {
@@ -31,7 +23,8 @@ export interface SubscriptionContext extends GatewayContext {
 }
 
 export interface SubscriptionServices {
-  hub: RedisEventHub;
+  /** The gateway's subscription groups: one hub listener and one event query per group and event. */
+  groups: SubscriptionGroups;
   redisPrefix: string;
   /** Runs a query through the query planner as the given context's caller. */
   execute: QueryExecutor;
@@ -48,14 +41,6 @@ export interface SubscribeArgs {
   contextValue: SubscriptionContext;
 }
 
-interface PendingEvent {
-  ref: EventRef;
-  /** From arrival to delivery (or skip), in the trace of the change that published the event. */
-  delivery: OpenSpan;
-  /** Its query, started on arrival once access was granted. */
-  result: Promise<ExecutionResult> | undefined;
-}
-
 const refused = (error: unknown, logger: Logger): ExecutionResult => {
   if (error instanceof DomainError) return { errors: [toGraphQLError(error)] };
   if (error instanceof GraphQLError && typeof error.extensions.code === 'string') return { errors: [error] };
@@ -65,11 +50,13 @@ const refused = (error: unknown, logger: Logger): ExecutionResult => {
 
 /**
  * Starts one subscription (`@apollo/gateway` cannot execute them): finds the served field,
- * coerces its arguments against the API schema, listens on the field's Redis channel, checks
- * access, and returns the stream of results. Each event becomes a query on the field's event
- * target (e.g. `orderStatusEvent(id)`) with the subscription's own selection, run through the query
- * planner, so fields of every subgraph resolve as in any query. When the field has a current state
- * (an `orderId`, a product) it is sent first. Events go through the connection's bounded buffer.
+ * coerces its arguments against the API schema, joins the group of subscriptions with the same
+ * caller, arguments, selection and variables (see subscription-groups.ts), checks access, and
+ * returns the stream of results. Each event becomes a query on the field's event target (e.g.
+ * `orderStatusEvent(id)`) with the subscription's own selection, run through the query planner
+ * once per group, so fields of every subgraph resolve as in any query. When the field has a
+ * current state (an `orderId`, a product) it is sent first. Events go through the connection's
+ * bounded buffer.
  * @returns an ExecutionResult with errors (UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, BAD_USER_INPUT)
  * when the subscription is refused.
  */
@@ -78,10 +65,11 @@ export async function subscribe(
   services: SubscriptionServices,
 ): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
   const { contextValue: context, schema } = args;
-  const { hub, execute, logger } = services;
+  const { groups, execute, logger } = services;
   let plan: ReturnType<(typeof SUBSCRIPTION_FIELDS)[string]>;
   let operation;
   let fieldName: string;
+  let fieldArgs: Record<string, unknown>;
   try {
     operation = getOperationAST(args.document, args.operationName);
     if (!operation || operation.operation !== 'subscription') {
@@ -97,7 +85,7 @@ export async function subscribe(
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], args.variableValues ?? {});
     if (coerced.errors)
       return { errors: coerced.errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT' } })) };
-    const fieldArgs = getArgumentValues(definition, field, coerced.coerced);
+    fieldArgs = getArgumentValues(definition, field, coerced.coerced);
     plan = servedBy({ args: fieldArgs, caller: context.caller, redisPrefix: services.redisPrefix, lookup: services.lookup });
   } catch (err) {
     return refused(err, logger);
@@ -105,23 +93,41 @@ export async function subscribe(
 
   const variables = { ...(args.variableValues ?? {}) };
   const eventQuery = eventQueryFor(args.document, operation, plan.eventTarget);
-  const run = (ref: EventRef): Promise<ExecutionResult> =>
-    execute(eventQuery.query, { ...variables, [eventQuery.variable]: ref.id }, context).catch((err: unknown) => refused(err, logger));
+  // The group's query runs as this caller; no transport state (buffer) rides along with it.
+  const runAs: GatewayContext = {
+    caller: context.caller,
+    requestId: context.requestId,
+    ...(context.clientIp ? { clientIp: context.clientIp } : {}),
+  };
   // Once access is granted, each event's query starts as it arrives, so a burst of events is
-  // resolved in parallel (bounded by the connection's buffer) and still delivered in order.
+  // resolved in parallel (bounded by the connection's buffer and the groups' limit) and still
+  // delivered in order. Before that, events wait in the queue and their query waits with them.
   let granted = false;
-  const queue = new BufferedQueue<PendingEvent>(context.buffer);
+  const queue = new BufferedQueue<GroupEvent>(context.buffer, (event) => event.release());
   // Listen before reading the current state, so no change can fall between the two.
-  const stopListening = await hub.listen(plan.channel, (event) => {
-    const ref = plan.match(event);
-    if (!ref) return;
-    const delivery = openSpan(`Subscription.${fieldName} deliver`, {
-      parent: traceOfEvent(event),
-      kind: SpanKind.CONSUMER,
-      attributes: { 'graphql.operation.type': 'subscription', 'commerce.subscription.field': fieldName },
-    });
-    queue.push({ ref, delivery, result: granted ? delivery.run(() => run(ref)) : undefined });
-  });
+  let leave: () => void;
+  try {
+    leave = await groups.join(
+      {
+        key: groupKey({ caller: context.caller, field: fieldName, args: fieldArgs, query: eventQuery.query, variables }),
+        field: fieldName,
+        channel: plan.channel,
+        match: plan.match,
+        run: (ref) =>
+          execute(eventQuery.query, { ...variables, [eventQuery.variable]: ref.id }, runAs).catch((err: unknown) => refused(err, logger)),
+      },
+      {
+        accept: (event) => {
+          if (!queue.push(event)) return false;
+          if (granted) void event.result();
+          return true;
+        },
+      },
+    );
+  } catch (err) {
+    queue.end();
+    return refused(err, logger);
+  }
   const shown = new Map<string, string>();
   let first: ExecutionResult | null = null;
   try {
@@ -133,7 +139,7 @@ export async function subscribe(
       first = await execute(query.query, { ...variables, [query.variable]: current.id }, context);
     }
   } catch (err) {
-    stopListening();
+    leave();
     queue.end();
     return refused(err, logger);
   }
@@ -146,14 +152,16 @@ export async function subscribe(
         subscriptionEvents().inc(transport);
         yield first;
       }
-      for await (const { ref, delivery, result: started } of queue) {
+      for await (const event of queue) {
+        const { ref } = event;
         try {
           // The current state already went out; its own event may still have been in flight.
           if (ref.dedupe) {
             if (shown.get(ref.dedupe.key) === ref.dedupe.value) continue;
             shown.set(ref.dedupe.key, ref.dedupe.value);
           }
-          const result = await (started ?? delivery.run(() => run(ref)));
+          // Shared with the rest of the group: read it, never change it.
+          const result = await event.result();
           const data = result.data as Record<string, unknown> | null | undefined;
           // Not visible to this caller (null without errors): nothing to say.
           if (data?.[eventQuery.alias] == null && !result.errors) continue;
@@ -161,13 +169,13 @@ export async function subscribe(
           yield result;
         } finally {
           // After a yield, the transport has sent the result by the time it asks for the next one.
-          delivery.end();
+          event.release();
           queue.settle();
         }
       }
     } finally {
       activeSubscriptions().dec(transport);
-      stopListening();
+      leave();
       queue.end();
     }
   }

@@ -2,9 +2,11 @@ import WebSocket from 'ws';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { createClient as createSseClient } from 'graphql-sse';
 import type { ExecutionResult } from 'graphql';
-import { publishProductStockEvent } from '@commerce/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { publishProductStockEvent, startMetricsListener } from '@commerce/common';
 import type { RunningGateway } from '@commerce/gateway';
 import { loadCatalog, reviewsToImport, type Catalog } from '@commerce/seed-data';
+import { scrape, total } from '../support/metrics';
 import { startStack, type Stack } from '../support/stack';
 
 const CHECKOUT = 'mutation($key: String!) { checkout(input: { idempotencyKey: $key }) { order { id status } } }';
@@ -26,7 +28,14 @@ beforeAll(async () => {
       gateways: 2,
       // The slow-consumer tests select 200 aliased fields so that events are large enough to fill
       // socket buffers quickly; the operation limits (tested in hostile-requests) would refuse that.
-      gateway: { maxPendingEvents: MAX_PENDING_EVENTS, limits: { maxAliases: 250, maxTokens: 5_000, maxCost: 100_000 } },
+      // The keep-alive would terminate the paused slow consumer (it answers no ping) before its buffer
+      // fills when a loaded machine takes more than two ping intervals to publish enough events; the
+      // keep-alive has its own tests (gateway-keepalive), so here it stays out of the way.
+      gateway: {
+        maxPendingEvents: MAX_PENDING_EVENTS,
+        keepAliveMs: 600_000,
+        limits: { maxAliases: 250, maxTokens: 5_000, maxCost: 100_000 },
+      },
     }),
     loadCatalog(),
   ]);
@@ -376,6 +385,83 @@ test('an SSE consumer that stops reading has its stream cut once its buffer is f
   ).rejects.toThrow();
   expect(fast.data).toHaveLength(published + 1);
   expect(fast.ended).toBeUndefined();
+  // Events one at a time until the socket buffers fill: over a minute on a loaded machine, which is slow, not broken.
+}, 300_000);
+
+test('equal subscriptions share one event query per event: one group per caller, arguments, selection and variables', async () => {
+  // A product no other test here subscribes to, so every product fetch below is this test's.
+  const product = [...catalog.products].reverse().find((p) => p.stock > 5)!;
+  const id = String(product.id);
+  const shared = { query: 'subscription($id: ID!) { productStockChanged(productId: $id) { id stock title } }', variables: { id } };
+  const groupsBefore = gatewayA.stats().subscriptionGroups;
+  const token = await signIn(customers()[35]!);
+  const watches = [
+    // Four anonymous visitors with the same subscription: one group.
+    ...[0, 1, 2, 3].map(() => watch<{ stock: number }>({ ws: wsClient(gatewayA) }, 'productStockChanged', shared)),
+    // Another selection, and another caller: a group each.
+    watch<{ stock: number }>({ ws: wsClient(gatewayA) }, 'productStockChanged', {
+      query: 'subscription($id: ID!) { productStockChanged(productId: $id) { id stock } }',
+      variables: { id },
+    }),
+    watch<{ stock: number }>({ ws: wsClient(gatewayA, token) }, 'productStockChanged', shared),
+  ];
+  for (const w of watches) await w.until(() => w.data.length === 1, 'the current level');
+  expect(gatewayA.stats().subscriptionGroups - groupsBefore).toBe(3);
+
+  const metrics = await startMetricsListener(0, '127.0.0.1', stack.logger);
+  disposers.push(() => metrics.close());
+  const productFetches = async () =>
+    total(await scrape(metrics.url), 'commerce_gateway_subgraph_fetch_duration_seconds_count', { subgraph: 'product' });
+  const fetchesBefore = await productFetches();
+  const stock = watches[0]!.data[0]!.stock - 2;
+  await stack.db.product.product.update({ where: { id: product.id }, data: { stock } });
+  await publishProductStockEvent(stack.redis, stack.redisPrefix, { productId: id, stock, occurredAt: new Date().toISOString() });
+  for (const w of watches) await w.until(() => w.data.at(-1)!.stock === stock, `stock ${stock}`);
+  // One event query per group (each a single product fetch), not one per subscriber.
+  expect((await productFetches()) - fetchesBefore).toBe(3);
+
+  for (const w of watches) w.stop();
+  for (let waited = 0; gatewayA.stats().subscriptionGroups > groupsBefore && waited < 10_000; waited += 50) await sleep(50);
+  expect(gatewayA.stats().subscriptionGroups).toBe(groupsBefore);
+});
+
+test('a gateway shutting down sends no complete: its sockets close with 1001, and a retrying client resubscribes on another gateway, current state first', async () => {
+  const gatewayC = await stack.startAnotherGateway({ maxPendingEvents: MAX_PENDING_EVENTS });
+  const product = [...catalog.products].reverse().filter((p) => p.stock > 5)[1]!;
+  const id = String(product.id);
+  const messages: string[] = [];
+  const closeCodes: number[] = [];
+  let connections = 0;
+  const client = createWsClient({
+    // The first connection goes to C, every reconnection to A (as a balancer would, once C is gone).
+    url: () => (connections++ === 0 ? gatewayC.wsUrl : gatewayA.wsUrl),
+    webSocketImpl: WebSocket,
+    retryAttempts: 5,
+    retryWait: () => sleep(100),
+    on: {
+      message: (message) => void messages.push(message.type),
+      closed: (event) => void closeCodes.push((event as { code: number }).code),
+    },
+  });
+  disposers.push(() => client.dispose());
+  const w = watch<{ stock: number }>({ ws: client }, 'productStockChanged', {
+    query: 'subscription($id: ID!) { productStockChanged(productId: $id) { stock } }',
+    variables: { id },
+  });
+  await w.until(() => w.data.length === 1, 'the current level from gateway C');
+
+  await stack.stopGateway(gatewayC);
+  // The resubscription on A sends the current level again, first.
+  await w.until(() => w.data.length === 2, 'the current level from gateway A');
+  expect(closeCodes[0]).toBe(1001);
+  expect(connections).toBe(2);
+  const stock = w.data[1]!.stock - 1;
+  await stack.db.product.product.update({ where: { id: product.id }, data: { stock } });
+  await publishProductStockEvent(stack.redis, stack.redisPrefix, { productId: id, stock, occurredAt: new Date().toISOString() });
+  await w.until(() => w.data.at(-1)!.stock === stock, `stock ${stock} through gateway A`);
+  expect(messages).not.toContain('complete');
+  expect(w.ended).toBeUndefined();
+  w.stop();
 });
 
 test('graceful shutdown closes WebSockets with 1001 Going Away and ends SSE streams', async () => {
