@@ -1,6 +1,6 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
-import { CALLER_TOKEN_HEADER, CART_TOKEN_HEADER, DomainError, ErrorCode, signCallerToken } from '@commerce/common';
+import { CALLER_TOKEN_HEADER, CART_TOKEN_HEADER, DomainError, ErrorCode, type CallerTokenSigner } from '@commerce/common';
 import type { GatewayContext } from './context';
 import { callerKey } from './caller-key';
 import { InflightFetches } from './inflight';
@@ -52,7 +52,8 @@ export class CallerForwardingDataSource extends RemoteGraphQLDataSource<GatewayC
   constructor(
     private readonly subgraph: string,
     url: string,
-    private readonly internalSecret: string,
+    /** Signs the caller token of each fetch (callerTokenSigner: one token per caller and half-minute). */
+    private readonly signCallerToken: CallerTokenSigner,
     timeoutMs: number,
     private readonly inflight: InflightFetches = new InflightFetches(false),
   ) {
@@ -95,7 +96,7 @@ export class CallerForwardingDataSource extends RemoteGraphQLDataSource<GatewayC
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     const caller = 'caller' in context && context.caller ? context.caller : { kind: 'anonymous' as const };
     const clientIp = 'clientIp' in context ? context.clientIp : undefined;
-    request.http?.headers.set(CALLER_TOKEN_HEADER, await signCallerToken(caller, this.internalSecret, clientIp));
+    request.http?.headers.set(CALLER_TOKEN_HEADER, await this.signCallerToken(caller, clientIp));
     if ('requestId' in context && context.requestId) request.http?.headers.set('x-request-id', context.requestId);
     if ('cartToken' in context && context.cartToken) request.http?.headers.set(CART_TOKEN_HEADER, context.cartToken);
   }

@@ -12,6 +12,7 @@ import {
   HealthRegistry,
   RateLimitedError,
   RedisEventHub,
+  callerTokenSigner,
   cartTokenFrom,
   createFormatError,
   graphqlMetricsPlugin,
@@ -165,6 +166,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     });
   // One for all subgraphs: a write through any of them starts a new sharing generation for every one.
   const inflight = new InflightFetches(options.deduplicateFetches ?? true);
+  const signCallerToken = callerTokenSigner(options.internalSecret);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     queryPlannerConfig: { cache: meteredQueryPlanCache() },
@@ -176,7 +178,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
           required: (options.subgraphReadiness ?? 'required') === 'required',
         });
       }
-      return new CallerForwardingDataSource(name, url!, options.internalSecret, options.subgraphTimeoutMs ?? 10_000, inflight);
+      return new CallerForwardingDataSource(name, url!, signCallerToken, options.subgraphTimeoutMs ?? 10_000, inflight);
     },
   });
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {

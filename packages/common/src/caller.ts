@@ -1,4 +1,5 @@
 import { SignJWT, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 
 /** Roles of the supergraph; the user subgraph owns who has which. */
 export type Role = 'ADMIN' | 'MODERATOR' | 'CUSTOMER';
@@ -59,41 +60,52 @@ export async function verifyCallerToken(token: string, secret: string): Promise<
   return typeof payload.clientIp === 'string' ? { caller, clientIp: payload.clientIp } : { caller };
 }
 
+/** Signs caller tokens like {@link signCallerToken}, reusing each one for half its lifetime. */
+export type CallerTokenSigner = (caller: Caller, clientIp?: string) => Promise<string>;
+
 /**
- * A signer of `service`'s caller token that reuses one token for half its lifetime (30 of 60 s),
- * so a process calling other subgraphs signs about twice a minute instead of once per call; a
- * token it hands out always has at least 30 s left.
+ * A {@link signCallerToken} that reuses one token per (caller, client address) for half its
+ * lifetime (30 of 60 s), so the gateway signs once per active caller and half-minute instead of
+ * once per subgraph fetch, and a worker about twice a minute instead of once per call. A token it
+ * hands out always has at least 30 s left. The token says only who the caller is and from where,
+ * both in the cache key, so reusing it tells a subgraph nothing another signing would not.
+ * Keeps the last `max` (default 10 000) callers; a failed signing is not kept.
  */
-export function serviceTokenSigner(service: string, secret: string): () => Promise<string> {
-  let cached: { token: Promise<string>; renewAt: number } | undefined;
-  return () => {
-    const now = Date.now();
-    if (!cached || now >= cached.renewAt) {
-      const token = signCallerToken({ kind: 'service', service }, secret);
-      cached = { token, renewAt: now + (TTL_SECONDS * 1000) / 2 };
-      // A failed signing is not kept.
-      token.catch(() => (cached = undefined));
+export function callerTokenSigner(secret: string, max = 10_000): CallerTokenSigner {
+  const tokens = new LRUCache<string, Promise<string>>({ max, ttl: (TTL_SECONDS * 1000) / 2 });
+  return (caller, clientIp) => {
+    const cacheKey = JSON.stringify([caller, clientIp ?? null]);
+    let token = tokens.get(cacheKey);
+    if (!token) {
+      token = signCallerToken(caller, secret, clientIp);
+      tokens.set(cacheKey, token);
+      token.catch(() => tokens.delete(cacheKey));
     }
-    return cached.token;
+    return token;
   };
+}
+
+/** {@link callerTokenSigner} for one of our own processes calling other subgraphs as `service`. */
+export function serviceTokenSigner(service: string, secret: string): () => Promise<string> {
+  const sign = callerTokenSigner(secret, 1);
+  const caller: Caller = { kind: 'service', service };
+  return () => sign(caller);
 }
 
 /**
  * {@link verifyCallerToken} with a cache of the last `max` (default 1 000) tokens verified. Safe
  * because the key is the whole token string, whose HS256 signature covers every claim: a string
  * verified once carries the same caller until it expires, and expiry is checked on every use
- * (an expired entry is verified again, and so refused).
+ * (an entry lives no longer than its token's `exp`; after it the token is verified again, and so refused).
  */
 export function cachingCallerTokenVerifier(secret: string, max = 1_000): (token: string) => Promise<VerifiedCaller> {
-  const verified = new Map<string, { caller: VerifiedCaller; expiresAtMs: number }>();
+  const verified = new LRUCache<string, VerifiedCaller>({ max });
   return async (token) => {
     const hit = verified.get(token);
-    if (hit && Date.now() < hit.expiresAtMs) return hit.caller;
-    verified.delete(token);
+    if (hit) return hit;
     const caller = await verifyCallerToken(token, secret);
-    const { exp } = decodeProtectedExpiry(token);
-    if (verified.size >= max) verified.delete(verified.keys().next().value!);
-    verified.set(token, { caller, expiresAtMs: exp * 1000 });
+    const ttl = decodeProtectedExpiry(token).exp * 1000 - Date.now();
+    if (ttl > 0) verified.set(token, caller, { ttl });
     return caller;
   };
 }

@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { cachingCallerTokenVerifier, serviceTokenSigner, signCallerToken } from '../src/caller';
+import { ANONYMOUS, callerTokenSigner, cachingCallerTokenVerifier, serviceTokenSigner, signCallerToken } from '../src/caller';
 
 const SECRET = 'a-test-secret-of-at-least-thirty-two-bytes';
 
@@ -32,4 +32,27 @@ test('the verification cache never accepts a token the signature does not cover,
     .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
     .sign(new TextEncoder().encode(SECRET));
   await expect(verify(expired)).rejects.toThrow();
+});
+
+test('the signer keeps one token per caller and client address, never one caller’s for another', async () => {
+  const sign = callerTokenSigner(SECRET);
+  const verify = cachingCallerTokenVerifier(SECRET);
+  const alice = { kind: 'user', userId: 7, role: 'CUSTOMER' } as const;
+  const aliceAdmin = { kind: 'user', userId: 7, role: 'ADMIN' } as const;
+  const bob = { kind: 'user', userId: 8, role: 'CUSTOMER' } as const;
+  const first = await sign(alice, '10.0.0.1');
+  expect(await sign(alice, '10.0.0.1')).toBe(first);
+  const others = await Promise.all([
+    sign(alice, '10.0.0.2'),
+    sign(alice),
+    sign(aliceAdmin, '10.0.0.1'),
+    sign(bob, '10.0.0.1'),
+    sign(ANONYMOUS),
+  ]);
+  expect(new Set([first, ...others]).size).toBe(6);
+  expect(await verify(first)).toEqual({ caller: alice, clientIp: '10.0.0.1' });
+  expect(await verify(others[1]!)).toEqual({ caller: alice });
+  expect((await verify(others[2]!)).caller).toEqual(aliceAdmin);
+  expect((await verify(others[3]!)).caller).toEqual(bob);
+  expect((await verify(others[4]!)).caller).toEqual(ANONYMOUS);
 });
