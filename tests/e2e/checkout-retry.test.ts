@@ -1,6 +1,7 @@
 import { Client as PgClient } from 'pg';
 import { composeSupergraph, type RunningGateway } from '@commerce/gateway';
 import { loadCatalog, type Catalog } from '@commerce/seed-data';
+import { eventually } from '../support/eventually';
 import { deadPort } from '../support/ports';
 import { startStack, type Stack } from '../support/stack';
 
@@ -59,8 +60,11 @@ test('timed out but created: the client gets a retryable SUBGRAPH_UNAVAILABLE, a
     await blocker.end();
   }
 
-  // The first request's transaction went on and committed once the lock was gone.
-  const created = await ordersWithKey('retry-timeout');
+  // The first request's transaction went on and commits once the lock is gone (a moment after the COMMIT above).
+  const created = await eventually(async () => {
+    const orders = await ordersWithKey('retry-timeout');
+    return orders.length > 0 ? orders : undefined;
+  }, 'the timed-out checkout to commit its order');
   expect(created).toHaveLength(1);
   const retry = await stack.gql<Checkout>(CHECKOUT, { key: 'retry-timeout' }, token);
   expect(retry.errors).toBeUndefined();
