@@ -42,6 +42,7 @@ import { seededRandom } from './lib/random';
 import { spawnPrefixed, stopAll, waitForHealthy } from './lib/processes';
 import { currentEntries } from './lib/build';
 import { localCommand, processManifest, processNamed, PROCESSES, type ProcessSpec } from '../deploy/processes';
+import { freePort } from './lib/ports';
 
 const USERS = Number(process.env.BENCH_USERS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
@@ -96,14 +97,6 @@ function loadCarts(catalog: Catalog): { carts: DummyCart[]; source: string } {
 }
 
 // Processes ------------------------------------------------------------------------------------
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const portIsFree = (port: number) =>
   new Promise<boolean>((resolve) => {

@@ -7,7 +7,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createRedis, type SubgraphName } from '@commerce/common';
@@ -18,6 +17,9 @@ import { describeExit, spawnPrefixed, stopAll, waitForHealthy, type Child, type 
 import { currentEntries } from './build';
 import { checkPortsFree } from './preflight';
 import { localCommand, processManifest, processNamed, type ManifestConfig, type ProcessSpec } from '../../deploy/processes';
+import { freePort } from './ports';
+
+export { freePort };
 
 /** The catalog a benchmark runs on: the vendored DummyJSON one (194 products), or a synthetic one of a given size. */
 export type CatalogSize = { kind: 'dummyjson' } | { kind: 'synthetic'; products: number; reviews: number };
@@ -71,15 +73,6 @@ export interface BenchStack {
   tmpDir: string;
   /** Stops every process started through `scripts/lib/processes` and drops the databases and Redis keys. Idempotent. */
   close(): Promise<void>;
-}
-
-/** A port nothing listens on right now (the OS picks it). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** The processes a bench stack starts: the five subgraphs and the gateway (no workers). */

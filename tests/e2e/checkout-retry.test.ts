@@ -2,7 +2,7 @@ import { Client as PgClient } from 'pg';
 import { composeSupergraph, type RunningGateway } from '@commerce/gateway';
 import { loadCatalog, type Catalog } from '@commerce/seed-data';
 import { eventually } from '../support/eventually';
-import { deadPort } from '../support/ports';
+import { freePort } from '../../scripts/lib/ports';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -27,7 +27,7 @@ beforeAll(async () => {
   [stack, catalog] = await Promise.all([startStack(), loadCatalog()]);
   impatient = await stack.startAnotherGateway({ subgraphTimeoutMs: 1_000 });
   orderDown = await stack.startAnotherGateway({
-    supergraphSdl: composeSupergraph({ ...stack.subgraphUrls, order: `http://127.0.0.1:${await deadPort()}/graphql` }),
+    supergraphSdl: composeSupergraph({ ...stack.subgraphUrls, order: `http://127.0.0.1:${await freePort()}/graphql` }),
     subgraphReadiness: 'reported',
   });
 });

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { composeSupergraph, type RunningGateway } from '@commerce/gateway';
-import { deadPort } from '../support/ports';
+import { freePort } from '../../scripts/lib/ports';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -22,7 +22,7 @@ beforeAll(async () => {
   hung = net.createServer((socket) => sockets.push(socket));
   await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
   const hungUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}/graphql`;
-  const downUrl = `http://127.0.0.1:${await deadPort()}/graphql`;
+  const downUrl = `http://127.0.0.1:${await freePort()}/graphql`;
   const gatewayWith = (reviewUrl: string) =>
     stack.startAnotherGateway({
       supergraphSdl: composeSupergraph({ ...stack.subgraphUrls, review: reviewUrl }),

@@ -9,7 +9,6 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -28,6 +27,7 @@ import { INTERNAL_SECRET } from '../support/stack';
 import { TEST_SIGNING_KEYS_ENV } from '../support/tokens';
 import { processManifest } from '../../deploy/processes';
 import { spawnProcess, type WorkerProcess } from '../support/worker-process';
+import { freePort } from '../../scripts/lib/ports';
 
 jest.setTimeout(300_000);
 
@@ -43,17 +43,6 @@ const nginx = (() => {
 })();
 if (!nginx && process.env.CI) throw new Error('nginx is required in CI (.ci/run installs it)');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 interface Tier {
   name: string;
   /** Where the balancer listens for this tier. */
@@ -68,7 +57,9 @@ interface Tier {
  */
 function nginxConfig(dir: string, tiers: Tier[]): string {
   const upstreams = tiers
-    .map((t) => `upstream ${t.name} {\n${t.instances.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=10s;`).join('\n')}\n  }`)
+    .map(
+      (t) => `upstream ${t.name} {\n${t.instances.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=10s;`).join('\n')}\n  }`,
+    )
     .join('\n  ');
   const servers = tiers
     .map(
@@ -128,12 +119,16 @@ describeWithNginx('scale-out: two of everything behind a round-robin balancer, o
     for (const s of SUBGRAPHS) await cloneDatabase(templates[s], urls[s]);
 
     const tiers: Tier[] = [];
-    for (const name of ['gateway', ...SUBGRAPHS]) tiers.push({ name, port: await freePort(), instances: [await freePort(), await freePort()] });
+    for (const name of ['gateway', ...SUBGRAPHS])
+      tiers.push({ name, port: await freePort(), instances: [await freePort(), await freePort()] });
     const tier = (name: string) => tiers.find((t) => t.name === name)!;
     writeFileSync(path.join(dir, 'nginx.conf'), nginxConfig(dir, tiers));
     balancer = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
 
-    const viaBalancer = Object.fromEntries(SUBGRAPHS.map((s) => [s, `http://127.0.0.1:${tier(s).port}/graphql`])) as Record<SubgraphName, string>;
+    const viaBalancer = Object.fromEntries(SUBGRAPHS.map((s) => [s, `http://127.0.0.1:${tier(s).port}/graphql`])) as Record<
+      SubgraphName,
+      string
+    >;
     const supergraphPath = path.join(dir, 'supergraph.graphql');
     writeFileSync(supergraphPath, composeSupergraph(viaBalancer));
     gatewayUrl = `http://127.0.0.1:${tier('gateway').port}/graphql`;
@@ -158,7 +153,10 @@ describeWithNginx('scale-out: two of everything behind a round-robin balancer, o
     // shifted per instance) and the variables its entry needs.
     const instance = (k: number) =>
       processManifest({
-        subgraphUrls: Object.fromEntries(SUBGRAPHS.map((s) => [s, `http://127.0.0.1:${tier(s).instances[k]}/graphql`])) as Record<SubgraphName, string>,
+        subgraphUrls: Object.fromEntries(SUBGRAPHS.map((s) => [s, `http://127.0.0.1:${tier(s).instances[k]}/graphql`])) as Record<
+          SubgraphName,
+          string
+        >,
         gatewayPort: tier('gateway').instances[k]!,
         portOffset: 30_000 + 200 * k,
       });
@@ -231,7 +229,11 @@ describeWithNginx('scale-out: two of everything behind a round-robin balancer, o
       await gql('mutation { clearCart { totalQuantity } }', {}, token);
       // addToCart is not idempotent (a retried add adds twice), updateCartItem is: set the quantity last.
       await gql('mutation A($p: ID!) { addToCart(productId: $p, quantity: 1) { totalQuantity } }', { p: String(line.productId) }, token);
-      await gql('mutation U($p: ID!, $q: Int!) { updateCartItem(productId: $p, quantity: $q) { totalQuantity } }', { p: String(line.productId), q: line.quantity }, token);
+      await gql(
+        'mutation U($p: ID!, $q: Int!) { updateCartItem(productId: $p, quantity: $q) { totalQuantity } }',
+        { p: String(line.productId), q: line.quantity },
+        token,
+      );
       const started = Date.now();
       const { checkout } = await gql<{ checkout: { order: { id: string } } }>(
         'mutation Checkout($key: String!) { checkout(input: { idempotencyKey: $key }) { order { id } } }',
@@ -304,14 +306,20 @@ describeWithNginx('scale-out: two of everything behind a round-robin balancer, o
       const after = await productDb.product.findMany({ where: { id: { in: [...stockBefore.keys()] } } });
       const expected = after.map((p) => ({
         id: p.id,
-        stock: stockBefore.get(p.id)! - confirmed.flatMap((o) => o.items).filter((it) => it.productId === p.id).reduce((n, it) => n + it.quantity, 0),
+        stock:
+          stockBefore.get(p.id)! -
+          confirmed
+            .flatMap((o) => o.items)
+            .filter((it) => it.productId === p.id)
+            .reduce((n, it) => n + it.quantity, 0),
       }));
       return JSON.stringify(after.map((p) => ({ id: p.id, stock: p.stock }))) === JSON.stringify(expected) ? true : undefined;
     }, 'stock to agree with the confirmed orders');
     // The provider captured each confirmed order's total exactly once, and nothing else.
     const captures = await orderDb.simulatedPaymentOperation.findMany({ where: { kind: 'CAPTURE' }, include: { intent: true } });
     expect(captures.map((c) => c.intent.idempotencyKey).sort()).toEqual(confirmed.map((o) => `authorize-${o.id}`).sort());
-    for (const o of confirmed) expect(captures.find((c) => c.intent.idempotencyKey === `authorize-${o.id}`)?.amountCents).toBe(o.payment?.amountCents);
+    for (const o of confirmed)
+      expect(captures.find((c) => c.intent.idempotencyKey === `authorize-${o.id}`)?.amountCents).toBe(o.payment?.amountCents);
     // One email per order, confirmed or failed (the notification worker records each send once).
     await eventually(
       async () => (readdirSync(mailDir).filter((f) => f.endsWith('.eml')).length >= orders.length ? true : undefined),

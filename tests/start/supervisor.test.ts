@@ -6,11 +6,11 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { eventually } from '../support/eventually';
+import { freePort } from '../../scripts/lib/ports';
 
 const SUPERVISE = path.join(__dirname, 'fixtures/supervise.ts');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'supervisor-test-'));
@@ -21,14 +21,6 @@ const started: ReturnType<typeof spawn>[] = [];
 afterEach(() => {
   for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const alive = (pid: number): boolean => {
   try {

@@ -1,8 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Worker } from 'bullmq';
 import { register } from 'prom-client';
@@ -21,15 +19,9 @@ import { eventually } from '../../support/eventually';
 import { checkout, customerTokens, fillCart, forEachLimited } from '../../support/shoppers';
 import { INTERNAL_SECRET, type Stack } from '../../support/stack';
 import { spawnProcess, type WorkerProcess } from '../../support/worker-process';
+import { freePort } from '../../../scripts/lib/ports';
 
-/** A port free right now (bound once to learn its number, then released), so a restarted process can take it again. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort };
 
 /** A subgraph as its own OS process (its `main.ts`), on a fixed port so it can be killed and started again there. */
 export class SubgraphProcess {
