@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import CircuitBreaker from 'opossum';
-import { Counter, Gauge, register } from 'prom-client';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import { DomainError, ErrorCode } from './errors';
+import { counter, gauge } from './metrics';
 
 /**
  * Circuit breakers (issue 12 item 5) over opossum: one breaker per dependency (the product and
@@ -102,29 +102,17 @@ export type BreakerState = 'closed' | 'half-open' | 'open';
 /** Gauge values of `commerce_circuit_breaker_state`. */
 export const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
-// Guarded: the metrics module of another process part may have registered them first, and
-// several breakers (and test stacks) in one process share them.
-const stateGauge = (): Gauge =>
-  (register.getSingleMetric('commerce_circuit_breaker_state') as Gauge | undefined) ??
-  new Gauge({
-    name: 'commerce_circuit_breaker_state',
-    help: 'State of each circuit breaker: 0 closed, 1 half-open, 2 open',
-    labelNames: ['breaker'],
-  });
-const transitionCounter = (): Counter =>
-  (register.getSingleMetric('commerce_circuit_breaker_transitions_total') as Counter | undefined) ??
-  new Counter({
-    name: 'commerce_circuit_breaker_transitions_total',
-    help: 'Circuit breaker state changes, by breaker and the state entered',
-    labelNames: ['breaker', 'state'],
-  });
-const rejectionCounter = (): Counter =>
-  (register.getSingleMetric('commerce_circuit_breaker_rejections_total') as Counter | undefined) ??
-  new Counter({
-    name: 'commerce_circuit_breaker_rejections_total',
-    help: 'Calls refused without being tried because their circuit breaker was open',
-    labelNames: ['breaker'],
-  });
+const stateGauge = () =>
+  gauge('commerce_circuit_breaker_state', 'State of each circuit breaker: 0 closed, 1 half-open, 2 open', ['breaker']);
+const transitionCounter = () =>
+  counter('commerce_circuit_breaker_transitions_total', 'Circuit breaker state changes, by breaker and the state entered', [
+    'breaker',
+    'state',
+  ]);
+const rejectionCounter = () =>
+  counter('commerce_circuit_breaker_rejections_total', 'Calls refused without being tried because their circuit breaker was open', [
+    'breaker',
+  ]);
 
 export interface BreakerOptions {
   /** The dependency, as it appears in logs and the `breaker` label (`product`, `cart`, `payment`). */
@@ -161,15 +149,15 @@ export class Breaker {
       // Filtered errors count as successes: the dependency answered, the answer was "no".
       errorFilter: (err: unknown) => !this.isFailure(this.translate(err)),
     });
-    const gauge = stateGauge();
+    const states = stateGauge();
     const transitions = transitionCounter();
     const rejections = rejectionCounter();
     const { logger } = options;
     const entered = (state: BreakerState) => {
-      gauge.set({ breaker: this.name }, BREAKER_STATE_VALUE[state]);
+      states.set({ breaker: this.name }, BREAKER_STATE_VALUE[state]);
       transitions.inc({ breaker: this.name, state });
     };
-    gauge.set({ breaker: this.name }, BREAKER_STATE_VALUE.closed);
+    states.set({ breaker: this.name }, BREAKER_STATE_VALUE.closed);
     this.circuit.on('open', () => {
       this.openedAt = Date.now();
       entered('open');
