@@ -1,8 +1,18 @@
-import { BadUserInputError, NotFoundError, canActFor, requireSelfOrAdmin, requireService, type Caller } from '@commerce/common';
+import {
+  BadUserInputError,
+  NotFoundError,
+  SQL_NOW_UTC,
+  canActFor,
+  requireSelfOrAdmin,
+  requireService,
+  type Caller,
+} from '@commerce/common';
 import { Prisma, type CartDb, type CartItemRecord } from '../db';
 import { hashCartToken } from './cart-token';
 import { missingGuestCart, ownerKey, ownerOf, type CartOwner, type Shopper } from './cart-owner';
 import type { ProductClient } from './product-client';
+
+const NOW = Prisma.raw(SQL_NOW_UTC);
 
 /** A cart with its line items (prices in cents, discounts in basis points). */
 export interface CartView {
@@ -171,16 +181,22 @@ export class CartService {
     try {
       await this.db.$transaction(async (tx) => {
         await tx.checkoutCommit.create({ data: { orderId, userId } });
-        const cart = await tx.cart.findUnique({ where: { userId } });
+        const [cart] = await tx.$queryRaw<{ id: string }[]>`
+          UPDATE "Cart" SET "updatedAt" = ${NOW} WHERE "userId" = ${userId} RETURNING "id"`;
         if (!cart) return;
-        for (const line of lines) {
-          await tx.cartItem.deleteMany({ where: { cartId: cart.id, productId: line.productId, quantity: { lte: line.quantity } } });
-          await tx.cartItem.updateMany({
-            where: { cartId: cart.id, productId: line.productId, quantity: { gt: line.quantity } },
-            data: { quantity: { decrement: line.quantity } },
-          });
-        }
-        await tx.cart.update({ where: { id: cart.id }, data: { updatedAt: new Date() } });
+        // Every line in two statements (whatever the cart's size): lines ordered in full leave the
+        // cart, the others keep what was not ordered. A product twice in `lines` counts its sum.
+        const ordered = new Map<number, number>();
+        for (const line of lines) ordered.set(line.productId, (ordered.get(line.productId) ?? 0) + line.quantity);
+        const productIds = [...ordered.keys()];
+        const quantities = [...ordered.values()];
+        await tx.$executeRaw`
+          DELETE FROM "CartItem" AS i USING unnest(${productIds}::int[], ${quantities}::int[]) AS l(product_id, quantity)
+          WHERE i."cartId" = ${cart.id} AND i."productId" = l.product_id AND i."quantity" <= l.quantity`;
+        await tx.$executeRaw`
+          UPDATE "CartItem" AS i SET "quantity" = i."quantity" - l.quantity, "updatedAt" = ${NOW}
+          FROM unnest(${productIds}::int[], ${quantities}::int[]) AS l(product_id, quantity)
+          WHERE i."cartId" = ${cart.id} AND i."productId" = l.product_id AND i."quantity" > l.quantity`;
       });
       return true;
     } catch (err) {

@@ -13,8 +13,9 @@ import {
   type RefundJob,
   type RestockJob,
   type TraceCarrier,
+  SQL_NOW_UTC,
 } from '@commerce/common';
-import type { OrderDb, OutboxMessageRecord, Prisma } from '../db';
+import { Prisma, type OrderDb, type OutboxMessageRecord } from '../db';
 
 /** Outbox "queue" of order status events, which go to Redis pub/sub instead of BullMQ. */
 export const EVENTS = 'events';
@@ -62,6 +63,8 @@ type BatchRow = Pick<OutboxMessageRecord, 'id' | 'queue' | 'name' | 'payload' | 
 /** The trace context a row was written in, or undefined. */
 const traceOf = (row: { traceparent: string | null; tracestate: string | null }): TraceCarrier | undefined =>
   row.traceparent ? { traceparent: row.traceparent, ...(row.tracestate ? { tracestate: row.tracestate } : {}) } : undefined;
+
+const NOW = Prisma.raw(SQL_NOW_UTC);
 
 // One relay at a time dispatches (per database), so events leave in commit order.
 const RELAY_LOCK = 0x6f7574626f78; // "outbox"
@@ -176,12 +179,11 @@ export class OutboxRelay {
           jobs.map((j) => ({ name: j.name, data: j.payload, opts: { jobId: j.id, ...jobTraceOptions(traceOf(j)) } })),
         );
       }
-      // Stored as Prisma stores DateTime: UTC, without a time zone.
       await tx.$executeRaw`
         UPDATE "OutboxMessage" SET
           "status" = (CASE WHEN "queue" = ${EVENTS} THEN 'DONE' ELSE 'DISPATCHED' END)::"OutboxStatus",
-          "dispatchedAt" = now() AT TIME ZONE 'UTC',
-          "doneAt" = CASE WHEN "queue" = ${EVENTS} THEN now() AT TIME ZONE 'UTC' ELSE "doneAt" END
+          "dispatchedAt" = ${NOW},
+          "doneAt" = CASE WHEN "queue" = ${EVENTS} THEN ${NOW} ELSE "doneAt" END
         WHERE "id" = ANY(${rows.map((r) => r.id)}::text[])`;
       return rows.length;
     });

@@ -30,6 +30,15 @@ class InsufficientStock extends Error {
   }
 }
 
+/** The columns of a reserved product that price its line. */
+type ReservedProduct = {
+  title: string;
+  priceCents: number;
+  discountBasisPoints: number;
+  currencyCode: string;
+  returnPolicy: string | null;
+};
+
 const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 
 /**
@@ -54,20 +63,23 @@ export class InventoryService {
   async reserve(caller: Caller, orderId: string, lines: readonly StockLine[]): Promise<ReservationResult> {
     requireService(caller);
     const merged = mergeLines(lines);
-    const existing = await this.existing(orderId);
-    if (existing) return existing;
+    // No probe for an earlier reservation first: a repeat fails the reservation's insert (unique
+    // order id) and answers from the existing one below, so the common first call saves a statement.
     try {
       const { priced: reserved, levels } = await this.db.$transaction(async (tx) => {
         await tx.stockReservation.create({ data: { orderId } });
         const levels: StockLevel[] = [];
+        // The reservation's prices are those of the rows it decremented, as RETURNING reads them.
+        const byId = new Map<number, ReservedProduct>();
         // A fixed lock order (by product id) keeps two multi-line reservations from deadlocking.
         for (const line of merged) {
-          const [row] = await tx.$queryRaw<{ stock: number }[]>`
+          const [row] = await tx.$queryRaw<(ReservedProduct & { stock: number })[]>`
               UPDATE "Product" SET "stock" = "stock" - ${line.quantity}, "updatedAt" = now()
               WHERE "id" = ${line.productId} AND "stock" >= ${line.quantity} AND "archivedAt" IS NULL
-              RETURNING "stock"`;
+              RETURNING "stock", "title", "priceCents", "discountBasisPoints", "currencyCode", "returnPolicy"`;
           if (!row) throw new InsufficientStock(line.productId);
           levels.push({ productId: line.productId, stock: row.stock });
+          byId.set(line.productId, row);
         }
         await tx.stockMovement.createMany({
           data: merged.map((line, i) => ({
@@ -78,8 +90,6 @@ export class InventoryService {
             orderId,
           })),
         });
-        const products = await tx.product.findMany({ where: { id: { in: merged.map((l) => l.productId) } } });
-        const byId = new Map(products.map((p) => [p.id, p]));
         const priced = merged.map((line) => {
           const p = byId.get(line.productId)!;
           return {

@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SQL_NOW_UTC } from '@commerce/common';
 import { Prisma, type OrderDb } from '../../db';
 import {
   PaymentDeclinedError,
@@ -53,6 +54,13 @@ const view = (row: IntentRow): PaymentIntent => ({
 
 const REFUNDABLE: ReadonlySet<PaymentIntentStatus> = new Set(['CAPTURED', 'PARTIALLY_REFUNDED']);
 
+/** The intent's columns as {@link IntentRow} names them (the status as text). */
+const INTENT_COLUMNS = Prisma.raw(
+  '"id", "status"::text AS "status", "amountCents", "currencyCode", "token", "capturedCents", "refundedCents"',
+);
+
+const NOW = Prisma.raw(SQL_NOW_UTC);
+
 const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 
 /**
@@ -71,28 +79,23 @@ export class SimulatedPaymentProvider implements PaymentProvider {
 
   async authorize(request: AuthorizeRequest): Promise<PaymentIntent> {
     await this.latency();
-    let intent = await this.byKey(request.idempotencyKey);
-    if (!intent) {
-      const status: PaymentIntentStatus = APPROVED.has(request.token) || request.token === TestTokens.timeout ? 'AUTHORIZED' : 'DECLINED';
-      const id = `pi_sim_${randomBytes(12).toString('hex')}`;
-      try {
-        intent = await this.db.simulatedPaymentIntent.create({
-          data: {
-            id,
-            idempotencyKey: request.idempotencyKey,
-            token: request.token,
-            amountCents: request.amountCents,
-            currencyCode: request.currencyCode,
-            status,
-            operations: { create: { idempotencyKey: request.idempotencyKey, kind: 'AUTHORIZE', amountCents: request.amountCents } },
-          },
-        });
-      } catch (err) {
-        if (!isUniqueViolation(err)) throw err;
-        intent = await this.byKey(request.idempotencyKey);
-        if (!intent) throw err;
-      }
-    }
+    const status: PaymentIntentStatus = APPROVED.has(request.token) || request.token === TestTokens.timeout ? 'AUTHORIZED' : 'DECLINED';
+    // One statement: the intent and its AUTHORIZE operation, or nothing when the key was seen before
+    // (a repeat, also one racing in from another worker), which then replays the intent it made.
+    const [created] = await this.db.$queryRaw<IntentRow[]>`
+      WITH intent AS (
+        INSERT INTO "SimulatedPaymentIntent" ("id", "idempotencyKey", "token", "amountCents", "currencyCode", "status", "createdAt", "updatedAt")
+        VALUES (${`pi_sim_${randomBytes(12).toString('hex')}`}, ${request.idempotencyKey}, ${request.token}, ${request.amountCents},
+          ${request.currencyCode}, CAST(${status} AS "SimulatedIntentStatus"), ${NOW}, ${NOW})
+        ON CONFLICT ("idempotencyKey") DO NOTHING
+        RETURNING ${INTENT_COLUMNS}
+      ), operation AS (
+        INSERT INTO "SimulatedPaymentOperation" ("id", "idempotencyKey", "intentId", "kind", "amountCents", "createdAt")
+        SELECT ${randomUUID()}, ${request.idempotencyKey}, intent."id", 'AUTHORIZE', intent."amountCents", ${NOW} FROM intent
+      )
+      SELECT * FROM intent`;
+    const intent = created ?? (await this.byKey(request.idempotencyKey));
+    if (!intent) throw new PaymentStateError(`the authorization ${request.idempotencyKey} was neither made nor found`);
     if (intent.token === TestTokens.timeout) {
       // The hold exists, but the answer is lost: the caller must find and void it.
       await sleep(this.options.timeoutMs);
@@ -125,8 +128,7 @@ export class SimulatedPaymentProvider implements PaymentProvider {
         // The row lock serializes refunds of one intent: the second of two concurrent refunds reads
         // what the first left, so together they never pass the capture.
         const [intent] = await tx.$queryRaw<IntentRow[]>`
-          SELECT "id", "status"::text AS "status", "amountCents", "currencyCode", "token", "capturedCents", "refundedCents"
-          FROM "SimulatedPaymentIntent" WHERE "id" = ${request.reference} FOR UPDATE`;
+          SELECT ${INTENT_COLUMNS} FROM "SimulatedPaymentIntent" WHERE "id" = ${request.reference} FOR UPDATE`;
         if (!intent) throw new PaymentStateError(`no such payment ${request.reference}`);
         if (amountCents === undefined && intent.status === 'REFUNDED') return view(intent);
         // Fully refunded: any amount is more than is left (Stripe: charge_already_refunded).
@@ -168,6 +170,9 @@ export class SimulatedPaymentProvider implements PaymentProvider {
     move: { from: PaymentIntentStatus; to: PaymentIntentStatus },
   ): Promise<PaymentIntent> {
     await this.latency();
+    const moved = await this.moveOnce(request, kind, move);
+    if (moved) return view(moved);
+    // Not moved: a repeated key, an intent already in `to`, or a state error; told apart here.
     try {
       return await this.db.$transaction(async (tx) => {
         const done = await tx.simulatedPaymentOperation.findUnique({ where: { idempotencyKey: request.idempotencyKey } });
@@ -199,6 +204,32 @@ export class SimulatedPaymentProvider implements PaymentProvider {
       });
       return view(done.intent);
     }
+  }
+
+  /**
+   * The common case of {@link operate} in one statement: moves the intent `from` → `to` and records
+   * the operation, unless the key was used before. @returns the moved intent, or undefined when
+   * nothing moved (then nothing was written). A concurrent move of the same intent waits for the
+   * row lock and then no longer finds it in `from`.
+   */
+  private async moveOnce(
+    request: { idempotencyKey: string; reference: string },
+    kind: 'CAPTURE' | 'VOID',
+    move: { from: PaymentIntentStatus; to: PaymentIntentStatus },
+  ): Promise<IntentRow | undefined> {
+    const [moved] = await this.db.$queryRaw<IntentRow[]>`
+      WITH moved AS (
+        UPDATE "SimulatedPaymentIntent" SET "status" = CAST(${move.to} AS "SimulatedIntentStatus"), "updatedAt" = ${NOW},
+          "capturedCents" = CASE WHEN ${kind === 'CAPTURE'} THEN "amountCents" ELSE "capturedCents" END
+        WHERE "id" = ${request.reference} AND "status" = CAST(${move.from} AS "SimulatedIntentStatus")
+          AND NOT EXISTS (SELECT 1 FROM "SimulatedPaymentOperation" WHERE "idempotencyKey" = ${request.idempotencyKey})
+        RETURNING ${INTENT_COLUMNS}
+      ), operation AS (
+        INSERT INTO "SimulatedPaymentOperation" ("id", "idempotencyKey", "intentId", "kind", "amountCents", "createdAt")
+        SELECT ${randomUUID()}, ${request.idempotencyKey}, moved."id", ${kind}, moved."amountCents", ${NOW} FROM moved
+      )
+      SELECT * FROM moved`;
+    return moved;
   }
 
   private byKey(idempotencyKey: string): Promise<IntentRow | null> {
