@@ -10,7 +10,7 @@ import {
 import type { OrderDb } from './db';
 import type { Context, OrderApi } from './context';
 import { resolvers } from './resolvers';
-import { timelineLoader } from './services/order-history';
+import { orderLoaders } from './loaders';
 
 export const typeDefs = loadTypeDefs(__dirname);
 
@@ -37,7 +37,7 @@ export function startOrderSubgraph({
     name: 'order',
     typeDefs,
     resolvers,
-    createContext: (base) => ({ ...base, ...api, loaders: { timeline: timelineLoader(db) } }),
+    createContext: (base) => ({ ...base, ...api, loaders: orderLoaders(db, returns) }),
     readinessChecks: { postgres: postgresCheck(db), redis: redisCheck(redis) },
   });
 }

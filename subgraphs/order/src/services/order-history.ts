@@ -1,6 +1,6 @@
-import DataLoader from 'dataloader';
 import { isSelfOrHasRole, type Caller } from '@commerce/common';
 import type { OrderDb, OrderStatusEventRecord } from '../db';
+import { byOrder } from './by-order';
 
 /**
  * Who caused a status change, as the order's timeline records it: a signed-in user (the customer or
@@ -30,18 +30,12 @@ export type Timeline = OrderStatusEventRecord[];
  * The timelines of many orders in one SQL statement, oldest event first (ties by id, so the
  * answer is stable).
  */
-export async function timelinesOf(db: OrderDb, orderIds: readonly string[]): Promise<Timeline[]> {
-  const rows = await db.orderStatusEvent.findMany({
-    where: { orderId: { in: [...orderIds] } },
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-  });
-  const byOrder = new Map<string, Timeline>(orderIds.map((id) => [id, []]));
-  for (const row of rows) byOrder.get(row.orderId)?.push(row);
-  return orderIds.map((id) => byOrder.get(id) ?? []);
+export function timelinesOf(db: OrderDb, orderIds: readonly string[]): Promise<Timeline[]> {
+  return byOrder(
+    orderIds,
+    db.orderStatusEvent.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }),
+  );
 }
-
-/** A per-request loader of timelines: every order of a page costs one statement together (no N+1). */
-export const timelineLoader = (db: OrderDb) => new DataLoader<string, Timeline>((ids) => timelinesOf(db, ids));
 
 /**
  * The user who made a status change, or null when the caller may not know: which admin acted is

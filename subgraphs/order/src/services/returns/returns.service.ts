@@ -13,6 +13,7 @@ import {
   type Caller,
 } from '@commerce/common';
 import type { OrderDb, OrderWithItems, Prisma } from '../../db';
+import { byOrder } from '../by-order';
 import { taxLinesOf } from '../order.repository';
 import { writeOutbox } from '../outbox';
 import { refundEntry, returnNotification } from './return-effects';
@@ -20,6 +21,7 @@ import { returnRefund, type ReturnedUnits } from './refund-amounts';
 import { REFUNDABLE_PAYMENT, WITH_RETURN, type RefundView, type ReturnView } from './return-views';
 
 const DAY_MS = 24 * 3600 * 1000;
+const OLDEST_FIRST = [{ createdAt: 'asc' }, { id: 'asc' }] satisfies Prisma.RefundOrderByWithRelationInput[];
 const MAX_NOTE = 500;
 
 /** A customer's return request: units of some lines of one order, and why. */
@@ -241,14 +243,17 @@ export class ReturnsService {
     });
   }
 
-  /** The order's returns, oldest first (the caller could see the order). */
-  returnsOf(orderId: string): Promise<ReturnView[]> {
-    return this.db.returnRequest.findMany({ where: { orderId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], include: WITH_RETURN });
+  /** The returns of each order, oldest first, in one statement for all (the caller could see the orders). */
+  returnsOf(orderIds: readonly string[]): Promise<ReturnView[][]> {
+    return byOrder(
+      orderIds,
+      this.db.returnRequest.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: OLDEST_FIRST, include: WITH_RETURN }),
+    );
   }
 
-  /** The order's refunds, oldest first (the caller could see the order). */
-  refundsOf(orderId: string): Promise<RefundView[]> {
-    return this.db.refund.findMany({ where: { orderId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+  /** The refunds of each order, oldest first, in one statement for all (the caller could see the orders). */
+  refundsOf(orderIds: readonly string[]): Promise<RefundView[][]> {
+    return byOrder(orderIds, this.db.refund.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: OLDEST_FIRST }));
   }
 
   // The return, REQUESTED, with its order locked for the decision.
