@@ -7,7 +7,8 @@
  * seconds; type checking stays `npm run typecheck`.
  * Production runs `node --conditions=commerce-dist <workspace>/dist/<entry>.js` (see deploy/processes.ts).
  */
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { PROCESSES } from '../deploy/processes';
@@ -34,6 +35,22 @@ async function buildWorkspace(workspace: string): Promise<number> {
   return typescript.length;
 }
 
+/** The folder of package `name` as Node's resolution finds it from `dir` (the nearest `node_modules/<name>` up the tree), or null. */
+function packageDir(name: string, dir: string): string | null {
+  for (let at = dir; ; at = path.dirname(at)) {
+    const candidate = path.join(at, 'node_modules', name);
+    if (existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (path.dirname(at) === at) return null;
+  }
+}
+
+/** The package a bare specifier names: `@scope/name` or `name`, without a subpath. */
+const packageName = (specifier: string): string =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
+
 /**
  * Bundling a process entry: our workspaces (`@commerce/*`, relative imports) go into the bundle, and
  * tree shaking drops the modules of a package index the process never uses (with `sideEffects` in
@@ -41,13 +58,34 @@ async function buildWorkspace(workspace: string): Promise<number> {
  * libraries at start. Every other package stays a `require()` resolved by Node at run time: native
  * addons and Prisma's runtime need their own files, and OpenTelemetry's instrumentations patch
  * packages as they are required.
+ * Such a `require()` then resolves from the bundle's folder, not from the importing workspace's:
+ * a package npm nested under that workspace (`packages/common/node_modules/x`, because its version
+ * differs from the root's) would silently load another version, or none. The build fails instead.
  */
-const workspacesOnly: Plugin = {
+const workspacesOnly = (outfile: string): Plugin => ({
   name: 'workspaces-only',
   setup(build) {
-    build.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@commerce/') ? undefined : { path: args.path, external: true }));
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('@commerce/')) return undefined;
+      if (!isBuiltin(args.path) && args.importer) {
+        const name = packageName(args.path);
+        const wanted = packageDir(name, args.resolveDir);
+        const found = packageDir(name, path.dirname(outfile));
+        if (wanted !== found) {
+          const where = (dir: string | null) => (dir ? path.relative(ROOT, dir) : 'nothing');
+          return {
+            errors: [
+              {
+                text: `${path.relative(ROOT, args.importer)} imports ${name}, which resolves to ${where(wanted)} there but to ${where(found)} from the bundle ${path.relative(ROOT, outfile)}: give the workspaces one version of it (npm dedupes equal ranges to the root)`,
+              },
+            ],
+          };
+        }
+      }
+      return { path: args.path, external: true };
+    });
   },
-};
+});
 
 /**
  * Keeps `__dirname` meaning the folder of the module's own compiled file (`loadTypeDefs(__dirname)`
@@ -72,7 +110,13 @@ const ownDirname = (outfile: string): Plugin => ({
 /** One process entry (deploy/processes.ts), bundled over its file-by-file output. */
 async function bundleProcess(source: string): Promise<void> {
   const outfile = path.join(ROOT, compiledPath(source));
-  await build({ ...common, entryPoints: [path.join(ROOT, source)], outfile, bundle: true, plugins: [workspacesOnly, ownDirname(outfile)] });
+  await build({
+    ...common,
+    entryPoints: [path.join(ROOT, source)],
+    outfile,
+    bundle: true,
+    plugins: [workspacesOnly(outfile), ownDirname(outfile)],
+  });
 }
 
 async function main(): Promise<void> {
