@@ -113,18 +113,9 @@ export class OrderRepository {
     return this.db.order.findUnique({ where: { id }, include: WITH_ITEMS });
   }
 
-  /** The user's order placed with this idempotency key, if any. */
+  /** The user's order placed with this idempotency key, if any (one statement: items and payment are joined). */
   findByKey(userId: number, idempotencyKey: string): Promise<OrderWithItems | null> {
     return this.db.order.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey } }, include: WITH_ITEMS });
-  }
-
-  /**
-   * Whether the user has an order with this idempotency key: one statement, where
-   * {@link findByKey} costs three (order, items, payment), for the common case of a new key.
-   */
-  async keyUsed(userId: number, idempotencyKey: string): Promise<boolean> {
-    const row = await this.db.order.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey } }, select: { id: true } });
-    return row !== null;
   }
 
   /** The order's status alone (one statement), or null for an unknown order. */
@@ -138,7 +129,7 @@ export class OrderRepository {
     return this.db.orderStatusEvent.findUnique({ where: { id: eventId }, include: { order: { include: WITH_ITEMS } } });
   }
 
-  /** Up to `take` orders matching `where`, in `orderBy` order, with items and payment (three statements). */
+  /** Up to `take` orders matching `where`, in `orderBy` order, with items and payment (one statement: they are joined). */
   list(where: Prisma.OrderWhereInput, orderBy: Prisma.OrderOrderByWithRelationInput[], take: number): Promise<OrderWithItems[]> {
     return this.db.order.findMany({ where, orderBy, include: WITH_ITEMS, take });
   }

@@ -157,9 +157,7 @@ export class OrderService {
     const { cartId, lines } = await this.deps.carts.cartOf(userId);
     const coupon = cartId ? await this.deps.coupons.appliedTo(cartId) : null;
     const fingerprint = requestFingerprint({ lines, couponCode: coupon?.code ?? null, paymentToken, shipping });
-    const existing = (await this.repository.keyUsed(userId, idempotencyKey))
-      ? await this.repository.findByKey(userId, idempotencyKey)
-      : null;
+    const existing = await this.repository.findByKey(userId, idempotencyKey);
     if (existing) return this.replay(existing, lines.length === 0, fingerprint, paymentToken, shipping);
 
     const address = shipping.addressId
