@@ -61,7 +61,9 @@ const filterSchema = z
  * which values a cursor of that sort may carry (the column's range), so a forged one never reaches SQL.
  */
 const SORTS = {
-  // ts_rank_cd of the widened query (≥ 0), rounded to 6 decimals.
+  // ts_rank of the widened query (≥ 0): a float4, exact as a float8 and in JSON, so a cursor's key
+  // compares equal to its row's. Not ts_rank_cd: its cover search cost 4 times ts_rank's per match
+  // (30 of 55 ms at 8 000 matches).
   RELEVANCE: { column: 'rank', desc: true, kind: 'number', key: cursorKeys.number(0) },
   PRICE_ASC: { column: 'salePriceCents', desc: false, kind: 'number', key: cursorKeys.int() },
   PRICE_DESC: { column: 'salePriceCents', desc: true, kind: 'number', key: cursorKeys.int() },
@@ -236,7 +238,7 @@ export class CatalogService {
     const key = Prisma.raw(`"${column}"`);
     const orderOf = (table: string) => Prisma.raw(`${table}."${column}" ${desc ? 'DESC' : 'ASC'}, ${table}."id" ASC`);
     const rank = search
-      ? Prisma.sql`round(ts_rank_cd(p."searchDocument", (SELECT "query" FROM search))::numeric, 6)::float8`
+      ? Prisma.sql`ts_rank(p."searchDocument", (SELECT "query" FROM search))::float8`
       : Prisma.sql`0::float8`;
     let afterCursor = Prisma.empty;
     if (after) {
