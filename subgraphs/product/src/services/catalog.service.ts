@@ -237,9 +237,7 @@ export class CatalogService {
     const { column, desc, kind } = SORTS[sort];
     const key = Prisma.raw(`"${column}"`);
     const orderOf = (table: string) => Prisma.raw(`${table}."${column}" ${desc ? 'DESC' : 'ASC'}, ${table}."id" ASC`);
-    const rank = search
-      ? Prisma.sql`ts_rank(p."searchDocument", (SELECT "query" FROM search))::float8`
-      : Prisma.sql`0::float8`;
+    const rank = search ? Prisma.sql`ts_rank(p."searchDocument", (SELECT "query" FROM search))::float8` : Prisma.sql`0::float8`;
     let afterCursor = Prisma.empty;
     if (after) {
       const value =
@@ -268,6 +266,22 @@ export class CatalogService {
       ${afterCursor}
       ORDER BY ${orderOf('matched')}
       LIMIT ${take + 1}`;
+    // The same page when every match is ranked and counted: the window keeps each match until the
+    // last is counted, so it keeps only the id and the rank (whole rows spilled 8 000 matches to
+    // disk), and the page's rows are read by id afterwards.
+    const countedPage = () => Prisma.sql`
+      SELECT ${PRODUCT_COLUMNS}, hit."rank", coalesce(p."averageRating", 0) AS "ratingKey", hit."matchCount"
+      FROM (
+        SELECT * FROM (
+          SELECT p."id", ${rank} AS "rank" ${matchCount}
+          FROM "Product" p
+          WHERE ${where}
+        ) AS matched
+        ${afterCursor}
+        ORDER BY ${orderOf('matched')}
+        LIMIT ${take + 1}
+      ) AS hit JOIN "Product" p ON p."id" = hit."id"
+      ORDER BY ${orderOf('hit')}`;
     // A root's page: the page of each category below it (a (categoryId, key, id) index range each),
     // merged; the first `first + 1` of those are the first of the root's matches.
     const rootPage = roots
@@ -276,7 +290,9 @@ export class CatalogService {
         WHERE tree."root" = r."root"
         ORDER BY ${orderOf('leaf')}
         LIMIT ${take + 1}`
-      : pageOf(Prisma.empty);
+      : countsInPage
+        ? countedPage()
+        : pageOf(Prisma.empty);
     const rows = await this.db.$queryRaw<(Row & { root: number })[]>(Prisma.sql`
       ${tree}
       SELECT r."root", page.* FROM ${fromRoots} CROSS JOIN LATERAL (${rootPage}) AS page
