@@ -229,7 +229,7 @@ export class CatalogService {
       // The search's tsquery, widened once per statement (materialized: read by the filter and the rank).
       ...(search ? [Prisma.sql`search AS MATERIALIZED (SELECT ${searchQuery(search)} AS "query")`] : []),
     ];
-    const tree = ctes.length > 0 ? Prisma.sql`WITH RECURSIVE ${Prisma.join(ctes, ', ')}` : Prisma.empty;
+    const withClause = ctes.length > 0 ? Prisma.sql`WITH RECURSIVE ${Prisma.join(ctes, ', ')}` : Prisma.empty;
     const inRoot = roots ? Prisma.sql`AND p."categoryId" IN (SELECT tree."id" FROM tree WHERE tree."root" = r."root")` : Prisma.empty;
     const fromRoots = Prisma.sql`unnest(ARRAY[${Prisma.join(rootIds)}]::int[]) AS r("root")`;
     const where = this.where(filter, search !== null);
@@ -294,7 +294,7 @@ export class CatalogService {
         ? countedPage()
         : pageOf(Prisma.empty);
     const rows = await this.db.$queryRaw<(Row & { root: number })[]>(Prisma.sql`
-      ${tree}
+      ${withClause}
       SELECT r."root", page.* FROM ${fromRoots} CROSS JOIN LATERAL (${rootPage}) AS page
       ORDER BY r."root", ${orderOf('page')}`);
     const byRoot = new Map<number, Row[]>();
@@ -311,7 +311,7 @@ export class CatalogService {
         ? Promise.resolve(Math.min(counted, this.countLimit + 1))
         : (totals ??= this.db
             .$queryRaw<{ root: number; count: number }[]>(
-              Prisma.sql`${tree}
+              Prisma.sql`${withClause}
             SELECT r."root", (SELECT count(*)::int FROM (SELECT 1 FROM "Product" p WHERE ${where} ${inRoot} LIMIT ${this.countLimit + 1}) AS hit) AS "count"
             FROM ${fromRoots}`,
             )
