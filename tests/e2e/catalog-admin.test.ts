@@ -123,6 +123,39 @@ test('an admin creates a product: priced in cents, findable, with its initial st
   await eventually(async () => (events.some((e) => e.productId === product.id && e.stock === 7) ? true : undefined), 'stock event');
 });
 
+test("a created or renamed product's title and brand words join the search vocabulary, so a typo of them finds it", async () => {
+  const search = async (text: string) =>
+    (
+      await stack.gql<{ products: { edges: { node: { id: string } }[] } }>(
+        'query($s: String!) { products(first: 5, filter: { search: $s }) { edges { node { id } } } }',
+        {
+          s: text,
+        },
+      )
+    ).data!.products.edges.map((e) => e.node.id);
+  // Before the product exists, no word of the catalog is like these typos.
+  expect(await search('quokak')).toEqual([]);
+  expect(await search('narwhla')).toEqual([]);
+  const created = await stack.gql<{ createProduct: { id: string } }>(
+    CREATE,
+    { input: input({ title: 'Quokka Travel Lantern', brand: 'Lumenor' }) },
+    admin.token,
+  );
+  const { id } = created.data!.createProduct;
+  expect(await search('quokak')).toEqual([id]);
+  expect(await search('lumenro lantern')).toEqual([id]);
+
+  const renamed = await stack.gql(
+    `mutation { updateProduct(id: "${id}", input: { title: "Narwhal Travel Lantern" }) { id } }`,
+    {},
+    admin.token,
+  );
+  expect(renamed.errors).toBeUndefined();
+  expect(await search('narwhla')).toEqual([id]);
+  // The old title's word stays in the vocabulary, but no product has it now.
+  expect(await search('quokak')).toEqual([]);
+});
+
 test('invalid input is BAD_USER_INPUT, an unknown category NOT_FOUND, a SKU in use CONFLICT', async () => {
   const cases: [Record<string, unknown>, string][] = [
     [{ priceCents: -1 }, 'BAD_USER_INPUT'],

@@ -105,6 +105,8 @@ describe('search', () => {
     return [...counts].sort((a, b) => b[1] - a[1])[0]![0];
   }
   const withWordInTitle = (word: string) => catalog.products.filter((p) => p.title.toLowerCase().includes(word));
+  /** The search word with its 4th and 5th letters swapped: iphone → iphnoe. */
+  const typoOf = (word: string) => word.slice(0, 3) + word[4] + word[3] + word.slice(5);
 
   test('ranks products named by the search first and finds every one of them', async () => {
     const word = searchWord();
@@ -120,7 +122,7 @@ describe('search', () => {
 
   test('tolerates a typo ("iphnoe" finds the iPhones)', async () => {
     const word = searchWord();
-    const typo = word.slice(0, 3) + word[4] + word[3] + word.slice(5); // iphone → iphnoe
+    const typo = typoOf(word);
     expect(typo).not.toBe(word);
     if (catalog.source === 'dummyjson') expect(typo).toBe('iphnoe');
     const found = await page({ first: 100, filter: { search: typo } });
@@ -128,6 +130,15 @@ describe('search', () => {
     expect(found.edges[0]!.node.title.toLowerCase()).toContain(word);
     // Typo tolerance is not "match everything".
     expect(found.totalCount).toBeLessThan(catalog.products.length / 4);
+  });
+
+  test('a typo is corrected where it stands: inside an exclusion it excludes, inside a phrase it is the phrase', async () => {
+    const word = searchWord();
+    const typo = typoOf(word);
+    expect((await page({ first: 10, filter: { search: `${word} -${typo}` } })).totalCount).toBe(0);
+    const plain = (await all({ filter: { search: typo } })).map((n) => n.id);
+    expect(plain.length).toBeGreaterThan(0);
+    expect((await all({ filter: { search: `"${typo}"` } })).map((n) => n.id)).toEqual(plain);
   });
 
   test('matches brand, tags and description words too', async () => {

@@ -10,6 +10,7 @@ import {
   type DummyProduct,
 } from '@commerce/seed-data';
 import type { ProductDb } from './db';
+import { addSearchWords } from './services/search-vocabulary';
 
 /** A DummyJSON product's shipping columns: kg and cm as given, texts as given (null when absent). */
 function shippingData(p: DummyProduct) {
@@ -31,7 +32,7 @@ function shippingData(p: DummyProduct) {
  * product that was never synced (ratingVersion 0) is set from the same reviews the review seed
  * imports (one per reviewer, {@link reviewsToImport}), so both subgraphs start in agreement. Weight,
  * dimensions and the shipping, return and warranty texts are imported too, and filled in once on rows
- * seeded before the catalog carried them.
+ * seeded before the catalog carried them. The titles' and brands' words go into the search vocabulary.
  * @param options.bulkInsert - writes the products instead of `createMany` (large synthetic catalogs)
  * @returns how many rows were inserted.
  */
@@ -114,6 +115,10 @@ export async function seedProducts(
     const source = byId.get(id);
     if (source) await db.product.update({ where: { id }, data: shippingData(source) });
   }
+  await addSearchWords(
+    db,
+    catalog.products.map((p) => p.id),
+  );
   // Explicit ids leave the sequence behind; new products must not collide with imported ones.
   await db.$executeRawUnsafe(`SELECT setval(pg_get_serial_sequence('"Product"', 'id'), GREATEST((SELECT MAX(id) FROM "Product"), 1))`);
   return { categories: top.count + leaves.count, products: products.count };

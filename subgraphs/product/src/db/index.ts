@@ -6,9 +6,10 @@ export type { Product as ProductRecord, Category as CategoryRecord, StockMovemen
 export type ProductDb = PrismaClient;
 
 /**
- * Below this word similarity (pg_trgm, 0..1) a title or brand does not count as a typo of a search:
- * "iphnoe" against "iPhone 9" scores about 0.43; unrelated words stay under 0.2. Set on every
- * connection, because only the `<%` / `%>` operators (which read it) can use the trigram indexes.
+ * Below this word similarity (pg_trgm, 0..1) a word of the search vocabulary is not like a search
+ * word (see services/search-vocabulary.ts): "iphnoe" against "iphone" scores about 0.43, "phone"
+ * in "smartphones" 0.5; unrelated words stay under 0.2. Set on every connection, because only the
+ * `<%` / `%>` operators (which read it) can use the trigram index.
  */
 export const TYPO_SIMILARITY = 0.35;
 

@@ -15,6 +15,7 @@ import {
   type PageInfo,
 } from '@commerce/common';
 import { Prisma, type ProductDb, type ProductRecord, type StockMovementRecord } from '../db';
+import { addSearchWords } from './search-vocabulary';
 import type { StockEventPublisher } from './stock-events';
 
 /** The signed-in admin's user id (who changes the catalog). @throws UnauthenticatedError, ForbiddenError */
@@ -142,6 +143,7 @@ export class CatalogAdminService {
             warrantyInformation: data.warrantyInformation ?? null,
           },
         });
+        await addSearchWords(tx, [created.id]);
         if (stock > 0) {
           await tx.stockMovement.create({
             data: { productId: created.id, delta: stock, stockAfter: stock, reason: 'ADJUSTMENT', note: 'initial stock', actorId },
@@ -164,27 +166,33 @@ export class CatalogAdminService {
     const current = await this.find(id);
     const priceCents = data.priceCents ?? current.priceCents;
     const discountBasisPoints = data.discountPercentage ?? current.discountBasisPoints;
-    return this.db.product.update({
-      where: { id },
-      data: {
-        ...(data.title != null ? { title: data.title } : {}),
-        ...(data.description != null ? { description: data.description } : {}),
-        ...(data.brand !== undefined ? { brand: data.brand } : {}),
-        ...(data.categorySlug != null ? { categoryId: await this.categoryId(data.categorySlug) } : {}),
-        ...(data.tags != null ? { tags: data.tags } : {}),
-        ...(data.images != null ? { images: data.images } : {}),
-        ...(data.thumbnail !== undefined ? { thumbnail: data.thumbnail } : {}),
-        ...(data.weight != null ? { weightKg: data.weight } : {}),
-        ...(data.dimensions != null
-          ? { widthCm: data.dimensions.width, heightCm: data.dimensions.height, depthCm: data.dimensions.depth }
-          : {}),
-        ...(data.shippingInformation !== undefined ? { shippingInformation: data.shippingInformation } : {}),
-        ...(data.returnPolicy !== undefined ? { returnPolicy: data.returnPolicy } : {}),
-        ...(data.warrantyInformation !== undefined ? { warrantyInformation: data.warrantyInformation } : {}),
-        priceCents,
-        discountBasisPoints,
-        salePriceCents: lineTotal(priceCents, 1, discountBasisPoints),
-      },
+    const categoryId = data.categorySlug != null ? await this.categoryId(data.categorySlug) : undefined;
+    // A new title or brand brings its words into the search vocabulary in the same transaction.
+    return this.db.$transaction(async (tx) => {
+      const updated = await tx.product.update({
+        where: { id },
+        data: {
+          ...(data.title != null ? { title: data.title } : {}),
+          ...(data.description != null ? { description: data.description } : {}),
+          ...(data.brand !== undefined ? { brand: data.brand } : {}),
+          ...(categoryId !== undefined ? { categoryId } : {}),
+          ...(data.tags != null ? { tags: data.tags } : {}),
+          ...(data.images != null ? { images: data.images } : {}),
+          ...(data.thumbnail !== undefined ? { thumbnail: data.thumbnail } : {}),
+          ...(data.weight != null ? { weightKg: data.weight } : {}),
+          ...(data.dimensions != null
+            ? { widthCm: data.dimensions.width, heightCm: data.dimensions.height, depthCm: data.dimensions.depth }
+            : {}),
+          ...(data.shippingInformation !== undefined ? { shippingInformation: data.shippingInformation } : {}),
+          ...(data.returnPolicy !== undefined ? { returnPolicy: data.returnPolicy } : {}),
+          ...(data.warrantyInformation !== undefined ? { warrantyInformation: data.warrantyInformation } : {}),
+          priceCents,
+          discountBasisPoints,
+          salePriceCents: lineTotal(priceCents, 1, discountBasisPoints),
+        },
+      });
+      if (data.title != null || data.brand != null) await addSearchWords(tx, [id]);
+      return updated;
     });
   }
 
