@@ -28,7 +28,10 @@
  *   out the order subgraph's commit-to-publish step;
  * - events/s published, and deliveries/s;
  * - gateway memory per connection: growth of both gateways' RSS once every subscriber is connected;
- * - each process's CPU in the window, and the load average.
+ * - per event: subgraph requests (the source's mutation included) and CPU-ms of the gateways and
+ *   of the whole stack, which do not depend on the machine's load; the gateways' mean subgraph
+ *   fetch time per subgraph in the window, which does;
+ * - each process's CPU in the window (the bench's own included), and the load average.
  *
  * Everything it creates is dropped at the end. Everything shares this machine's cores: the figures
  * are for this machine under whatever else runs on it.
@@ -38,9 +41,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
-import { bearer, createRedis, graphqlData, orderEventsChannel, type OrderStatusEvent } from '@commerce/common';
 import { loadCatalog } from '@commerce/seed-data';
-import { startBenchStack, type BenchStack } from './lib/bench-stack';
+import { SUBGRAPHS, bearer, createRedis, graphqlData, orderEventsChannel, type OrderStatusEvent } from '@commerce/common';
+import { metricTotal, startBenchStack, subgraphRequests, type BenchStack } from './lib/bench-stack';
 import { percentile } from './lib/load';
 import { cpuSecondsOf, rssBytesOf } from './lib/processes';
 
@@ -350,15 +353,37 @@ async function main(stack: BenchStack): Promise<void> {
   measuring = true;
   const started = Date.now();
   const cpuBefore = stack.processes.map((c) => cpuSecondsOf(c.pid) ?? Number.NaN);
+  const benchCpuBefore = process.cpuUsage();
+  const fetches = () =>
+    Promise.all(
+      SUBGRAPHS.map(async (subgraph) => ({
+        subgraph,
+        seconds: await metricTotal(stack.gatewayMetricsUrls, 'commerce_gateway_subgraph_fetch_duration_seconds_sum', { subgraph }),
+        count: await metricTotal(stack.gatewayMetricsUrls, 'commerce_gateway_subgraph_fetch_duration_seconds_count', { subgraph }),
+      })),
+    );
+  const requestsBefore = await subgraphRequests(stack);
+  const fetchesBefore = await fetches();
   const run = SOURCE === 'fulfilment' ? await fulfil(stack, orders, admins) : await checkOutInWindow(stack, customers, productIds);
   // Wait until every committed change has been published and its deliveries had a fair chance to arrive.
   for (let waited = 0; published.length < run.expectedEvents && waited < 120_000; waited += 100) await sleep(100);
   const expected = () => published.reduce((sum, e) => sum + (subscribersOf.get(e.userId) ?? 0), 0);
   for (let quiet = 0; deliveries < expected() && quiet < 30_000; quiet += 100) await sleep(100);
   const wall = (Date.now() - started) / 1000;
-  const cpu = stack.processes.map(
-    (c, i) => `${c.name.replace('gateway-', 'gw ')} ${((100 * ((cpuSecondsOf(c.pid) ?? Number.NaN) - cpuBefore[i]!)) / wall).toFixed(0)}%`,
-  );
+  const used = stack.processes.map((c, i) => (cpuSecondsOf(c.pid) ?? Number.NaN) - cpuBefore[i]!);
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  const cpu = [
+    ...stack.processes.map((c, i) => `${c.name.replace('gateway-', 'gw ')} ${((100 * used[i]!) / wall).toFixed(0)}%`),
+    `bench ${((benchCpu.user + benchCpu.system) / 1e4 / wall).toFixed(0)}%`,
+  ];
+  const gatewayCpu = stack.processes.reduce((sum, c, i) => sum + (stack.gatewayProcesses.includes(c) ? used[i]! : 0), 0);
+  const stackCpu = used.reduce((a, b) => a + b, 0);
+  const requests = (await subgraphRequests(stack)) - requestsBefore;
+  const fetchesAfter = await fetches();
+  const fetchMeans = fetchesAfter
+    .map((f, i) => ({ ...f, seconds: f.seconds - fetchesBefore[i]!.seconds, count: f.count - fetchesBefore[i]!.count }))
+    .filter((f) => f.count > 0)
+    .map((f) => `${f.subgraph} ${((1000 * f.seconds) / f.count).toFixed(0)} ms (${f.count})`);
   const lastPublish = Math.max(...published.map((e) => Date.parse(e.occurredAt)));
 
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -387,6 +412,10 @@ async function main(stack: BenchStack): Promise<void> {
   say(
     `gateway memory:       ${(perConnection / 1024).toFixed(1)} KiB RSS per connection (RSS ${rssBefore.map((b) => (b / 2 ** 20).toFixed(0)).join('/')} → ${rssAfter.map((a) => (a / 2 ** 20).toFixed(0)).join('/')} MiB)`,
   );
+  say(
+    `per event:            ${(requests / published.length).toFixed(2)} subgraph requests; CPU ${((1000 * gatewayCpu) / published.length).toFixed(1)} ms in the gateways, ${((1000 * stackCpu) / published.length).toFixed(1)} ms in the stack (the source's mutation included)`,
+  );
+  say(`gateway fetches:      mean ${fetchMeans.join(', ')} in the window`);
   say(`cpu in the window:    ${cpu.join(', ')} (of one core; ${os.cpus().length} cores)`);
   say(`load average:         ${loadAverage()}`);
   say('');

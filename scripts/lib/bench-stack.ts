@@ -69,6 +69,8 @@ export interface BenchStack {
   gatewayUrl: string;
   /** Every gateway's GraphQL endpoint, {@link BenchStackOptions.gateways} of them. */
   gatewayUrls: string[];
+  /** Every gateway's Prometheus endpoint (its METRICS_PORT), in the order of {@link gatewayUrls}. */
+  gatewayMetricsUrls: string[];
   /** The gateway processes, in the order of {@link gatewayUrls} (e.g. to read their CPU time and memory). */
   gatewayProcesses: Child[];
   /** Every process started: subgraphs, workers, gateways. */
@@ -118,6 +120,29 @@ async function freeManifest(
   }
   throw new Error(`no free block of METRICS_PORTs found near offset ${preferred}`);
 }
+
+/**
+ * The sum, over the Prometheus endpoints `metricsUrls`, of the samples of `metric` (a full sample
+ * name, e.g. `commerce_http_request_duration_seconds_count`) whose labels include every pair of
+ * `labels`. Reads the text exposition format line by line (our processes print one sample a line).
+ * @throws Error when an endpoint does not answer
+ */
+export async function metricTotal(metricsUrls: readonly string[], metric: string, labels: Record<string, string> = {}): Promise<number> {
+  const wanted = Object.entries(labels).map(([name, value]) => `${name}="${value}"`);
+  let total = 0;
+  for (const url of metricsUrls) {
+    const text = await (await fetch(url)).text();
+    for (const line of text.split('\n')) {
+      if (!line.startsWith(`${metric}{`) && !line.startsWith(`${metric} `)) continue;
+      if (wanted.every((pair) => line.includes(pair))) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return total;
+}
+
+/** Requests the five subgraphs have served on /graphql so far (their own HTTP metrics). */
+export const subgraphRequests = (stack: Pick<BenchStack, 'subgraphMetricsUrls'>): Promise<number> =>
+  metricTotal(Object.values(stack.subgraphMetricsUrls), 'commerce_http_request_duration_seconds_count', { route: '/graphql' });
 
 /**
  * Waits until every target answers healthy, or fails as soon as one of `children` exits.
@@ -269,9 +294,11 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       gatewayPorts.map(({ port }, i) => ({ name: `gateway ${i + 1}`, url: `http://127.0.0.1:${port}/health` })),
     );
     const gatewayUrls = gatewayPorts.map(({ port }) => `http://127.0.0.1:${port}/graphql`);
+    const gatewayMetricsPort = processNamed(manifest, 'gateway').metricsPort;
     return {
       gatewayUrl: gatewayUrls[0]!,
       gatewayUrls,
+      gatewayMetricsUrls: gatewayPorts.map(({ metrics }) => `http://127.0.0.1:${metrics ?? gatewayMetricsPort}/metrics`),
       gatewayProcesses: gateways.map((g) => g.child),
       processes: [...subgraphs, ...workerChildren, ...gateways].map((p) => p.child),
       redisUrl,
