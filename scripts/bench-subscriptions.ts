@@ -29,8 +29,9 @@
  * - events/s published, and deliveries/s;
  * - gateway memory per connection: growth of both gateways' RSS once every subscriber is connected;
  * - per event: subgraph requests (the source's mutation included) and CPU-ms of the gateways and
- *   of the whole stack, which do not depend on the machine's load; the gateways' mean subgraph
- *   fetch time per subgraph in the window, which does;
+ *   of the whole stack, which do not depend on the machine's load; mean times in the window (which
+ *   do) of the gateways' queries (the event queries) and mutations, of their fetches per subgraph,
+ *   and of the order subgraph's own queries and mutations;
  * - each process's CPU in the window (the bench's own included), and the load average.
  *
  * Everything it creates is dropped at the end. Everything shares this machine's cores: the figures
@@ -152,6 +153,38 @@ async function placeOrders(stack: BenchStack, customers: Customer[], productIds:
   const orders = confirmed.flat();
   say(`  ${orders.length} orders CONFIRMED (${failed} not) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return orders;
+}
+
+/** A histogram of the stack's own metrics whose mean over the window locates the time of an event. */
+interface Timing {
+  label: string;
+  read: () => Promise<{ seconds: number; count: number }>;
+}
+
+/**
+ * Where an event's time goes, from the processes' Prometheus histograms: the gateways' operations
+ * (event queries are queries, the source's changes mutations), each gateway → subgraph fetch, and
+ * the order subgraph's own time per query and mutation (the rest of a fetch is network and queue).
+ */
+function timings(stack: BenchStack): Timing[] {
+  const histogram = (label: string, urls: readonly string[], metric: string, labels: Record<string, string>): Timing => ({
+    label,
+    read: async () => ({
+      seconds: await metricTotal(urls, `${metric}_sum`, labels),
+      count: await metricTotal(urls, `${metric}_count`, labels),
+    }),
+  });
+  const operations = 'commerce_graphql_request_duration_seconds';
+  const order = [stack.subgraphMetricsUrls.order];
+  return [
+    histogram('gateway queries', stack.gatewayMetricsUrls, operations, { type: 'query' }),
+    histogram('gateway mutations', stack.gatewayMetricsUrls, operations, { type: 'mutation' }),
+    ...SUBGRAPHS.filter((s) => s !== 'review' && s !== 'cart').map((subgraph) =>
+      histogram(`fetch ${subgraph}`, stack.gatewayMetricsUrls, 'commerce_gateway_subgraph_fetch_duration_seconds', { subgraph }),
+    ),
+    histogram('order subgraph queries', order, operations, { type: 'query' }),
+    histogram('order subgraph mutations', order, operations, { type: 'mutation' }),
+  ];
 }
 
 /** What a source did in the window. */
@@ -354,16 +387,8 @@ async function main(stack: BenchStack): Promise<void> {
   const started = Date.now();
   const cpuBefore = stack.processes.map((c) => cpuSecondsOf(c.pid) ?? Number.NaN);
   const benchCpuBefore = process.cpuUsage();
-  const fetches = () =>
-    Promise.all(
-      SUBGRAPHS.map(async (subgraph) => ({
-        subgraph,
-        seconds: await metricTotal(stack.gatewayMetricsUrls, 'commerce_gateway_subgraph_fetch_duration_seconds_sum', { subgraph }),
-        count: await metricTotal(stack.gatewayMetricsUrls, 'commerce_gateway_subgraph_fetch_duration_seconds_count', { subgraph }),
-      })),
-    );
   const requestsBefore = await subgraphRequests(stack);
-  const fetchesBefore = await fetches();
+  const timingsBefore = await Promise.all(timings(stack).map((t) => t.read()));
   const run = SOURCE === 'fulfilment' ? await fulfil(stack, orders, admins) : await checkOutInWindow(stack, customers, productIds);
   // Wait until every committed change has been published and its deliveries had a fair chance to arrive.
   for (let waited = 0; published.length < run.expectedEvents && waited < 120_000; waited += 100) await sleep(100);
@@ -379,11 +404,12 @@ async function main(stack: BenchStack): Promise<void> {
   const gatewayCpu = stack.processes.reduce((sum, c, i) => sum + (stack.gatewayProcesses.includes(c) ? used[i]! : 0), 0);
   const stackCpu = used.reduce((a, b) => a + b, 0);
   const requests = (await subgraphRequests(stack)) - requestsBefore;
-  const fetchesAfter = await fetches();
-  const fetchMeans = fetchesAfter
-    .map((f, i) => ({ ...f, seconds: f.seconds - fetchesBefore[i]!.seconds, count: f.count - fetchesBefore[i]!.count }))
-    .filter((f) => f.count > 0)
-    .map((f) => `${f.subgraph} ${((1000 * f.seconds) / f.count).toFixed(0)} ms (${f.count})`);
+  const timingsAfter = await Promise.all(timings(stack).map((t) => t.read()));
+  const timed = timings(stack).map((t, i) => {
+    const count = timingsAfter[i]!.count - timingsBefore[i]!.count;
+    const seconds = timingsAfter[i]!.seconds - timingsBefore[i]!.seconds;
+    return `${t.label} ${count > 0 ? ((1000 * seconds) / count).toFixed(0) : '–'} ms (${count})`;
+  });
   const lastPublish = Math.max(...published.map((e) => Date.parse(e.occurredAt)));
 
   const sorted = [...latencies].sort((a, b) => a - b);
@@ -394,8 +420,10 @@ async function main(stack: BenchStack): Promise<void> {
   say(
     `subscribers:          ${SUBSCRIBERS} graphql-ws connections (${customers.length} customers × ${SUBSCRIBERS / customers.length}), ${stack.gatewayUrls.length} gateway processes`,
   );
+  const byStatus = new Map<string, number>();
+  for (const e of published) byStatus.set(e.status, (byStatus.get(e.status) ?? 0) + 1);
   say(
-    `source:               ${SOURCE}: ${run.describe}; ${run.failed} mutations failed, ${published.length} status events published (${run.expectedEvents} expected)`,
+    `source:               ${SOURCE}: ${run.describe}; ${run.failed} mutations failed, ${published.length} status events published (${[...byStatus].map(([status, n]) => `${n} ${status}`).join(', ')}; ${run.expectedEvents} from the changes answered)`,
   );
   say(
     `delivery ratio:       ${((100 * deliveries) / expected()).toFixed(2)}% (${deliveries} of ${expected()} expected; ${duplicates} duplicates, ${errors} errors, ${partial} with field errors)`,
@@ -415,7 +443,7 @@ async function main(stack: BenchStack): Promise<void> {
   say(
     `per event:            ${(requests / published.length).toFixed(2)} subgraph requests; CPU ${((1000 * gatewayCpu) / published.length).toFixed(1)} ms in the gateways, ${((1000 * stackCpu) / published.length).toFixed(1)} ms in the stack (the source's mutation included)`,
   );
-  say(`gateway fetches:      mean ${fetchMeans.join(', ')} in the window`);
+  say(`mean times:           ${timed.join(', ')}`);
   say(`cpu in the window:    ${cpu.join(', ')} (of one core; ${os.cpus().length} cores)`);
   say(`load average:         ${loadAverage()}`);
   say('');
