@@ -454,7 +454,8 @@ async function main(stack: BenchStack): Promise<void> {
 
 async function run(): Promise<void> {
   if (SOURCE !== 'fulfilment' && SOURCE !== 'checkout') throw new Error(`BENCH_EVENT_SOURCE must be fulfilment or checkout, got ${SOURCE}`);
-  say(`▸ bench:subscriptions, source ${SOURCE}, load average ${loadAverage()}`);
+  const pool = process.env.ORDER_DATABASE_POOL_SIZE;
+  say(`▸ bench:subscriptions, source ${SOURCE}, order pool ${pool ?? 'default'} (ORDER_DATABASE_POOL_SIZE), load average ${loadAverage()}`);
   const stack = await startBenchStack({
     catalog: { kind: 'dummyjson' },
     portOffset: 1400,
