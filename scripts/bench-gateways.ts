@@ -31,7 +31,15 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ANONYMOUS, graphql, signCallerToken } from '@commerce/common';
 import { REPO_ROOT } from '@commerce/db-tools';
-import { describeCatalog, freePort, parseCatalogSize, startBenchStack, untilHealthy, type BenchStack } from './lib/bench-stack';
+import {
+  describeCatalog,
+  freePort,
+  parseCatalogSize,
+  startBenchStack,
+  subgraphRequests,
+  untilHealthy,
+  type BenchStack,
+} from './lib/bench-stack';
 import { catalogOperations, readPopulation, type CatalogOperation } from './lib/catalog-operations';
 import { fmt, measure, type Figures, type GraphQLBody } from './lib/load';
 import { spawnPrefixed } from './lib/processes';
@@ -84,20 +92,6 @@ async function startPeers(stack: BenchStack): Promise<Gateway[]> {
     peers.map((p) => ({ name: p.kind, url: `http://127.0.0.1:${p.port}/health` })),
   );
   return peers.map((p) => ({ name: p.name, url: `http://127.0.0.1:${p.port}/graphql` }));
-}
-
-/** Requests the five subgraphs have served on /graphql so far (their own HTTP metrics). */
-async function subgraphRequests(stack: BenchStack): Promise<number> {
-  let total = 0;
-  for (const url of Object.values(stack.subgraphMetricsUrls)) {
-    const text = await (await fetch(url)).text();
-    for (const line of text.split('\n')) {
-      if (line.startsWith('commerce_http_request_duration_seconds_count{') && line.includes('route="/graphql"')) {
-        total += Number(line.slice(line.lastIndexOf(' ') + 1));
-      }
-    }
-  }
-  return total;
 }
 
 /** What a response says, for comparison: its data, and the codes of its errors (messages differ between gateways). */

@@ -1,188 +1,332 @@
 /**
  * npm run bench:subscriptions — subscriptions at scale, measured (figures, not a timed test).
  *
- * Starts a whole supergraph of its own — five databases `bench_subs_<pid>_<subgraph>` (migrated and
- * seeded), Redis prefix `bench-subs-<pid>`, the five subgraphs and the checkout worker on ports
- * 4711–4715, and two real gateway processes on 4720 and 4721 (plus BENCH_PORT_OFFSET) — then opens BENCH_SUBSCRIBERS
- * (default 1000) graphql-ws connections, each with one `orderStatusChanged` subscription with a
- * cross-subgraph selection, spread evenly over BENCH_USERS (default 100) customers and both
- * gateways. BENCH_ROUNDS (default 3) rounds of checkouts by every user, BENCH_ORDERS_PER_SECOND
- * (default 10, i.e. about 20 status events/s) at a steady pace, produce the stream of order status
- * changes (PENDING, then CONFIRMED or FAILED). BENCH_PORT_OFFSET shifts every port (to run the code
- * before and after a change side by side); BENCH_CPU_PROF_DIR writes both gateways' `--cpu-prof`
- * profiles there when they stop. It prints:
+ * Starts the benchmark stack (`scripts/lib/bench-stack.ts`: the five subgraphs, the checkout worker
+ * and two gateway processes over databases, ports and a Redis prefix of their own), then opens
+ * BENCH_SUBSCRIBERS (default 1000) graphql-ws connections, each with one `orderStatusChanged`
+ * subscription with a cross-subgraph selection, spread evenly over BENCH_USERS (default 100)
+ * customers and both gateways, and measures while an event source publishes order status changes
+ * at BENCH_EVENTS_PER_SECOND (default 20). BENCH_EVENT_SOURCE picks the source:
  *
- * - delivery ratio: results received / (events published × subscribers of the event's user);
+ * - `fulfilment` (default): BENCH_ROUNDS (default 3) orders per customer are checked out before
+ *   the subscribers connect (not measured; BENCH_SETUP_CONCURRENCY, default 4, checkouts in flight,
+ *   each waited for until CONFIRMED); then admins ship and deliver them through the gateways
+ *   (`shipOrder`, then `deliverOrder` about half a second later), one mutation every
+ *   1/BENCH_EVENTS_PER_SECOND s, open loop. The checkout's CPU then stays out of the measured
+ *   window, which measures the subscription path (commit, outbox, Redis, gateways, sockets).
+ * - `checkout`: BENCH_ROUNDS rounds of checkouts by every customer inside the measured window, at
+ *   BENCH_ORDERS_PER_SECOND (default half the events/s: each makes PENDING, then CONFIRMED or
+ *   FAILED). Checkouts the loaded machine cannot answer are counted, not fatal.
+ *
+ * BENCH_CPU_PROF_DIR writes both gateways' `--cpu-prof` profiles there when they stop. It prints:
+ *
+ * - delivery ratio: results received / (events published in the window × subscribers of the
+ *   event's user);
  * - latency from commit (the status event's `createdAt`, PostgreSQL's transaction time, shown as
  *   `updatedAt` in the event) to receipt by the client: p50/p95/p99/max;
  * - latency from the Redis PUBLISH (as a listener in the bench sees it) to receipt, which leaves
  *   out the order subgraph's commit-to-publish step;
  * - events/s published, and deliveries/s;
- * - gateway memory per connection: growth of both gateways' RSS once every subscriber is connected.
+ * - gateway memory per connection: growth of both gateways' RSS once every subscriber is connected;
+ * - per event: subgraph requests (the source's mutation included) and CPU-ms of the gateways and
+ *   of the whole stack, which do not depend on the machine's load; mean times in the window (which
+ *   do) of the gateways' queries (the event queries) and mutations, of their fetches per subgraph,
+ *   and of the order subgraph's own queries and mutations;
+ * - each process's CPU in the window (the bench's own included), and the load average.
  *
  * Everything it creates is dropped at the end. Everything shares this machine's cores: the figures
  * are for this machine under whatever else runs on it.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { createClient, type Client } from 'graphql-ws';
-import { bearer, createRedis, graphqlData, orderEventsChannel, type OrderStatusEvent } from '@commerce/common';
-import { REPO_ROOT, SUBGRAPHS, applyMigrations, dropDatabase, ensureDatabase, type SubgraphName } from '@commerce/db-tools';
-import { composeSupergraph } from '@commerce/gateway/src/compose';
 import { loadCatalog } from '@commerce/seed-data';
-import { checkPortsFree } from './lib/preflight';
-import { stopAll, killAllNow, spawnPrefixed, waitForHealthy, type Child } from './lib/processes';
-import { currentEntries } from './lib/build';
-import { localCommand, processManifest, processNamed } from '../deploy/processes';
-import { seedAll } from './seed';
+import { SUBGRAPHS, bearer, createRedis, graphqlData, orderEventsChannel, type OrderStatusEvent } from '@commerce/common';
+import { metricTotal, startBenchStack, subgraphRequests, type BenchStack } from './lib/bench-stack';
+import { percentile } from './lib/load';
+import { cpuSecondsOf, rssBytesOf } from './lib/processes';
+
+type EventSource = 'fulfilment' | 'checkout';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const USERS = Number(process.env.BENCH_USERS ?? 100);
+/** Orders per customer. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-/** Checkouts started per second (each makes two status events). */
-const RATE = Number(process.env.BENCH_ORDERS_PER_SECOND ?? 10);
-/** Shifts every port this bench opens, so two runs (e.g. the code before and after a change) can go side by side. */
-const PORT_OFFSET = Number(process.env.BENCH_PORT_OFFSET ?? 0);
-const SUBGRAPH_PORTS: Record<SubgraphName, number> = {
-  user: 4711 + PORT_OFFSET,
-  product: 4712 + PORT_OFFSET,
-  review: 4713 + PORT_OFFSET,
-  cart: 4714 + PORT_OFFSET,
-  order: 4715 + PORT_OFFSET,
-};
-const GATEWAY_PORTS = [4720 + PORT_OFFSET, 4721 + PORT_OFFSET] as const;
-const HOST = '127.0.0.1';
+const EVENTS_PER_SECOND = Number(process.env.BENCH_EVENTS_PER_SECOND ?? 20);
+const SOURCE = (process.env.BENCH_EVENT_SOURCE ?? 'fulfilment') as EventSource;
+/** `checkout` source: checkouts started per second (each makes two status events). */
+const CHECKOUTS_PER_SECOND = Number(process.env.BENCH_ORDERS_PER_SECOND ?? EVENTS_PER_SECOND / 2);
+/** `fulfilment` source: checkouts in flight while the orders are placed before the window. */
+const SETUP_CONCURRENCY = Number(process.env.BENCH_SETUP_CONCURRENCY ?? 4);
+/** `fulfilment` source: an order is delivered this many orders after it shipped (≈ 0.55 s at 20 events/s). */
+const DELIVERY_LAG = 5;
 /** A folder for `--cpu-prof` profiles of both gateways (written when they stop); none by default. */
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
 const SELECTION = 'id status updatedAt items { quantity product { title } } user { email }';
 
-const id = `bench_subs_${process.pid}`;
-const redisPrefix = `bench-subs-${process.pid}`;
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const server = new URL(process.env.USER_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
-const dbUrl = (subgraph: SubgraphName) => Object.assign(new URL(server), { pathname: `/${id}_${subgraph}` }).toString();
-const dbUrls = Object.fromEntries(SUBGRAPHS.map((s) => [s, dbUrl(s)])) as Record<SubgraphName, string>;
-const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((s) => [s, `http://${HOST}:${SUBGRAPH_PORTS[s]}/graphql`])) as Record<
-  SubgraphName,
-  string
->;
-const gatewayUrls = GATEWAY_PORTS.map((p) => `http://${HOST}:${p}/graphql`);
-
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-/** Resident set size of a process in bytes, from /proc (Linux). */
-function rssOf(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) * 1024 : Number.NaN;
-}
-
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (Linux, 100 ticks/s). */
-function cpuSecondsOf(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+const message = (err: unknown) => (err instanceof Error ? err.message.slice(0, 200) : String(err));
 
 const gql = <T>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> =>
   graphqlData<T>(url, query, variables, bearer(token));
 
-async function main(): Promise<void> {
-  const env = {
-    ...Object.fromEntries(SUBGRAPHS.map((s) => [`${s.toUpperCase()}_DATABASE_URL`, dbUrls[s]])),
-    ...Object.fromEntries(SUBGRAPHS.map((s) => [`${s.toUpperCase()}_SUBGRAPH_URL`, subgraphUrls[s]])),
-    REDIS_URL: redisUrl,
-    REDIS_PREFIX: redisPrefix,
-    HOST,
-    LOG_LEVEL: 'warn',
-    CHECKOUT_CONCURRENCY: '10',
-    // One machine plays every client from one address: the per-IP and per-user budgets would
-    // throttle the benchmark itself (the limiter still runs on every request).
-    RATE_LIMIT_USER_PER_MINUTE: '1000000',
-    RATE_LIMIT_IP_PER_MINUTE: '1000000',
-  };
-  await checkPortsFree([
-    ...SUBGRAPHS.map((name) => ({ name, host: HOST, port: SUBGRAPH_PORTS[name] })),
-    ...GATEWAY_PORTS.map((port, i) => ({ name: `gateway ${i}`, host: HOST, port })),
-  ]);
+/** The statuses the bench's Redis listener has seen per order, and waits for a given one. */
+class OrderWatch {
+  private readonly seen = new Map<string, Set<string>>();
+  private readonly waiters = new Map<string, Array<() => void>>();
 
-  say(`▸ Databases ${id}_*: migrating and seeding…`);
-  for (const s of SUBGRAPHS) {
-    await dropDatabase(dbUrls[s]);
-    await ensureDatabase(dbUrls[s]);
-    await applyMigrations(s, dbUrls[s]);
+  saw(event: OrderStatusEvent): void {
+    let statuses = this.seen.get(event.orderId);
+    if (!statuses) this.seen.set(event.orderId, (statuses = new Set()));
+    statuses.add(event.status);
+    for (const wake of this.waiters.get(event.orderId) ?? []) wake();
   }
-  await seedAll(dbUrls);
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-subs-'));
-  const supergraphPath = path.join(tmp, 'supergraph.graphql');
-  writeFileSync(supergraphPath, composeSupergraph(subgraphUrls));
 
-  say('▸ Starting five subgraphs, the checkout worker and two gateway processes…');
-  const children: Child[] = [];
-  // Worker and metrics ports shifted clear of a running `npm start`'s.
-  const manifest = processManifest({ subgraphUrls, gatewayPort: GATEWAY_PORTS[0], portOffset: 700 + PORT_OFFSET });
-  const entries = currentEntries();
-  const serve = (name: string, label = name, extra: NodeJS.ProcessEnv = {}, nodeFlags: string[] = []) => {
-    const spec = processNamed(manifest, name);
-    const [command, args] = localCommand(spec, entries);
-    return spawnPrefixed(label, [command, [...nodeFlags, ...args]], { cwd: REPO_ROOT, env: { ...env, ...spec.env, ...extra } });
+  /** Resolves with the first of `statuses` the order reached, or null after `timeoutMs`. */
+  async until(orderId: string, statuses: readonly string[], timeoutMs: number): Promise<string | null> {
+    const reached = () => statuses.find((s) => this.seen.get(orderId)?.has(s)) ?? null;
+    const deadline = Date.now() + timeoutMs;
+    while (reached() === null && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const list = this.waiters.get(orderId) ?? [];
+        list.push(resolve);
+        this.waiters.set(orderId, list);
+        setTimeout(resolve, 1000).unref();
+      });
+      this.waiters.delete(orderId);
+    }
+    return reached();
+  }
+}
+
+interface Customer {
+  token: string;
+  userId: number;
+}
+
+/** Puts one well-stocked product in the customer's cart and checks out; resolves with the order id. */
+async function checkOut(url: string, customer: Customer, productId: number, key: string): Promise<string> {
+  await gql(url, `mutation { addToCart(productId: "${productId}", quantity: 1) { totalQuantity } }`, {}, customer.token);
+  const { checkout } = await gql<{ checkout: { order: { id: string } } }>(
+    url,
+    'mutation($key: String!) { checkout(input: { idempotencyKey: $key }) { order { id } } }',
+    { key },
+    customer.token,
+  );
+  return checkout.order.id;
+}
+
+/**
+ * Setup of the `fulfilment` source, before the window: every customer's ROUNDS orders, one at a
+ * time per customer, SETUP_CONCURRENCY customers at once, each waited for until it settles.
+ * @returns the CONFIRMED orders, round by round (so consecutive orders belong to different customers)
+ */
+async function placeOrders(stack: BenchStack, customers: Customer[], productIds: number[], watch: OrderWatch): Promise<string[]> {
+  const confirmed: string[][] = Array.from({ length: ROUNDS }, () => []);
+  let failed = 0;
+  let next = 0;
+  const started = Date.now();
+  const lane = async () => {
+    for (let u = next++; u < customers.length; u = next++) {
+      for (let round = 0; round < ROUNDS; round++) {
+        const url = stack.gatewayUrls[(u + round) % stack.gatewayUrls.length]!;
+        try {
+          const id = await checkOut(url, customers[u]!, productIds[(u * ROUNDS + round) % productIds.length]!, `bench-${round}`);
+          const status = await watch.until(id, ['CONFIRMED', 'FAILED'], 120_000);
+          if (status === 'CONFIRMED') confirmed[round]!.push(id);
+          else failed += 1;
+        } catch (err) {
+          failed += 1;
+          if (failed <= 3) say(`  checkout failed: ${message(err)}`);
+        }
+      }
+    }
   };
-  for (const s of SUBGRAPHS) children.push(serve(s));
-  children.push(serve('checkout-worker'));
-  // A loaded machine takes longer than the default minute to start a dozen processes.
-  await waitForHealthy(
-    SUBGRAPHS.map((name) => ({ name, url: new URL('/health', subgraphUrls[name]).toString() })),
-    { timeoutMs: 300_000 },
-  );
-  // Two instances of one process: the second gets its own ports.
-  // --cpu-prof is refused in NODE_OPTIONS: it goes on the command line, before the entry point.
-  const profiling = CPU_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROFILE_DIR)}`] : [];
-  const gateways: Child[] = GATEWAY_PORTS.map((port, i) =>
-    serve(
-      'gateway',
-      `gateway-${'AB'[i]}`,
-      { GATEWAY_PORT: String(port), METRICS_PORT: String(10_500 + PORT_OFFSET + i), SUPERGRAPH_PATH: supergraphPath },
-      profiling,
-    ),
-  );
-  await waitForHealthy(
-    GATEWAY_PORTS.map((port, i) => ({ name: `gateway ${i}`, url: `http://${HOST}:${port}/health` })),
-    { timeoutMs: 300_000 },
-  );
+  await Promise.all(Array.from({ length: SETUP_CONCURRENCY }, lane));
+  const orders = confirmed.flat();
+  say(`  ${orders.length} orders CONFIRMED (${failed} not) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return orders;
+}
 
+/** A histogram of the stack's own metrics whose mean over the window locates the time of an event. */
+interface Timing {
+  label: string;
+  read: () => Promise<{ seconds: number; count: number }>;
+}
+
+/**
+ * Where an event's time goes, from the processes' Prometheus histograms: the gateways' operations
+ * (event queries are queries, the source's changes mutations), each gateway → subgraph fetch, and
+ * the order subgraph's own time per query and mutation (the rest of a fetch is network and queue).
+ */
+function timings(stack: BenchStack): Timing[] {
+  const histogram = (label: string, urls: readonly string[], metric: string, labels: Record<string, string>): Timing => ({
+    label,
+    read: async () => ({
+      seconds: await metricTotal(urls, `${metric}_sum`, labels),
+      count: await metricTotal(urls, `${metric}_count`, labels),
+    }),
+  });
+  const operations = 'commerce_graphql_request_duration_seconds';
+  const order = [stack.subgraphMetricsUrls.order];
+  return [
+    histogram('gateway queries', stack.gatewayMetricsUrls, operations, { type: 'query' }),
+    histogram('gateway mutations', stack.gatewayMetricsUrls, operations, { type: 'mutation' }),
+    ...SUBGRAPHS.filter((s) => s !== 'review' && s !== 'cart').map((subgraph) =>
+      histogram(`fetch ${subgraph}`, stack.gatewayMetricsUrls, 'commerce_gateway_subgraph_fetch_duration_seconds', { subgraph }),
+    ),
+    histogram('order subgraph queries', order, operations, { type: 'query' }),
+    histogram('order subgraph mutations', order, operations, { type: 'mutation' }),
+  ];
+}
+
+/** What a source did in the window. */
+interface SourceRun {
+  /** Mutations that failed (their events never come). */
+  failed: number;
+  /** Events the source expects to be published once every mutation has committed. */
+  expectedEvents: number;
+  describe: string;
+}
+
+/**
+ * The `fulfilment` source: one admin mutation every 1/EVENTS_PER_SECOND s, alternating a
+ * `shipOrder` of the next order with a `deliverOrder` of the order shipped DELIVERY_LAG before it
+ * (which waits for that ship to have answered). Open loop: a slow answer delays no other mutation.
+ */
+async function fulfil(stack: BenchStack, orders: string[], admins: string[]): Promise<SourceRun> {
+  const steps: Array<{ order: number; kind: 'ship' | 'deliver' }> = [];
+  for (let i = 0; i < orders.length + DELIVERY_LAG; i++) {
+    if (i < orders.length) steps.push({ order: i, kind: 'ship' });
+    if (i >= DELIVERY_LAG) steps.push({ order: i - DELIVERY_LAG, kind: 'deliver' });
+  }
+  const shipped = new Map<number, Promise<boolean>>();
+  let failed = 0;
+  const run = async (step: (typeof steps)[number], k: number): Promise<boolean> => {
+    const url = stack.gatewayUrls[k % stack.gatewayUrls.length]!;
+    const admin = admins[k % admins.length]!;
+    const id = orders[step.order]!;
+    try {
+      if (step.kind === 'ship') {
+        const trackingNumber = `1Z${String(step.order).padStart(16, '0')}`;
+        await gql(
+          url,
+          'mutation($id: ID!, $n: String!) { shipOrder(id: $id, carrier: UPS, trackingNumber: $n) { id } }',
+          { id, n: trackingNumber },
+          admin,
+        );
+      } else {
+        if (!(await shipped.get(step.order))) return false;
+        await gql(url, 'mutation($id: ID!) { deliverOrder(id: $id) { id } }', { id }, admin);
+      }
+      return true;
+    } catch (err) {
+      failed += 1;
+      if (failed <= 3) say(`  ${step.kind}Order failed: ${message(err)}`);
+      return false;
+    }
+  };
+  const started = performance.now();
+  const running: Promise<boolean>[] = [];
+  for (const [k, step] of steps.entries()) {
+    // On a fixed schedule from the start, so a late timer does not slow the rate that follows.
+    const wait = started + (k * 1000) / EVENTS_PER_SECOND - performance.now();
+    if (wait > 0) await sleep(wait);
+    const done = run(step, k);
+    if (step.kind === 'ship') shipped.set(step.order, done);
+    running.push(done);
+  }
+  const succeeded = (await Promise.all(running)).filter(Boolean).length;
+  return { failed, expectedEvents: succeeded, describe: `${orders.length} orders shipped and delivered by admins` };
+}
+
+/** The `checkout` source: ROUNDS rounds of checkouts by every customer at CHECKOUTS_PER_SECOND, inside the window. */
+async function checkOutInWindow(stack: BenchStack, customers: Customer[], productIds: number[]): Promise<SourceRun & { orders: string[] }> {
+  const orders: string[] = [];
+  const placing: Promise<void>[] = [];
+  let failed = 0;
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const [u, customer] of customers.entries()) {
+      const url = stack.gatewayUrls[(u + round) % stack.gatewayUrls.length]!;
+      placing.push(
+        checkOut(url, customer, productIds[(u * ROUNDS + round) % productIds.length]!, `bench-${round}`).then(
+          (id) => void orders.push(id),
+          (err: unknown) => {
+            // A checkout the loaded machine could not answer is counted, not fatal: its events never come.
+            failed += 1;
+            if (failed <= 3) say(`  checkout failed: ${message(err)}`);
+          },
+        ),
+      );
+      // A steady stream rather than bursts: latency then measures the subscription path, not a queue.
+      await sleep(1000 / CHECKOUTS_PER_SECOND);
+    }
+    // A customer's next round waits for their previous cart to be checked out.
+    await Promise.all(placing);
+  }
+  return { orders, failed, expectedEvents: 2 * orders.length, describe: `${orders.length} checkouts (${failed} failed)` };
+}
+
+async function main(stack: BenchStack): Promise<void> {
   const catalog = await loadCatalog();
   const users = catalog.users.filter((u) => u.role === 'user').slice(0, USERS);
+  const adminUsers = catalog.users.filter((u) => u.role === 'admin').slice(0, 5);
   // Orders spread evenly over well-stocked products, so (nearly) all confirm rather than fail.
-  const products = catalog.products.filter((p) => p.stock >= 50);
-  if (users.length < USERS || products.length * 50 < ROUNDS * USERS)
-    throw new Error('the catalog has too few customers or stocked products for these settings');
-  say(`▸ Signing in ${users.length} customers…`);
-  const tokens: string[] = [];
-  for (const u of users) {
+  const productIds = catalog.products.filter((p) => p.stock >= 50).map((p) => p.id);
+  if (users.length < USERS || productIds.length * 50 < ROUNDS * USERS || adminUsers.length === 0)
+    throw new Error('the catalog has too few customers, admins or stocked products for these settings');
+  const [entry] = stack.gatewayUrls;
+  const signIn = async (u: { username: string; password: string }) => {
     const { login } = await gql<{ login: { accessToken: string } }>(
-      gatewayUrls[0]!,
+      entry!,
       'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }',
-      {
-        u: u.username,
-        p: u.password,
-      },
+      { u: u.username, p: u.password },
     );
-    tokens.push(login.accessToken);
+    return login.accessToken;
+  };
+  say(`▸ Signing in ${users.length} customers and ${adminUsers.length} admins…`);
+  const customers: Customer[] = [];
+  for (const u of users) {
+    const token = await signIn(u);
+    const { me } = await gql<{ me: { id: string } }>(entry!, '{ me { id } }', {}, token);
+    customers.push({ token, userId: Number(me.id) });
   }
-  const userIds = await Promise.all(
-    tokens.map(async (t) => Number((await gql<{ me: { id: string } }>(gatewayUrls[0]!, '{ me { id } }', {}, t)).me.id)),
-  );
-  // Warm both gateways' query plans before measuring memory.
-  await Promise.all(gatewayUrls.map((url) => gql(url, '{ categories { id } }')));
-  const rssBefore = gateways.map((g) => rssOf(g.pid));
+  const admins = await Promise.all(adminUsers.map(signIn));
 
-  say(`▸ Opening ${SUBSCRIBERS} graphql-ws subscribers (${SUBSCRIBERS / users.length} per customer, half on each gateway)…`);
+  // Every published event, as the gateways see it; only those of the window are counted.
+  const watch = new OrderWatch();
+  const published: OrderStatusEvent[] = [];
+  /** When the bench's own Redis listener saw each event (orderId/status): the moment it was published. */
+  const publishedAt = new Map<string, number>();
+  let measuring = false;
+  const listener = createRedis(stack.redisUrl, 'bench-listener');
+  listener.on('message', (_channel: string, raw: string) => {
+    const event = JSON.parse(raw) as OrderStatusEvent;
+    watch.saw(event);
+    if (!measuring) return;
+    publishedAt.set(`${event.orderId}/${event.status}`, Date.now());
+    published.push(event);
+  });
+  await listener.subscribe(orderEventsChannel(stack.redisPrefix));
+
+  let orders: string[] = [];
+  if (SOURCE === 'fulfilment') {
+    say(`▸ Setup (not measured): ${ROUNDS} orders per customer, ${SETUP_CONCURRENCY} checkouts at a time, each until CONFIRMED…`);
+    orders = await placeOrders(stack, customers, productIds, watch);
+  }
+
+  // Warm both gateways' query plans before measuring memory.
+  await Promise.all(stack.gatewayUrls.map((url) => gql(url, '{ categories { id } }')));
+  const rssBefore = stack.gatewayProcesses.map((g) => rssBytesOf(g.pid) ?? Number.NaN);
+
+  say(`▸ Opening ${SUBSCRIBERS} graphql-ws subscribers (${SUBSCRIBERS / customers.length} per customer, half on each gateway)…`);
   const subscribersOf = new Map<number, number>();
   const received = new Set<string>();
   let deliveries = 0;
@@ -191,18 +335,17 @@ async function main(): Promise<void> {
   let partial = 0;
   const latencies: number[] = [];
   const fromPublish: number[] = [];
-  /** When the bench's own Redis listener saw each event (orderId/status): the moment it was published. */
-  const publishedAt = new Map<string, number>();
   let lastReceipt = 0;
   const clients: Client[] = [];
   for (let i = 0; i < SUBSCRIBERS; i++) {
-    const u = i % users.length;
-    const gateway = Math.floor(i / users.length) % 2;
-    subscribersOf.set(userIds[u]!, (subscribersOf.get(userIds[u]!) ?? 0) + 1);
+    const u = i % customers.length;
+    const gateway = Math.floor(i / customers.length) % stack.gatewayUrls.length;
+    const { token, userId } = customers[u]!;
+    subscribersOf.set(userId, (subscribersOf.get(userId) ?? 0) + 1);
     const client = createClient({
-      url: gatewayUrls[gateway]!.replace(/^http/, 'ws'),
+      url: stack.gatewayUrls[gateway]!.replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${tokens[u]}` },
+      connectionParams: { authorization: `Bearer ${token}` },
       retryAttempts: 0,
     });
     clients.push(client);
@@ -233,63 +376,41 @@ async function main(): Promise<void> {
     );
   }
   await sleep(2000);
-  const rssAfter = gateways.map((g) => rssOf(g.pid));
-
-  // Every published event, as the gateways see it.
-  const published: OrderStatusEvent[] = [];
-  const listener = createRedis(redisUrl, 'bench-listener');
-  listener.on('message', (_channel: string, message: string) => {
-    const event = JSON.parse(message) as OrderStatusEvent;
-    publishedAt.set(`${event.orderId}/${event.status}`, Date.now());
-    published.push(event);
-  });
-  await listener.subscribe(orderEventsChannel(redisPrefix));
+  const rssAfter = stack.gatewayProcesses.map((g) => rssBytesOf(g.pid) ?? Number.NaN);
 
   say(
-    `▸ ${ROUNDS} rounds of checkouts by ${users.length} customers through both gateways, ${RATE} orders/s (≈ ${2 * RATE} status events/s)…`,
+    SOURCE === 'fulfilment'
+      ? `▸ Window: admins ship and deliver ${orders.length} orders through both gateways, ${EVENTS_PER_SECOND} mutations/s (load average ${loadAverage()})…`
+      : `▸ Window: ${ROUNDS} rounds of checkouts by ${customers.length} customers through both gateways, ${CHECKOUTS_PER_SECOND} orders/s (≈ ${2 * CHECKOUTS_PER_SECOND} status events/s; load average ${loadAverage()})…`,
   );
+  measuring = true;
   const started = Date.now();
-  const processes = [...gateways, ...children];
-  const cpuBefore = processes.map((c) => cpuSecondsOf(c.pid));
-  const orders: string[] = [];
-  const placing: Promise<void>[] = [];
-  let failedCheckouts = 0;
-  for (let round = 1; round <= ROUNDS; round++) {
-    for (const [u, token] of tokens.entries()) {
-      const url = gatewayUrls[(u + round) % 2]!;
-      const product = products[(u * ROUNDS + round) % products.length]!;
-      placing.push(
-        (async () => {
-          await gql(url, `mutation { addToCart(productId: "${product.id}", quantity: 1) { totalQuantity } }`, {}, token);
-          const { checkout } = await gql<{ checkout: { order: { id: string } } }>(
-            url,
-            'mutation($key: String!) { checkout(input: { idempotencyKey: $key }) { order { id } } }',
-            { key: `bench-${round}` },
-            token,
-          );
-          orders.push(checkout.order.id);
-        })().catch((err: unknown) => {
-          // A checkout the loaded machine could not answer is counted, not fatal: its events never come.
-          failedCheckouts += 1;
-          if (failedCheckouts <= 3) say(`  checkout failed: ${err instanceof Error ? err.message.slice(0, 200) : String(err)}`);
-        }),
-      );
-      // A steady stream rather than bursts: latency then measures the subscription path, not a queue.
-      await sleep(1000 / RATE);
-    }
-    // A user's next round waits for their previous cart to be checked out.
-    await Promise.all(placing);
-  }
-  // Wait until every order has settled and its events had a fair chance to arrive.
-  const settled = () => new Set(published.filter((e) => e.status !== 'PENDING').map((e) => e.orderId)).size;
+  const cpuBefore = stack.processes.map((c) => cpuSecondsOf(c.pid) ?? Number.NaN);
+  const benchCpuBefore = process.cpuUsage();
+  const requestsBefore = await subgraphRequests(stack);
+  const timingsBefore = await Promise.all(timings(stack).map((t) => t.read()));
+  const run = SOURCE === 'fulfilment' ? await fulfil(stack, orders, admins) : await checkOutInWindow(stack, customers, productIds);
+  // Wait until every committed change has been published and its deliveries had a fair chance to arrive.
+  for (let waited = 0; published.length < run.expectedEvents && waited < 120_000; waited += 100) await sleep(100);
   const expected = () => published.reduce((sum, e) => sum + (subscribersOf.get(e.userId) ?? 0), 0);
-  for (let waited = 0; settled() < orders.length && waited < 120_000; waited += 100) await sleep(100);
-  const lastPublish = Math.max(...published.map((e) => Date.parse(e.occurredAt)));
   for (let quiet = 0; deliveries < expected() && quiet < 30_000; quiet += 100) await sleep(100);
   const wall = (Date.now() - started) / 1000;
-  const cpu = processes.map(
-    (c, i) => `${c.name.replace('gateway-', 'gw ')} ${((100 * (cpuSecondsOf(c.pid) - cpuBefore[i]!)) / wall).toFixed(0)}%`,
-  );
+  const used = stack.processes.map((c, i) => (cpuSecondsOf(c.pid) ?? Number.NaN) - cpuBefore[i]!);
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  const cpu = [
+    ...stack.processes.map((c, i) => `${c.name.replace('gateway-', 'gw ')} ${((100 * used[i]!) / wall).toFixed(0)}%`),
+    `bench ${((benchCpu.user + benchCpu.system) / 1e4 / wall).toFixed(0)}%`,
+  ];
+  const gatewayCpu = stack.processes.reduce((sum, c, i) => sum + (stack.gatewayProcesses.includes(c) ? used[i]! : 0), 0);
+  const stackCpu = used.reduce((a, b) => a + b, 0);
+  const requests = (await subgraphRequests(stack)) - requestsBefore;
+  const timingsAfter = await Promise.all(timings(stack).map((t) => t.read()));
+  const timed = timings(stack).map((t, i) => {
+    const count = timingsAfter[i]!.count - timingsBefore[i]!.count;
+    const seconds = timingsAfter[i]!.seconds - timingsBefore[i]!.seconds;
+    return `${t.label} ${count > 0 ? ((1000 * seconds) / count).toFixed(0) : '–'} ms (${count})`;
+  });
+  const lastPublish = Math.max(...published.map((e) => Date.parse(e.occurredAt)));
 
   const sorted = [...latencies].sort((a, b) => a - b);
   const sortedFromPublish = [...fromPublish].sort((a, b) => a - b);
@@ -297,10 +418,12 @@ async function main(): Promise<void> {
   const seconds = (lastPublish - started) / 1000;
   say('');
   say(
-    `subscribers:          ${SUBSCRIBERS} graphql-ws connections (${users.length} customers × ${SUBSCRIBERS / users.length}), 2 gateway processes`,
+    `subscribers:          ${SUBSCRIBERS} graphql-ws connections (${customers.length} customers × ${SUBSCRIBERS / customers.length}), ${stack.gatewayUrls.length} gateway processes`,
   );
+  const byStatus = new Map<string, number>();
+  for (const e of published) byStatus.set(e.status, (byStatus.get(e.status) ?? 0) + 1);
   say(
-    `orders:               ${orders.length} (${settled()} settled, ${failedCheckouts} checkouts failed), ${published.length} status events published`,
+    `source:               ${SOURCE}: ${run.describe}; ${run.failed} mutations failed, ${published.length} status events published (${[...byStatus].map(([status, n]) => `${n} ${status}`).join(', ')}; ${run.expectedEvents} from the changes answered)`,
   );
   say(
     `delivery ratio:       ${((100 * deliveries) / expected()).toFixed(2)}% (${deliveries} of ${expected()} expected; ${duplicates} duplicates, ${errors} errors, ${partial} with field errors)`,
@@ -317,32 +440,42 @@ async function main(): Promise<void> {
   say(
     `gateway memory:       ${(perConnection / 1024).toFixed(1)} KiB RSS per connection (RSS ${rssBefore.map((b) => (b / 2 ** 20).toFixed(0)).join('/')} → ${rssAfter.map((a) => (a / 2 ** 20).toFixed(0)).join('/')} MiB)`,
   );
-  say(`cpu while streaming:  ${cpu.join(', ')} (of one core; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)`);
+  say(
+    `per event:            ${(requests / published.length).toFixed(2)} subgraph requests; CPU ${((1000 * gatewayCpu) / published.length).toFixed(1)} ms in the gateways, ${((1000 * stackCpu) / published.length).toFixed(1)} ms in the stack (the source's mutation included)`,
+  );
+  say(`mean times:           ${timed.join(', ')}`);
+  say(`cpu in the window:    ${cpu.join(', ')} (of one core; ${os.cpus().length} cores)`);
+  say(`load average:         ${loadAverage()}`);
   say('');
 
   await Promise.all(clients.map((c) => c.dispose()));
   await listener.quit();
-  rmSync(tmp, { recursive: true, force: true });
 }
 
-async function cleanUp(): Promise<void> {
-  await stopAll(15_000);
-  for (const s of SUBGRAPHS) await dropDatabase(dbUrls[s]).catch(() => undefined);
-  const redis = createRedis(redisUrl, 'bench-cleanup');
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  await redis.quit();
+async function run(): Promise<void> {
+  if (SOURCE !== 'fulfilment' && SOURCE !== 'checkout') throw new Error(`BENCH_EVENT_SOURCE must be fulfilment or checkout, got ${SOURCE}`);
+  const pool = process.env.ORDER_DATABASE_POOL_SIZE;
+  say(`▸ bench:subscriptions, source ${SOURCE}, order pool ${pool ?? 'default'} (ORDER_DATABASE_POOL_SIZE), load average ${loadAverage()}`);
+  const stack = await startBenchStack({
+    catalog: { kind: 'dummyjson' },
+    portOffset: 1400,
+    gateways: 2,
+    workers: ['checkout-worker'],
+    env: { CHECKOUT_CONCURRENCY: '10' },
+    // --cpu-prof is refused in NODE_OPTIONS: it goes on the command line, before the entry point.
+    ...(CPU_PROFILE_DIR ? { gatewayNodeFlags: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROFILE_DIR)}`] } : {}),
+  });
+  try {
+    await main(stack);
+  } finally {
+    await stack.close();
+  }
 }
 
-process.on('exit', killAllNow);
-main()
-  .then(cleanUp, async (err: unknown) => {
+run().then(
+  () => process.exit(0),
+  (err: unknown) => {
     process.stderr.write(`bench:subscriptions failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    await cleanUp();
-    process.exitCode = 1;
-  })
-  .then(() => process.exit());
+    process.exit(1);
+  },
+);

@@ -30,6 +30,7 @@ import { HEALTH_PATHS, JOBS, containerCommand, processManifest, type ProcessSpec
 import { isBuildUpToDate } from './lib/build';
 import { parseCopy, parseEnv, repositoryStages, stageNamed, type Stage } from './lib/dockerfile';
 import { ROOT } from './lib/stamps';
+import { cpuSecondsOf } from './lib/processes';
 
 const run = promisify(execFile);
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -220,17 +221,6 @@ function startNode(name: string, command: string[], dir: string, env: NodeJS.Pro
   return { name, child, exited, output: () => log };
 }
 
-/** CPU seconds (user + system) a running process has used, from /proc (Linux). */
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Runs a one-shot job to completion. @throws ImageCheckError with its output when it exits non-zero. */
 async function runJob(name: string, command: string[], dir: string, env: NodeJS.ProcessEnv): Promise<number> {
   const started = performance.now();
@@ -404,7 +394,7 @@ async function main(): Promise<void> {
       running.push(process_);
       await untilReady(process_, `http://127.0.0.1:${spec.port}${HEALTH_PATHS.ready}`, 60_000);
       say(
-        `  ${spec.name.padEnd(26)} ${seconds(performance.now() - started).padStart(7)}   CPU ${(cpuSeconds(process_.child.pid!) ?? NaN).toFixed(2)} s`,
+        `  ${spec.name.padEnd(26)} ${seconds(performance.now() - started).padStart(7)}   CPU ${(cpuSecondsOf(process_.child.pid) ?? NaN).toFixed(2)} s`,
       );
     }
 

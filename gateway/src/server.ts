@@ -58,7 +58,7 @@ import { coalescing, type QueryExecutor } from './coalesce';
 import { streamingOperations } from './operations';
 import { sseRouter } from './sse';
 import { SubscriptionGroups } from './subscription-groups';
-import type { ServiceLookup } from './subscription-fields';
+import { retryingOnce, type ServiceLookup } from './subscription-fields';
 import { serveWebSocket } from './websocket';
 import { QUEUE_DASHBOARD_PATH, createQueueDashboard } from './queue-dashboard';
 import { SessionRevocations } from './session-revocations';
@@ -237,11 +237,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     };
   };
   const sharedExecute = coalescing(execute);
-  const lookup: ServiceLookup = async <T>(query: string, variables: Record<string, unknown>) => {
+  const lookup: ServiceLookup = retryingOnce(async <T>(query: string, variables: Record<string, unknown>) => {
     const result = await sharedExecute(query, variables, { caller: { kind: 'service', service: 'gateway' }, requestId: randomUUID() });
     if (result.errors?.length) throw result.errors[0];
     return result.data as T | null | undefined;
-  };
+  });
 
   const currentSchema = () => {
     if (!apiSchema) throw new Error('supergraph not loaded yet');

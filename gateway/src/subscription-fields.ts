@@ -1,6 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GraphQLError } from 'graphql';
 import {
+  DomainError,
   ForbiddenError,
   NotFoundError,
+  RETRYABLE_CODES,
   canActFor,
   hasRole,
   orderEventsChannel,
@@ -43,8 +47,41 @@ export interface SubscriptionPlan {
   start: () => Promise<CurrentState | null>;
 }
 
-/** Runs a query as the gateway itself (a service caller), for access checks that must see the owner. */
+/**
+ * Runs a query as the gateway itself (a service caller), for access checks that must see the owner.
+ * @throws the first GraphQL error of the result (e.g. SUBGRAPH_UNAVAILABLE).
+ */
 export type ServiceLookup = <T>(query: string, variables: Record<string, unknown>) => Promise<T | null | undefined>;
+
+/** Pause before a lookup's second attempt, ms: a refused or reset connection is often a subgraph instance restarting or being replaced. */
+export const LOOKUP_RETRY_DELAY_MS = 100;
+
+/**
+ * A failure worth one more attempt: a retryable code (SERVICE_UNAVAILABLE, or SUBGRAPH_UNAVAILABLE:
+ * the subgraph refused or reset the connection, or answered 5xx). Not a timeout: that attempt
+ * already waited SUBGRAPH_TIMEOUT_MS, and a second would double the subscriber's wait.
+ */
+function isTransient(err: unknown): boolean {
+  const extensions = err instanceof GraphQLError ? err.extensions : err instanceof DomainError ? { code: err.code, ...err.details } : null;
+  return extensions !== null && RETRYABLE_CODES.has(String(extensions.code)) && extensions.timedOut !== true;
+}
+
+/**
+ * `lookup` tried once more, after `delayMs`, when its first attempt failed with a transient error
+ * (see {@link isTransient}), so a subscribe is not refused for a blip of the subgraph that owns
+ * the access facts. Every other failure, and the second attempt's, is thrown as it is.
+ */
+export function retryingOnce(lookup: ServiceLookup, delayMs = LOOKUP_RETRY_DELAY_MS): ServiceLookup {
+  return async <T>(query: string, variables: Record<string, unknown>) => {
+    try {
+      return await lookup<T>(query, variables);
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      await sleep(delayMs);
+      return lookup<T>(query, variables);
+    }
+  };
+}
 
 export interface PlanInput {
   args: Record<string, unknown>;

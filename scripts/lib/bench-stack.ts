@@ -1,6 +1,6 @@
 /**
- * The stack a benchmark measures: the five subgraphs and the gateway as real processes from the
- * process manifest (`deploy/processes.ts`; compiled `dist/` when the build is current, else tsx),
+ * The stack a benchmark measures: the five subgraphs, one gateway or more, and the workers a
+ * benchmark asks for, as real processes from the process manifest (`deploy/processes.ts`; compiled `dist/` when the build is current, else tsx),
  * over databases of their own (`bench_<pid>_<subgraph>`, migrated and seeded with the catalog the
  * run asks for), their own Redis prefix (`bench-<pid>`), free ports and a fresh internal secret.
  * {@link BenchStack.close} stops the processes and drops everything it created, also on Ctrl-C.
@@ -56,11 +56,28 @@ export interface BenchStackOptions {
   env?: NodeJS.ProcessEnv;
   /** Progress lines (default: stdout). */
   say?: (line: string) => void;
+  /** Gateway processes over the same subgraphs (default 1), each with ports of its own, e.g. to spread subscribers. */
+  gateways?: number;
+  /** Workers of the manifest to run as well (e.g. `checkout-worker`, which moves checkouts to CONFIRMED); none by default. */
+  workers?: readonly string[];
+  /** Node flags for every gateway, before its entry point (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  gatewayNodeFlags?: readonly string[];
 }
 
 export interface BenchStack {
-  /** Our gateway's GraphQL endpoint. */
+  /** Our gateway's GraphQL endpoint (the first gateway's). */
   gatewayUrl: string;
+  /** Every gateway's GraphQL endpoint, {@link BenchStackOptions.gateways} of them. */
+  gatewayUrls: string[];
+  /** Every gateway's Prometheus endpoint (its METRICS_PORT), in the order of {@link gatewayUrls}. */
+  gatewayMetricsUrls: string[];
+  /** The gateway processes, in the order of {@link gatewayUrls} (e.g. to read their CPU time and memory). */
+  gatewayProcesses: Child[];
+  /** Every process started: subgraphs, workers, gateways. */
+  processes: Child[];
+  redisUrl: string;
+  /** REDIS_PREFIX of every process, e.g. for `orderEventsChannel(redisPrefix)`. */
+  redisPrefix: string;
   subgraphUrls: Record<SubgraphName, string>;
   /** Each subgraph's Prometheus endpoint (its METRICS_PORT), e.g. to count the requests it served. */
   subgraphMetricsUrls: Record<SubgraphName, string>;
@@ -75,22 +92,27 @@ export interface BenchStack {
   close(): Promise<void>;
 }
 
-/** The processes a bench stack starts: the five subgraphs and the gateway (no workers). */
-const STARTED = [...SUBGRAPHS, 'gateway'];
-
 /**
- * The manifest with a port offset under which every METRICS_PORT of {@link STARTED} is free:
+ * The manifest with a port offset under which every METRICS_PORT of `started`, and every worker's
+ * health port among them, is free:
  * `preferred` first, then a few random ones, since other stacks (benchmarks of other checkouts,
  * `npm start`) may hold the fixed ones.
  * @throws Error when no candidate offset has all of them free
  */
-async function freeManifest(config: Omit<ManifestConfig, 'portOffset'>, preferred: number): Promise<ProcessSpec[]> {
+async function freeManifest(
+  config: Omit<ManifestConfig, 'portOffset'>,
+  preferred: number,
+  started: readonly string[],
+): Promise<ProcessSpec[]> {
   const candidates = [preferred, ...Array.from({ length: 20 }, () => 1000 + Math.floor(Math.random() * 400) * 100)];
   for (const portOffset of candidates) {
     const manifest = processManifest({ ...config, portOffset });
-    const wanted = manifest.filter((spec) => STARTED.includes(spec.name));
+    const wanted = manifest.filter((spec) => started.includes(spec.name));
     try {
-      await checkPortsFree(wanted.map((spec) => ({ name: `${spec.name} metrics`, host: '127.0.0.1', port: spec.metricsPort })));
+      await checkPortsFree([
+        ...wanted.map((spec) => ({ name: `${spec.name} metrics`, host: '127.0.0.1', port: spec.metricsPort })),
+        ...wanted.filter((spec) => spec.role === 'worker').map((spec) => ({ name: spec.name, host: '127.0.0.1', port: spec.port })),
+      ]);
       return manifest;
     } catch {
       // Taken by another stack: try the next offset.
@@ -98,6 +120,29 @@ async function freeManifest(config: Omit<ManifestConfig, 'portOffset'>, preferre
   }
   throw new Error(`no free block of METRICS_PORTs found near offset ${preferred}`);
 }
+
+/**
+ * The sum, over the Prometheus endpoints `metricsUrls`, of the samples of `metric` (a full sample
+ * name, e.g. `commerce_http_request_duration_seconds_count`) whose labels include every pair of
+ * `labels`. Reads the text exposition format line by line (our processes print one sample a line).
+ * @throws Error when an endpoint does not answer
+ */
+export async function metricTotal(metricsUrls: readonly string[], metric: string, labels: Record<string, string> = {}): Promise<number> {
+  const wanted = Object.entries(labels).map(([name, value]) => `${name}="${value}"`);
+  let total = 0;
+  for (const url of metricsUrls) {
+    const text = await (await fetch(url)).text();
+    for (const line of text.split('\n')) {
+      if (!line.startsWith(`${metric}{`) && !line.startsWith(`${metric} `)) continue;
+      if (wanted.every((pair) => line.includes(pair))) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return total;
+}
+
+/** Requests the five subgraphs have served on /graphql so far (their own HTTP metrics). */
+export const subgraphRequests = (stack: Pick<BenchStack, 'subgraphMetricsUrls'>): Promise<number> =>
+  metricTotal(Object.values(stack.subgraphMetricsUrls), 'commerce_http_request_duration_seconds_count', { route: '/graphql' });
 
 /**
  * Waits until every target answers healthy, or fails as soon as one of `children` exits.
@@ -124,6 +169,8 @@ export async function untilHealthy(children: Child[], targets: HealthTarget[]): 
  */
 export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
   const say = options.say ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const gatewayCount = options.gateways ?? 1;
+  const workers = options.workers ?? [];
   const id = `bench_${process.pid}`;
   const redisPrefix = `bench-${process.pid}`;
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -176,10 +223,11 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       });
     }
 
-    const ports = Object.fromEntries(await Promise.all([...SUBGRAPHS, 'gateway'].map(async (n) => [n, await freePort()]))) as Record<
-      SubgraphName | 'gateway',
-      number
-    >;
+    const ports = Object.fromEntries(await Promise.all(SUBGRAPHS.map(async (n) => [n, await freePort()]))) as Record<SubgraphName, number>;
+    // The manifest reserves one gateway's METRICS_PORT; the others take free ones.
+    const gatewayPorts = await Promise.all(
+      Array.from({ length: gatewayCount }, async (_, i) => ({ port: await freePort(), metrics: i === 0 ? undefined : await freePort() })),
+    );
     const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((s) => [s, `http://127.0.0.1:${ports[s]}/graphql`])) as Record<
       SubgraphName,
       string
@@ -205,22 +253,56 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       ),
       ...options.env,
     };
-    const manifest = await freeManifest({ subgraphUrls, gatewayPort: ports.gateway }, options.portOffset);
+    const manifest = await freeManifest({ subgraphUrls, gatewayPort: gatewayPorts[0]!.port }, options.portOffset, [
+      ...SUBGRAPHS,
+      'gateway',
+      ...workers,
+    ]);
     const entries = currentEntries();
-    say(`▸ Five subgraphs and the gateway (${entries === 'dist' ? 'compiled dist/' : 'TypeScript via tsx'}), REDIS_PREFIX ${redisPrefix}…`);
-    const serve = (name: string) => {
+    const gatewaysNamed = gatewayCount === 1 ? 'the gateway' : `${gatewayCount} gateways`;
+    const workersNamed = workers.length === 0 ? '' : `, ${workers.join(', ')}`;
+    say(
+      `▸ Five subgraphs${workersNamed} and ${gatewaysNamed} (${entries === 'dist' ? 'compiled dist/' : 'TypeScript via tsx'}), REDIS_PREFIX ${redisPrefix}…`,
+    );
+    const serve = (name: string, label = name, extra: NodeJS.ProcessEnv = {}, nodeFlags: readonly string[] = []) => {
       const spec = processNamed(manifest, name);
-      return { spec, child: spawnPrefixed(name, localCommand(spec, entries), { cwd: REPO_ROOT, env: { ...env, ...spec.env } }) };
+      const [command, args] = localCommand(spec, entries);
+      return {
+        spec,
+        child: spawnPrefixed(label, [command, [...nodeFlags, ...args]], { cwd: REPO_ROOT, env: { ...env, ...spec.env, ...extra } }),
+      };
     };
     const subgraphs = SUBGRAPHS.map((s) => serve(s));
+    const workerChildren = workers.map((w) => serve(w));
     await untilHealthy(
-      subgraphs.map((s) => s.child),
-      SUBGRAPHS.map((s) => ({ name: s, url: new URL('/health', subgraphUrls[s]).toString() })),
+      [...subgraphs, ...workerChildren].map((s) => s.child),
+      [
+        ...SUBGRAPHS.map((s) => ({ name: s, url: new URL('/health', subgraphUrls[s]).toString() })),
+        ...workerChildren.map(({ spec }) => ({ name: spec.name, url: `http://127.0.0.1:${spec.port}${spec.health.live}` })),
+      ],
     );
-    const gateway = serve('gateway');
-    await untilHealthy([gateway.child], [{ name: 'gateway', url: `http://127.0.0.1:${ports.gateway}/health` }]);
+    const gateways = gatewayPorts.map(({ port, metrics }, i) =>
+      serve(
+        'gateway',
+        gatewayCount === 1 ? 'gateway' : `gateway-${i + 1}`,
+        { GATEWAY_PORT: String(port), ...(metrics === undefined ? {} : { METRICS_PORT: String(metrics) }) },
+        options.gatewayNodeFlags,
+      ),
+    );
+    await untilHealthy(
+      gateways.map((g) => g.child),
+      gatewayPorts.map(({ port }, i) => ({ name: `gateway ${i + 1}`, url: `http://127.0.0.1:${port}/health` })),
+    );
+    const gatewayUrls = gatewayPorts.map(({ port }) => `http://127.0.0.1:${port}/graphql`);
+    const gatewayMetricsPort = processNamed(manifest, 'gateway').metricsPort;
     return {
-      gatewayUrl: `http://127.0.0.1:${ports.gateway}/graphql`,
+      gatewayUrl: gatewayUrls[0]!,
+      gatewayUrls,
+      gatewayMetricsUrls: gatewayPorts.map(({ metrics }) => `http://127.0.0.1:${metrics ?? gatewayMetricsPort}/metrics`),
+      gatewayProcesses: gateways.map((g) => g.child),
+      processes: [...subgraphs, ...workerChildren, ...gateways].map((p) => p.child),
+      redisUrl,
+      redisPrefix,
       subgraphUrls,
       subgraphMetricsUrls: Object.fromEntries(
         subgraphs.map(({ spec }) => [spec.subgraph!, `http://127.0.0.1:${spec.metricsPort}/metrics`]),

@@ -3,6 +3,7 @@
  * name prefix, health polling, and a graceful stop of everything that is still running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
@@ -180,6 +181,30 @@ export async function stopAll(graceMs = 15_000): Promise<{ name: string; status:
 /** SIGKILLs every running child at once; for process exit paths where nothing can be awaited. */
 export function killAllNow(): void {
   for (const child of running) signalChild(child.process, 'SIGKILL');
+}
+
+/** CPU seconds (user + system) a running process has used, from /proc/<pid>/stat (Linux, 100 ticks/s); undefined once it is gone. */
+export function cpuSecondsOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name in parentheses may contain spaces: count fields from its end.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resident set size of a running process in bytes, from /proc/<pid>/status (Linux); undefined once it is gone. */
+export function rssBytesOf(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A URL that answers 200 once its process is ready. */

@@ -5,6 +5,12 @@ const ms = (defaultMs: number) => z.coerce.number().int().min(0).default(default
 
 export const orderEnvSchema = envSchema({
   ORDER_DATABASE_URL: databaseUrl('order'),
+  /**
+   * PostgreSQL connections of one process's pool. Ship, deliver and checkout changes are interactive
+   * transactions that hold a connection for every round trip; when those are slow (a loaded host)
+   * the reads queue behind them, the status-event reads of subscriptions among them.
+   */
+  ORDER_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** HEALTH_PORT of this subgraph's worker processes (the subgraph itself serves health on its own port). */
   ...workerEnvShape,
   ORDER_PORT: port(4005),

@@ -119,7 +119,7 @@ export type OrderServices = ReturnType<typeof createOrderServices>;
 
 /** The order subgraph's database, Redis connection and services as its configuration describes them. */
 export function createOrderRuntime(config: OrderConfig, logger: Logger, name: string) {
-  const db = createDb({ connectionString: config.ORDER_DATABASE_URL });
+  const db = createDb({ connectionString: config.ORDER_DATABASE_URL, maxConnections: config.ORDER_DATABASE_POOL_SIZE });
   const redis = createRedis(config.REDIS_URL, name);
   const services = createOrderServices({
     db,
