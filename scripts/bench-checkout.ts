@@ -39,7 +39,7 @@ import { composeSupergraph } from '@commerce/gateway';
 import { loadCatalog, type Catalog } from '@commerce/seed-data';
 import { seedAll } from './seed';
 import { seededRandom } from './lib/random';
-import { spawnPrefixed, stopAll, waitForHealthy } from './lib/processes';
+import { cpuSecondsOf, spawnPrefixed, stopAll, waitForHealthy } from './lib/processes';
 import { currentEntries } from './lib/build';
 import { localCommand, processManifest, processNamed, PROCESSES, type ProcessSpec } from '../deploy/processes';
 import { freePort } from './lib/ports';
@@ -126,17 +126,7 @@ function profiled(name: string, [command, args]: [string, string[]]): [string, s
 }
 
 /** CPU time (user + system) a process has used so far, in ms (Linux /proc; NaN elsewhere). */
-function cpuMsOf(pid: number | undefined): number {
-  try {
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
-}
-const CLOCK_TICKS = 100; // USER_HZ on Linux
+const cpuMsOf = (pid: number | undefined): number => (cpuSecondsOf(pid) ?? NaN) * 1000;
 
 /**
  * The parts' time windows, in µs of the monotonic clock (V8 stamps its CPU profile samples on the

@@ -5,6 +5,7 @@ import {
   ForbiddenError,
   NotFoundError,
   RETRYABLE_CODES,
+  extensionsOf,
   canActFor,
   hasRole,
   orderEventsChannel,
@@ -62,7 +63,7 @@ export const LOOKUP_RETRY_DELAY_MS = 100;
  * already waited SUBGRAPH_TIMEOUT_MS, and a second would double the subscriber's wait.
  */
 function isTransient(err: unknown): boolean {
-  const extensions = err instanceof GraphQLError ? err.extensions : err instanceof DomainError ? { code: err.code, ...err.details } : null;
+  const extensions = err instanceof GraphQLError ? err.extensions : err instanceof DomainError ? extensionsOf(err) : null;
   return extensions !== null && RETRYABLE_CODES.has(String(extensions.code)) && extensions.timedOut !== true;
 }
 

@@ -219,7 +219,7 @@ export class RefundTooLargeError extends DomainError {
 export const RETRYABLE_CODES: ReadonlySet<string> = new Set<string>([ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.SUBGRAPH_UNAVAILABLE]);
 
 /** `extensions` of a domain error: its code, its details, and `retryable: true` for {@link RETRYABLE_CODES}. */
-const extensionsOf = (error: DomainError): Record<string, unknown> => ({
+export const extensionsOf = (error: DomainError): Record<string, unknown> => ({
   code: error.code,
   ...error.details,
   ...(RETRYABLE_CODES.has(error.code) ? { retryable: true } : {}),
