@@ -1,4 +1,5 @@
 import { SignJWT, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 
 /** Roles of the supergraph; the user subgraph owns who has which. */
 export type Role = 'ADMIN' | 'MODERATOR' | 'CUSTOMER';
@@ -71,13 +72,13 @@ export type CallerTokenSigner = (caller: Caller, clientIp?: string) => Promise<s
  * Keeps the last `max` (default 10 000) callers; a failed signing is not kept.
  */
 export function callerTokenSigner(secret: string, max = 10_000): CallerTokenSigner {
-  const tokens = new BoundedCache<Promise<string>>(max);
+  const tokens = new LRUCache<string, Promise<string>>({ max, ttl: (TTL_SECONDS * 1000) / 2 });
   return (caller, clientIp) => {
     const cacheKey = JSON.stringify([caller, clientIp ?? null]);
     let token = tokens.get(cacheKey);
     if (!token) {
       token = signCallerToken(caller, secret, clientIp);
-      tokens.set(cacheKey, token, Date.now() + (TTL_SECONDS * 1000) / 2);
+      tokens.set(cacheKey, token);
       token.catch(() => tokens.delete(cacheKey));
     }
     return token;
@@ -98,44 +99,15 @@ export function serviceTokenSigner(service: string, secret: string): () => Promi
  * (an entry lives no longer than its token's `exp`; after it the token is verified again, and so refused).
  */
 export function cachingCallerTokenVerifier(secret: string, max = 1_000): (token: string) => Promise<VerifiedCaller> {
-  const verified = new BoundedCache<VerifiedCaller>(max);
+  const verified = new LRUCache<string, VerifiedCaller>({ max });
   return async (token) => {
     const hit = verified.get(token);
     if (hit) return hit;
     const caller = await verifyCallerToken(token, secret);
-    verified.set(token, caller, decodeProtectedExpiry(token).exp * 1000);
+    const ttl = decodeProtectedExpiry(token).exp * 1000 - Date.now();
+    if (ttl > 0) verified.set(token, caller, { ttl });
     return caller;
   };
-}
-
-/**
- * A Map of at most `max` entries, each until its own deadline (ms since the epoch); the oldest
- * entry leaves first when it is full. Not lru-cache: packages/common's code is bundled into each
- * process's entry, where a dependency of common's own that npm nests under packages/common
- * (lru-cache 11, against the 5 hoisted to the root) would not resolve.
- */
-class BoundedCache<V> {
-  private readonly entries = new Map<string, { value: V; untilMs: number }>();
-
-  constructor(private readonly max: number) {}
-
-  get(key: string): V | undefined {
-    const entry = this.entries.get(key);
-    if (entry && Date.now() < entry.untilMs) return entry.value;
-    this.entries.delete(key);
-    return undefined;
-  }
-
-  set(key: string, value: V, untilMs: number): void {
-    if (untilMs <= Date.now()) return;
-    this.entries.delete(key);
-    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { value, untilMs });
-  }
-
-  delete(key: string): void {
-    this.entries.delete(key);
-  }
 }
 
 /** The `exp` claim of a token jose has just verified (so its payload is well-formed JSON with an exp). */
