@@ -1,6 +1,14 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
-import { CALLER_TOKEN_HEADER, CART_TOKEN_HEADER, DomainError, ErrorCode, type CallerTokenSigner } from '@commerce/common';
+import {
+  CALLER_TOKEN_HEADER,
+  CART_TOKEN_HEADER,
+  DomainError,
+  ErrorCode,
+  HttpPostError,
+  httpPost,
+  type CallerTokenSigner,
+} from '@commerce/common';
 import type { GatewayContext } from './context';
 import { callerKey } from './caller-key';
 import { InflightFetches } from './inflight';
@@ -25,15 +33,12 @@ export class SubgraphUnavailableError extends DomainError {
 /** A document whose (first) operation is a query: `query …` or the `{ … }` shorthand. */
 const QUERY_DOCUMENT = /^\s*(query\b|\{)/;
 
-// By name, not instanceof: fetch's errors come from Node's own realm (undici), not always ours.
-const errorName = (err: unknown) => (typeof err === 'object' && err !== null && 'name' in err ? String(err.name) : '');
+/** The fetch got no answer within SUBGRAPH_TIMEOUT_MS. */
+const isTimeout = (err: unknown) => err instanceof HttpPostError && err.timedOut;
 
-/** The fetch was aborted by its timeout signal (undici: DOMException TimeoutError). */
-const isTimeout = (err: unknown) => ['TimeoutError', 'AbortError'].includes(errorName(err));
-
-/** What says the subgraph is down rather than answering: no HTTP answer at all (a fetch error), or a 5xx one. */
+/** What says the subgraph is down rather than answering: no HTTP answer at all (a POST error), or a 5xx one. */
 const isUnavailable = (err: unknown) => {
-  if (!(err instanceof GraphQLError)) return isTimeout(err) || errorName(err) === 'TypeError';
+  if (!(err instanceof GraphQLError)) return err instanceof HttpPostError;
   const status = (err.extensions.response as { status?: number } | undefined)?.status;
   return status !== undefined && status >= 500;
 };
@@ -61,15 +66,15 @@ export class CallerForwardingDataSource extends RemoteGraphQLDataSource<GatewayC
     super({
       url,
       fetcher: inflight.sharing(
-        async (input: string, init: RequestInit) => {
+        async (input, { body, headers }) => {
           const started = performance.now();
           let outcome: FetchOutcome = 'network_error';
           try {
-            const response = await fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-            outcome = response.ok ? 'ok' : 'http_error';
-            return response;
+            const answer = await httpPost(input, body, headers, timeoutMs);
+            outcome = answer.status >= 200 && answer.status < 300 ? 'ok' : 'http_error';
+            return answer;
           } catch (err) {
-            if ((err as { name?: unknown } | undefined)?.name === 'TimeoutError') outcome = 'timeout';
+            if (err instanceof HttpPostError && err.timedOut) outcome = 'timeout';
             throw err;
           } finally {
             subgraphFetchDuration().observe({ subgraph, outcome }, (performance.now() - started) / 1000);

@@ -1,12 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-
-/** A subgraph answer read to the end, so that each caller it is shared with can get a fresh `Response` of its own. */
-interface BufferedResponse {
-  body: string;
-  status: number;
-  statusText: string;
-  headers: [string, string][];
-}
+import type { HttpAnswer } from '@commerce/common';
 
 /** What makes one incoming operation's subgraph fetches shareable, set for the span of its fetch (see {@link InflightFetches.scope}). */
 interface ShareScope {
@@ -16,7 +9,11 @@ interface ShareScope {
   generation: number;
 }
 
-type Fetcher = (input: string, init: RequestInit) => Promise<Response>;
+/** Sends one subgraph request and reads its answer to the end (the datasource's POST). */
+export type SubgraphPost = (url: string, init: { body: string; headers: Record<string, string> }) => Promise<HttpAnswer>;
+
+/** The `fetcher` @apollo/gateway's RemoteGraphQLDataSource calls (its `FetcherRequestInit`, reduced to what it sends). */
+export type Fetcher = (url: string, init: { body?: unknown; headers?: Record<string, string> }) => Promise<Response>;
 
 /**
  * In-flight deduplication of subgraph query fetches: identical concurrent fetches (same subgraph
@@ -39,7 +36,7 @@ type Fetcher = (input: string, init: RequestInit) => Promise<Response>;
  *   schema/health fetch. A write relayed by this gateway bumps {@link generation} when it ends,
  *   and a fetch only joins one that began in the same generation, so a client that gets its
  *   mutation's answer and then reads never joins a fetch that began before its write.
- * - **Independent copies.** The answer is read once as text; each caller gets a new `Response`
+ * - **Independent copies.** The answer is read once as text (the POST reads it to the end); each caller gets a new `Response`
  *   of it and parses its own JSON, so whatever @apollo/gateway or a plugin does to one caller's
  *   result cannot reach another's. Status and headers are copied (each caller's cache-control
  *   hint and HTTP-error handling run on its own copy). A GraphQL error or a partial result in the
@@ -54,7 +51,7 @@ type Fetcher = (input: string, init: RequestInit) => Promise<Response>;
  */
 export class InflightFetches {
   private readonly scopes = new AsyncLocalStorage<ShareScope>();
-  private readonly running = new Map<string, { done: Promise<BufferedResponse>; joiners: number }>();
+  private readonly running = new Map<string, { done: Promise<HttpAnswer>; joiners: number }>();
   private writes = 0;
 
   constructor(private readonly enabled: boolean) {}
@@ -89,21 +86,24 @@ export class InflightFetches {
   }
 
   /**
-   * Wraps `fetcher`: inside a {@link scope} an identical fetch already running is joined (and
-   * `onJoined` called) instead of sent again. Outside one it is `fetcher` itself.
+   * The datasource's fetcher over `post`: inside a {@link scope} an identical fetch already
+   * running is joined (and `onJoined` called) instead of sent again; outside one every fetch is
+   * sent. Each caller gets a `Response` of its own.
    */
-  sharing(fetcher: Fetcher, onJoined: () => void): Fetcher {
-    return async (input, init) => {
+  sharing(post: SubgraphPost, onJoined: () => void): Fetcher {
+    return async (url, init) => {
+      if (typeof init.body !== 'string') throw new TypeError('A subgraph fetch has a JSON string body');
+      const request = { body: init.body, headers: init.headers ?? {} };
       const scope = this.scopes.getStore();
-      if (!scope || typeof init.body !== 'string') return fetcher(input, init);
-      const key = `${scope.generation}\u0000${scope.identity}\u0000${input}\u0000${init.body}`;
+      if (!scope) return toResponse(await post(url, request));
+      const key = `${scope.generation}\u0000${scope.identity}\u0000${url}\u0000${init.body}`;
       const existing = this.running.get(key);
       if (existing) {
         existing.joiners += 1;
         onJoined();
         return toResponse(await existing.done);
       }
-      const done = fetcher(input, init).then(buffer);
+      const done = post(url, request);
       this.running.set(key, { done, joiners: 0 });
       // Removed when it settles, before any sharer resumes: a later fetch starts afresh.
       const settled = () => void this.running.delete(key);
@@ -113,8 +113,4 @@ export class InflightFetches {
   }
 }
 
-async function buffer(response: Response): Promise<BufferedResponse> {
-  return { body: await response.text(), status: response.status, statusText: response.statusText, headers: [...response.headers] };
-}
-
-const toResponse = (r: BufferedResponse) => new Response(r.body, { status: r.status, statusText: r.statusText, headers: r.headers });
+const toResponse = (r: HttpAnswer) => new Response(r.body, { status: r.status, statusText: r.statusText, headers: r.headers });

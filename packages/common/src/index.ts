@@ -12,6 +12,7 @@ export * from './event-hub';
 export * from './graphql-client';
 export * from './health';
 export * from './health-router';
+export * from './http-post';
 export * from './ids';
 export * from './job-worker';
 export * from './lifecycle';

@@ -1,6 +1,7 @@
 import { CircuitTimeoutError, type Breaker } from './breaker';
 import { serviceTokenSigner, CALLER_TOKEN_HEADER } from './caller';
 import { DomainError, ErrorCode } from './errors';
+import { httpPost, type HttpAnswer } from './http-post';
 
 /**
  * A subgraph answered with errors or could not be reached. For a domain answer `code` is the
@@ -73,18 +74,18 @@ function createPlainClient(options: { url: string; service: string; secret: stri
   return {
     async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
       const token = await callerToken();
-      let response: Response;
+      let response: HttpAnswer;
       try {
-        response = await fetch(options.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', [CALLER_TOKEN_HEADER]: token },
-          body: JSON.stringify({ query, variables }),
-          signal: AbortSignal.timeout(options.timeoutMs),
-        });
+        response = await httpPost(
+          options.url,
+          JSON.stringify({ query, variables }),
+          { 'content-type': 'application/json', [CALLER_TOKEN_HEADER]: token },
+          options.timeoutMs,
+        );
       } catch (err) {
         throw ServiceCallError.unavailable(options.url, (err as Error).message);
       }
-      const body = (await response.json().catch(() => null)) as {
+      const body = parsedJson(response.body) as {
         data?: T;
         errors?: { message: string; extensions?: { code?: string } }[];
       } | null;
@@ -94,8 +95,17 @@ function createPlainClient(options: { url: string; service: string; secret: stri
         if (code === ErrorCode.INTERNAL_SERVER_ERROR) throw ServiceCallError.unavailable(options.url, first.message);
         throw new ServiceCallError(options.url, first.message, code, false);
       }
-      if (!response.ok || !body?.data) throw ServiceCallError.unavailable(options.url, `HTTP ${response.status}`);
+      if (response.status >= 300 || !body?.data) throw ServiceCallError.unavailable(options.url, `HTTP ${response.status}`);
       return body.data;
     },
   };
+}
+
+/** The JSON value of `text`, or null when it is not JSON (a proxy's HTML error page). */
+function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }
