@@ -16,7 +16,7 @@
  *    the time until every order has settled.
  *
  * Filling carts is not measured. CPU: each process's CPU time (user + system, from /proc) over
- * each part, per checkout. BENCH_CPU_PROF=<dir> runs every process with `--cpu-prof` into
+ * each part, per checkout, and the PostgreSQL backends' of the bench's databases (`postgres`). BENCH_CPU_PROF=<dir> runs every process with `--cpu-prof` into
  * `<dir>/<process>/` (written when the process exits at the end).
  *
  * Everything runs apart from other stacks: databases `bench_<pid>_<subgraph>` (migrated, seeded and
@@ -147,11 +147,37 @@ async function part<T>(name: string, run: () => Promise<T>): Promise<T> {
 /** The processes whose CPU is measured: name → pid. */
 const measured = new Map<string, number | undefined>();
 
-const cpuSnapshot = () => new Map([...measured].map(([name, pid]) => [name, cpuMsOf(pid)]));
+/** CPU ms so far of each measured process, and of each PostgreSQL backend serving the bench's databases (by pid). */
+interface CpuSnapshot {
+  processes: Map<string, number>;
+  backends: Map<number, number>;
+}
 
-/** CPU ms per checkout of each process between two snapshots. */
-const cpuPerCheckout = (before: Map<string, number>, after: Map<string, number>, checkouts: number) =>
-  new Map([...after].map(([name, ms]) => [name, (ms - (before.get(name) ?? NaN)) / checkouts]));
+/** A connection to the server's maintenance database, to list the bench databases' backends. */
+let serverAdmin: PgClient | undefined;
+
+async function cpuSnapshot(): Promise<CpuSnapshot> {
+  const { rows } = serverAdmin
+    ? await serverAdmin.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname LIKE $1', [`${id}\\_%`])
+    : { rows: [] };
+  return {
+    processes: new Map([...measured].map(([name, pid]) => [name, cpuMsOf(pid)])),
+    backends: new Map(rows.map(({ pid }) => [pid, cpuMsOf(pid)])),
+  };
+}
+
+/**
+ * CPU ms per checkout of each process between two snapshots, and of PostgreSQL's backends for the
+ * bench's databases together (`postgres`: a backend that started in between counts from zero; one
+ * that ended in between is missed, which the pools' long-lived connections make rare).
+ */
+const cpuPerCheckout = (before: CpuSnapshot, after: CpuSnapshot, checkouts: number) => {
+  const perCheckout = new Map([...after.processes].map(([name, ms]) => [name, (ms - (before.processes.get(name) ?? NaN)) / checkouts]));
+  let backends = 0;
+  for (const [pid, ms] of after.backends) if (Number.isFinite(ms)) backends += ms - (before.backends.get(pid) ?? 0);
+  if (serverAdmin) perCheckout.set('postgres', backends / checkouts);
+  return perCheckout;
+};
 
 /** The manifest's checkout worker in a process group of its own, so SIGTERM reaches it and anything it started. */
 function startCheckoutWorker(env: NodeJS.ProcessEnv, index: number): { child: ChildProcess; stop: () => Promise<void> } {
@@ -303,14 +329,14 @@ async function sustained(workers: number, gatewayUrl: string, shoppers: Shopper[
   const errors = new Map<string, number>();
   for (let round = 0; round < ROUNDS; round++) {
     await fillCarts(gatewayUrl, shoppers, carts, round * shoppers.length);
-    const before = cpuSnapshot();
+    const before = await cpuSnapshot();
     const burstStart = performance.now();
     const results = await part(`sustained-${workers}w`, () =>
       Promise.all(shoppers.map((s, i) => checkOut(gatewayUrl, s, `${id}-w${workers}-r${round}-u${i}`))),
     );
     const settled = results.filter((r) => r.settled);
     measuredMs += Math.max(...settled.map((r) => r.settled!.at).filter(Number.isFinite)) - burstStart;
-    for (const [name, ms] of cpuPerCheckout(before, cpuSnapshot(), 1)) cpu.set(name, (cpu.get(name) ?? 0) + ms);
+    for (const [name, ms] of cpuPerCheckout(before, await cpuSnapshot(), 1)) cpu.set(name, (cpu.get(name) ?? 0) + ms);
     for (const [code, n] of tally(results)) errors.set(code, (errors.get(code) ?? 0) + n);
     for (const r of settled) {
       orders++;
@@ -348,7 +374,7 @@ async function offeredLoad(gatewayUrl: string, shoppers: Shopper[], carts: Dummy
   const count = Math.min(shoppers.length, Math.round(RATE * RATE_SECONDS));
   const used = shoppers.slice(0, count);
   await fillCarts(gatewayUrl, used, carts, 7);
-  const before = cpuSnapshot();
+  const before = await cpuSnapshot();
   const start = performance.now();
   const results = await part('offered', () =>
     Promise.all(
@@ -360,7 +386,7 @@ async function offeredLoad(gatewayUrl: string, shoppers: Shopper[], carts: Dummy
       }),
     ),
   );
-  const cpu = cpuPerCheckout(before, cpuSnapshot(), count);
+  const cpu = cpuPerCheckout(before, await cpuSnapshot(), count);
   const lastSent = Math.max(...results.map((r) => r.sentAt));
   const confirmed = results.filter((r) => r.settled?.status === 'CONFIRMED');
   return {
@@ -388,7 +414,7 @@ interface BurstResult {
 async function burst(gatewayUrl: string, shoppers: Shopper[], carts: DummyCart[]): Promise<BurstResult> {
   const used = shoppers.slice(0, BURST);
   await fillCarts(gatewayUrl, used, carts, 13);
-  const before = cpuSnapshot();
+  const before = await cpuSnapshot();
   const start = performance.now();
   const results = await part('burst', () => Promise.all(used.map((s, i) => checkOut(gatewayUrl, s, `${id}-burst-u${i}`))));
   const settled = results.filter((r) => r.settled);
@@ -398,7 +424,7 @@ async function burst(gatewayUrl: string, shoppers: Shopper[], carts: DummyCart[]
     errors: tally(results),
     mutation: sortedOf(results.map((r) => r.respondedAt - r.sentAt)),
     allSettledMs: Math.max(...settled.map((r) => r.settled!.at).filter(Number.isFinite)) - start,
-    cpu: cpuPerCheckout(before, cpuSnapshot(), used.length),
+    cpu: cpuPerCheckout(before, await cpuSnapshot(), used.length),
   };
 }
 
@@ -498,6 +524,8 @@ async function main(): Promise<void> {
     await pg.connect();
     await pg.query('UPDATE "Product" SET stock = $1', [TOP_UP_STOCK]);
     await pg.end();
+    serverAdmin = new PgClient({ connectionString: withDatabase(urls.product, 'postgres') });
+    await serverAdmin.connect();
 
     const ports = Object.fromEntries(await Promise.all([...SUBGRAPHS, 'gateway'].map(async (n) => [n, await freePort()]))) as Record<
       SubgraphName | 'gateway',
@@ -596,6 +624,7 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(shoppers.map((s) => s.ws.dispose()));
     await stopAll(15_000);
+    await serverAdmin?.end();
     const keys = await redis.keys(`${redisPrefix}:*`);
     if (keys.length > 0) await redis.del(...keys);
     await redis.quit();
