@@ -1,7 +1,14 @@
 /**
  * The one GraphQL-over-HTTP client of scripts and tests: a POST with a JSON body, as the gateway
- * and the subgraphs accept it (GraphQL over HTTP, `application/json`).
+ * and the subgraphs accept it (GraphQL over HTTP, `application/json`), through the same
+ * {@link httpPost} as the services' own calls, so a benchmark's load generator spends little of
+ * the machine's CPU.
  */
+
+import { httpPost } from './http-post';
+
+/** How long a script or test waits for an answer: fetch's own default (undici's 300 s headers and body timeouts). */
+const ANSWER_TIMEOUT_MS = 300_000;
 
 /** A GraphQL error as the server sent it, with its `extensions.code` when it has one. */
 export interface GraphQLResponseError {
@@ -31,7 +38,7 @@ export class GraphQLRequestError extends Error {
 /**
  * POSTs `query` with `variables` to `url` and returns the status and body, errors included (for
  * tests asserting on them). `headers` are added to `content-type: application/json`.
- * @throws TypeError (from fetch) when the server cannot be reached; SyntaxError when the body is not JSON.
+ * @throws HttpPostError when the server cannot be reached or does not answer within 300 s; SyntaxError when the body is not JSON.
  */
 export async function graphql<T = Record<string, unknown>>(
   url: string,
@@ -39,12 +46,13 @@ export async function graphql<T = Record<string, unknown>>(
   variables: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ): Promise<GraphQLResponse<T>> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: response.status, ...((await response.json()) as Omit<GraphQLResponse<T>, 'status'>) };
+  const response = await httpPost(
+    url,
+    JSON.stringify({ query, variables }),
+    { 'content-type': 'application/json', ...headers },
+    ANSWER_TIMEOUT_MS,
+  );
+  return { status: response.status, ...(JSON.parse(response.body) as Omit<GraphQLResponse<T>, 'status'>) };
 }
 
 /**
