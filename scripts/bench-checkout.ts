@@ -16,33 +16,29 @@
  *    the time until every order has settled.
  *
  * Filling carts is not measured. CPU: each process's CPU time (user + system, from /proc) over
- * each part, per checkout, and the PostgreSQL backends' of the bench's databases (`postgres`). BENCH_CPU_PROF=<dir> runs every process with `--cpu-prof` into
- * `<dir>/<process>/` (written when the process exits at the end).
+ * each part, per checkout, and that of the PostgreSQL backends serving the bench's databases
+ * (`postgres`). BENCH_CPU_PROF=<dir> runs every process with `--cpu-prof` into `<dir>/<process>/`
+ * (written when the process exits at the end).
  *
- * Everything runs apart from other stacks: databases `bench_<pid>_<subgraph>` (migrated, seeded and
- * with stock topped up), free ports, REDIS_PREFIX `bench-<pid>`. The subgraphs and the gateway run
- * as processes; the checkout workers are real `npm run worker:checkout` processes. Shoppers beyond
- * the catalog's customers are registered. Everything is stopped and dropped at the end.
+ * It runs on the benchmark stack (scripts/lib/bench-stack.ts, as bench:catalog, bench:gateways and
+ * bench:subscriptions): databases `bench_<pid>_<subgraph>` migrated and seeded (stock topped up
+ * here), free ports, REDIS_PREFIX `bench-<pid>`, the manifest's processes; the checkout workers
+ * are the manifest's too, started and stopped per part. Shoppers beyond the catalog's customers
+ * are registered. Everything is stopped and dropped at the end.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
 import { createClient, type Client as WsClient } from 'graphql-ws';
-import { QueueName, bearer, openQueue, createRedis, graphql, graphqlData, type SubgraphName } from '@commerce/common';
-import { REPO_ROOT, SUBGRAPHS, applyMigrations, databaseUrls, dropDatabase, ensureDatabase, withDatabase } from '@commerce/db-tools';
-import { composeSupergraph } from '@commerce/gateway';
+import { QueueName, bearer, openQueue, createRedis, graphql, graphqlData } from '@commerce/common';
+import { withDatabase } from '@commerce/db-tools';
 import { loadCatalog, type Catalog } from '@commerce/seed-data';
-import { seedAll } from './seed';
 import { seededRandom } from './lib/random';
-import { cpuSecondsOf, spawnPrefixed, stopAll, waitForHealthy } from './lib/processes';
-import { currentEntries } from './lib/build';
-import { localCommand, processManifest, processNamed, PROCESSES, type ProcessSpec } from '../deploy/processes';
-import { freePort } from './lib/ports';
+import { cpuSecondsOf } from './lib/processes';
+import { freePort, startBenchStack, type BenchStack } from './lib/bench-stack';
 
 const USERS = Number(process.env.BENCH_USERS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
@@ -56,8 +52,6 @@ const TOP_UP_STOCK = 1_000_000;
 const SETTLE_TIMEOUT_MS = 60_000;
 
 const id = `bench_${process.pid}`;
-const redisPrefix = `bench-${process.pid}`;
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 // DummyJSON carts ------------------------------------------------------------------------------
@@ -98,31 +92,12 @@ function loadCarts(catalog: Catalog): { carts: DummyCart[]; source: string } {
 
 // Processes ------------------------------------------------------------------------------------
 
-const portIsFree = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-
-/** The manifest with the first port offset (1000, 1100, … from a pid-chosen start) whose metrics ports are all free. */
-async function freeManifest(subgraphUrls: Record<SubgraphName, string>, gatewayPort: number): Promise<ProcessSpec[]> {
-  for (let k = 0; k < 40; k++) {
-    const portOffset = 1000 + 100 * ((process.pid + k) % 40);
-    const manifest = processManifest({ subgraphUrls, gatewayPort, portOffset });
-    // The checkout workers started here get neither port (no HEALTH_PORT or METRICS_PORT in their environment).
-    const own = manifest.filter((p) => p.role !== 'worker').map((p) => p.metricsPort);
-    if ((await Promise.all(own.map(portIsFree))).every(Boolean)) return manifest;
-  }
-  throw new Error('no free range of metrics ports');
-}
-
-/** `command` with `--cpu-prof` into BENCH_CPU_PROF/<name>/ when profiling. */
-function profiled(name: string, [command, args]: [string, string[]]): [string, string[]] {
-  if (!CPU_PROF_DIR) return [command, args];
-  const dir = path.join(CPU_PROF_DIR, name);
+/** Node flags of a process: `--cpu-prof` into BENCH_CPU_PROF/<label>/ when profiling. */
+function profiled(label: string): string[] {
+  if (!CPU_PROF_DIR) return [];
+  const dir = path.join(CPU_PROF_DIR, label);
   mkdirSync(dir, { recursive: true });
-  return [command, ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...args]];
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 }
 
 /** CPU time (user + system) a process has used so far, in ms (Linux /proc; NaN elsewhere). */
@@ -179,30 +154,20 @@ const cpuPerCheckout = (before: CpuSnapshot, after: CpuSnapshot, checkouts: numb
   return perCheckout;
 };
 
-/** The manifest's checkout worker in a process group of its own, so SIGTERM reaches it and anything it started. */
-function startCheckoutWorker(env: NodeJS.ProcessEnv, index: number): { child: ChildProcess; stop: () => Promise<void> } {
-  const name = `checkout-worker-${index + 1}`;
-  const [command, args] = profiled(name, localCommand(processNamed(PROCESSES, 'checkout-worker'), currentEntries()));
-  const child = spawn(command, args, {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: 'inherit',
-    detached: true,
-  });
-  measured.set(name, child.pid);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    child,
-    stop: async () => {
-      if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGTERM');
-      await Promise.race([exited, sleep(20_000)]);
-      if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
-      measured.delete(name);
-    },
+/**
+ * One more checkout worker of the stack (`checkout-worker-<n>`), with health and metrics ports of
+ * its own so two can run at once. @returns a function that stops it.
+ */
+async function startCheckoutWorker(stack: BenchStack, index: number): Promise<() => Promise<void>> {
+  const label = `checkout-worker-${index + 1}`;
+  const env = { HEALTH_PORT: String(await freePort()), METRICS_PORT: String(await freePort()) };
+  const child = stack.start('checkout-worker', { label, env });
+  measured.set(label, child.pid);
+  return async () => {
+    await child.stop(20_000);
+    measured.delete(label);
   };
 }
-
-// GraphQL client -------------------------------------------------------------------------------
 
 const gql = <T>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> =>
   graphqlData<T>(url, query, variables, bearer(token));
@@ -281,10 +246,10 @@ async function checkOut(gatewayUrl: string, shopper: Shopper, key: string): Prom
 }
 
 /** Runs `work` with `workers` checkout worker processes connected to the queue. */
-async function withWorkers<T>(workers: number, env: NodeJS.ProcessEnv, work: () => Promise<T>): Promise<T> {
-  const started = Array.from({ length: workers }, (_, i) => startCheckoutWorker(env, i));
-  const queueRedis = createRedis(redisUrl);
-  const queue = openQueue(QueueName.checkout, queueRedis, redisPrefix);
+async function withWorkers<T>(workers: number, stack: BenchStack, work: () => Promise<T>): Promise<T> {
+  const stops = await Promise.all(Array.from({ length: workers }, (_, i) => startCheckoutWorker(stack, i)));
+  const queueRedis = createRedis(stack.redisUrl);
+  const queue = openQueue(QueueName.checkout, queueRedis, stack.redisPrefix);
   try {
     // Ready when every worker process has its blocking connection on the queue.
     const deadline = Date.now() + 60_000;
@@ -294,7 +259,7 @@ async function withWorkers<T>(workers: number, env: NodeJS.ProcessEnv, work: () 
     }
     return await work();
   } finally {
-    await Promise.all(started.map((w) => w.stop()));
+    await Promise.all(stops.map((stop) => stop()));
     await queue.close();
     await queueRedis.quit();
   }
@@ -508,69 +473,17 @@ function printCpu(parts: { label: string; cpu: Map<string, number> }[]): void {
 // The run --------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
-  const base = databaseUrls();
-  const urls = Object.fromEntries(SUBGRAPHS.map((s) => [s, withDatabase(base[s], `${id}_${s}`)])) as Record<SubgraphName, string>;
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-checkout-'));
-  const redis = createRedis(redisUrl);
   const shoppers: Shopper[] = [];
+  const stack = await startBenchStack({ catalog: { kind: 'dummyjson' }, portOffset: 1400, say, nodeFlags: profiled });
   try {
-    say(`▸ Databases ${id}_* (migrate, seed, top up stock)…`);
-    for (const s of SUBGRAPHS) {
-      await ensureDatabase(urls[s]);
-      await applyMigrations(s, urls[s]);
-    }
-    await seedAll(urls);
-    const pg = new PgClient({ connectionString: urls.product });
+    const pg = new PgClient({ connectionString: stack.databaseUrls.product });
     await pg.connect();
     await pg.query('UPDATE "Product" SET stock = $1', [TOP_UP_STOCK]);
     await pg.end();
-    serverAdmin = new PgClient({ connectionString: withDatabase(urls.product, 'postgres') });
+    serverAdmin = new PgClient({ connectionString: withDatabase(stack.databaseUrls.product, 'postgres') });
     await serverAdmin.connect();
-
-    const ports = Object.fromEntries(await Promise.all([...SUBGRAPHS, 'gateway'].map(async (n) => [n, await freePort()]))) as Record<
-      SubgraphName | 'gateway',
-      number
-    >;
-    const subgraphUrls = Object.fromEntries(SUBGRAPHS.map((s) => [s, `http://127.0.0.1:${ports[s]}/graphql`])) as Record<
-      SubgraphName,
-      string
-    >;
-    const supergraphPath = path.join(tmp, 'supergraph.graphql');
-    writeFileSync(supergraphPath, composeSupergraph(subgraphUrls));
-    const env: NodeJS.ProcessEnv = {
-      REDIS_URL: redisUrl,
-      REDIS_PREFIX: redisPrefix,
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      SUPERGRAPH_PATH: supergraphPath,
-      MAIL_OUTBOX_DIR: path.join(tmp, 'mail'),
-      // One machine plays every client from one address: the per-IP and per-user budgets would
-      // throttle the benchmark itself (the limiter still runs on every request).
-      RATE_LIMIT_USER_PER_MINUTE: '1000000',
-      RATE_LIMIT_IP_PER_MINUTE: '1000000',
-      ...Object.fromEntries(
-        SUBGRAPHS.flatMap((s) => {
-          const upper = s.toUpperCase();
-          return [
-            [`${upper}_DATABASE_URL`, urls[s]],
-            [`${upper}_SUBGRAPH_URL`, subgraphUrls[s]],
-          ];
-        }),
-      ),
-    };
-    say(`▸ Subgraphs and gateway on ports ${Object.values(ports).join(', ')}, REDIS_PREFIX ${redisPrefix}…`);
-    // Metrics and health ports shifted clear of a running `npm start`'s, and of another bench's (A/B runs side by side).
-    const manifest = await freeManifest(subgraphUrls, ports.gateway);
-    const entries = currentEntries();
-    const serve = (name: string) => {
-      const spec = processNamed(manifest, name);
-      const child = spawnPrefixed(name, profiled(name, localCommand(spec, entries)), { cwd: REPO_ROOT, env: { ...env, ...spec.env } });
-      measured.set(name, child.pid);
-    };
-    for (const s of SUBGRAPHS) serve(s);
-    await waitForHealthy(SUBGRAPHS.map((s) => ({ name: s, url: new URL('/health', subgraphUrls[s]).toString() })));
-    serve('gateway');
-    const gatewayUrl = `http://127.0.0.1:${ports.gateway}/graphql`;
-    await waitForHealthy([{ name: 'gateway', url: `http://127.0.0.1:${ports.gateway}/health` }]);
+    for (const child of stack.processes) measured.set(child.name, child.pid);
+    const { gatewayUrl } = stack;
 
     const catalog = await loadCatalog();
     const { carts, source } = loadCarts(catalog);
@@ -590,7 +503,7 @@ async function main(): Promise<void> {
     const results: SustainedResult[] = [];
     for (const workers of WORKER_COUNTS) {
       say(`▸ ${workers} checkout worker process(es), ${ROUNDS} bursts of ${USERS} concurrent checkouts…`);
-      const r = await withWorkers(workers, env, () => sustained(workers, gatewayUrl, shoppers.slice(0, USERS), carts));
+      const r = await withWorkers(workers, stack, () => sustained(workers, gatewayUrl, shoppers.slice(0, USERS), carts));
       results.push(r);
       row(`  sustained, ${workers} worker(s)`, 'orders', 'failed', 'checkouts/s', 'p50 ms', 'p95 ms');
       row('  response → CONFIRMED', String(r.orders), String(r.failed), r.checkoutsPerSecond.toFixed(1), ms(r.p50), ms(r.p95));
@@ -599,7 +512,7 @@ async function main(): Promise<void> {
     const [one, two] = results as [SustainedResult, SustainedResult];
     say(`  2 workers / 1 worker: ${(two.checkoutsPerSecond / one.checkoutsPerSecond).toFixed(2)}× checkouts/s`);
     say(`▸ 1 checkout worker: offered load of ${RATE} checkouts/s for ${RATE_SECONDS} s, then a burst of ${BURST}…`);
-    const [offered, spike] = await withWorkers(1, env, async () => {
+    const [offered, spike] = await withWorkers(1, stack, async () => {
       const o = await offeredLoad(gatewayUrl, shoppers, carts);
       row(`  offered load, 1 worker`, 'p50', 'p95', 'p99');
       say(`  ${o.offered} checkouts/s offered (${o.achieved.toFixed(1)} sent), ${o.orders} orders, errors: ${codes(o.errors)}`);
@@ -623,13 +536,8 @@ async function main(): Promise<void> {
     ]);
   } finally {
     await Promise.all(shoppers.map((s) => s.ws.dispose()));
-    await stopAll(15_000);
     await serverAdmin?.end();
-    const keys = await redis.keys(`${redisPrefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
-    for (const s of SUBGRAPHS) await dropDatabase(urls[s]);
-    rmSync(tmp, { recursive: true, force: true });
+    await stack.close();
   }
 }
 

@@ -463,7 +463,12 @@ async function run(): Promise<void> {
     workers: ['checkout-worker'],
     env: { CHECKOUT_CONCURRENCY: '10' },
     // --cpu-prof is refused in NODE_OPTIONS: it goes on the command line, before the entry point.
-    ...(CPU_PROFILE_DIR ? { gatewayNodeFlags: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROFILE_DIR)}`] } : {}),
+    ...(CPU_PROFILE_DIR
+      ? {
+          nodeFlags: (label: string) =>
+            label.startsWith('gateway') ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROFILE_DIR)}`] : [],
+        }
+      : {}),
   });
   try {
     await main(stack);

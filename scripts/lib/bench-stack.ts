@@ -60,8 +60,11 @@ export interface BenchStackOptions {
   gateways?: number;
   /** Workers of the manifest to run as well (e.g. `checkout-worker`, which moves checkouts to CONFIRMED); none by default. */
   workers?: readonly string[];
-  /** Node flags for every gateway, before its entry point (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
-  gatewayNodeFlags?: readonly string[];
+  /**
+   * Node flags of each process, by its label (`product`, `checkout-worker`, `gateway` or `gateway-2`, …),
+   * put before its entry point (e.g. `--cpu-prof`, which NODE_OPTIONS refuses); none by default.
+   */
+  nodeFlags?: (label: string) => readonly string[];
 }
 
 export interface BenchStack {
@@ -88,6 +91,12 @@ export interface BenchStack {
   supergraphPath: string;
   /** A scratch directory removed by {@link BenchStack.close}. */
   tmpDir: string;
+  /**
+   * Starts one more process of the manifest (e.g. a second `checkout-worker`) on the stack's
+   * environment, labelled `label` (default: its name), with `env` over its own (e.g. other
+   * HEALTH_PORT and METRICS_PORT for a second instance). `close` stops it with the rest.
+   */
+  start(name: string, options?: { label?: string; env?: NodeJS.ProcessEnv }): Child;
   /** Stops every process started through `scripts/lib/processes` and drops the databases and Redis keys. Idempotent. */
   close(): Promise<void>;
 }
@@ -264,12 +273,13 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     say(
       `▸ Five subgraphs${workersNamed} and ${gatewaysNamed} (${entries === 'dist' ? 'compiled dist/' : 'TypeScript via tsx'}), REDIS_PREFIX ${redisPrefix}…`,
     );
-    const serve = (name: string, label = name, extra: NodeJS.ProcessEnv = {}, nodeFlags: readonly string[] = []) => {
+    const serve = (name: string, label = name, extra: NodeJS.ProcessEnv = {}) => {
       const spec = processNamed(manifest, name);
       const [command, args] = localCommand(spec, entries);
+      const flags = options.nodeFlags?.(label) ?? [];
       return {
         spec,
-        child: spawnPrefixed(label, [command, [...nodeFlags, ...args]], { cwd: REPO_ROOT, env: { ...env, ...spec.env, ...extra } }),
+        child: spawnPrefixed(label, [command, [...flags, ...args]], { cwd: REPO_ROOT, env: { ...env, ...spec.env, ...extra } }),
       };
     };
     const subgraphs = SUBGRAPHS.map((s) => serve(s));
@@ -282,12 +292,10 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       ],
     );
     const gateways = gatewayPorts.map(({ port, metrics }, i) =>
-      serve(
-        'gateway',
-        gatewayCount === 1 ? 'gateway' : `gateway-${i + 1}`,
-        { GATEWAY_PORT: String(port), ...(metrics === undefined ? {} : { METRICS_PORT: String(metrics) }) },
-        options.gatewayNodeFlags,
-      ),
+      serve('gateway', gatewayCount === 1 ? 'gateway' : `gateway-${i + 1}`, {
+        GATEWAY_PORT: String(port),
+        ...(metrics === undefined ? {} : { METRICS_PORT: String(metrics) }),
+      }),
     );
     await untilHealthy(
       gateways.map((g) => g.child),
@@ -311,6 +319,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       internalSecret,
       supergraphPath,
       tmpDir,
+      start: (name, { label, env: extra } = {}) => serve(name, label, extra).child,
       close,
     };
   } catch (error) {

@@ -28,6 +28,8 @@ export interface Child {
    * @throws Error when the child exits before printing such a line.
    */
   lineMatching(pattern: RegExp): Promise<void>;
+  /** Sends SIGTERM to its process group, SIGKILL after `graceMs` (default 15 000); resolves once it has exited. */
+  stop(graceMs?: number): Promise<ExitStatus>;
 }
 
 /** Thrown by {@link runStep} when a one-shot step does not exit with code 0. */
@@ -130,7 +132,15 @@ export function spawnPrefixed(name: string, [command, args]: [string, string[]],
         if (watchers.delete(watcher)) reject(new Error(`${name} exited (${describeExit(status)}) before it was ready`));
       });
     });
-  return { name, pid: child.pid, exited, lineMatching };
+  const stop = async (graceMs = 15_000) => {
+    signalChild(child, 'SIGTERM');
+    const grace = new AbortController();
+    const timedOut = await Promise.race([exited.then(() => false), sleep(graceMs, true, { signal: grace.signal }).catch(() => false)]);
+    grace.abort();
+    if (timedOut) signalChild(child, 'SIGKILL');
+    return exited;
+  };
+  return { name, pid: child.pid, exited, lineMatching, stop };
 }
 
 /**
