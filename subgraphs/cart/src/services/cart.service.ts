@@ -79,6 +79,10 @@ export class CartService {
 
   /** The user's cart, created empty on first use. */
   async cartOfUser(userId: number): Promise<CartView> {
+    // Read first: one statement for a cart that exists (every read but the first), where Prisma's
+    // upsert is a transaction of four (select, select, select with the items, and BEGIN/COMMIT).
+    const existing = await this.db.cart.findUnique({ where: { userId }, include: WITH_ITEMS });
+    if (existing) return existing;
     try {
       return await this.db.cart.upsert({ where: { userId }, create: { userId }, update: {}, include: WITH_ITEMS });
     } catch (err) {
