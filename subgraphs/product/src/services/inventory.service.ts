@@ -30,6 +30,39 @@ class InsufficientStock extends Error {
   }
 }
 
+/**
+ * Takes every line's quantity off its product's stock in one statement, or none (throws
+ * InsufficientStock for the first line, by product id, that lacks stock or whose product is
+ * missing or archived; the caller's transaction then rolls back). The rows are locked first in
+ * product-id order (`FOR UPDATE` under `ORDER BY`), so two multi-line reservations cannot
+ * deadlock, and each `stock >= quantity` check is made on the row's latest committed version
+ * (PostgreSQL re-checks an UPDATE's condition on a row another transaction changed meanwhile), so
+ * concurrent reservations cannot oversell. The prices are those of the rows decremented, as
+ * RETURNING reads them.
+ * @param lines merged (one per product), sorted by product id
+ * @returns each product's row after the decrement, by id
+ */
+async function decrementStock(
+  tx: Prisma.TransactionClient,
+  lines: readonly StockLine[],
+): Promise<Map<number, ReservedProduct & { stock: number }>> {
+  const rows = await tx.$queryRaw<(ReservedProduct & { id: number; stock: number })[]>`
+    WITH wanted AS (
+      SELECT * FROM unnest(${lines.map((l) => l.productId)}::int[], ${lines.map((l) => l.quantity)}::int[]) AS w(product_id, quantity)
+    ), locked AS MATERIALIZED (
+      SELECT p."id" FROM "Product" p JOIN wanted w ON w.product_id = p."id" ORDER BY p."id" FOR UPDATE OF p
+    )
+    UPDATE "Product" p SET "stock" = p."stock" - w.quantity, "updatedAt" = now()
+    FROM wanted w
+    WHERE p."id" = w.product_id AND p."id" IN (SELECT "id" FROM locked)
+      AND p."stock" >= w.quantity AND p."archivedAt" IS NULL
+    RETURNING p."id", p."stock", p."title", p."priceCents", p."discountBasisPoints", p."currencyCode", p."returnPolicy"`;
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const short = lines.find((line) => !byId.has(line.productId));
+  if (short) throw new InsufficientStock(short.productId);
+  return byId;
+}
+
 /** The columns of a reserved product that price its line. */
 type ReservedProduct = {
   title: string;
@@ -68,19 +101,8 @@ export class InventoryService {
     try {
       const { priced: reserved, levels } = await this.db.$transaction(async (tx) => {
         await tx.stockReservation.create({ data: { orderId } });
-        const levels: StockLevel[] = [];
-        // The reservation's prices are those of the rows it decremented, as RETURNING reads them.
-        const byId = new Map<number, ReservedProduct>();
-        // A fixed lock order (by product id) keeps two multi-line reservations from deadlocking.
-        for (const line of merged) {
-          const [row] = await tx.$queryRaw<(ReservedProduct & { stock: number })[]>`
-              UPDATE "Product" SET "stock" = "stock" - ${line.quantity}, "updatedAt" = now()
-              WHERE "id" = ${line.productId} AND "stock" >= ${line.quantity} AND "archivedAt" IS NULL
-              RETURNING "stock", "title", "priceCents", "discountBasisPoints", "currencyCode", "returnPolicy"`;
-          if (!row) throw new InsufficientStock(line.productId);
-          levels.push({ productId: line.productId, stock: row.stock });
-          byId.set(line.productId, row);
-        }
+        const byId = await decrementStock(tx, merged);
+        const levels: StockLevel[] = merged.map((line) => ({ productId: line.productId, stock: byId.get(line.productId)!.stock }));
         await tx.stockMovement.createMany({
           data: merged.map((line, i) => ({
             productId: line.productId,
