@@ -241,6 +241,26 @@ describe('sorts', () => {
     expect(nodes.slice(0, 100).map((n) => n.id)).toEqual(big);
   });
 
+  // A search reads its matches from the narrow ProductSearch table and its keys from there (price,
+  // rating) or from Product (NEWEST, TITLE_ASC): every sort pages through the same matches.
+  test.each(SORTS)('a search paged under %s yields its matches exactly once, in order', async (sort) => {
+    const filter = { search: 'phone' };
+    const matches = ids(await all({ filter }, 100));
+    expect(matches.length).toBeGreaterThan(3);
+    const nodes = await all({ filter, sort }, 3);
+    expect(nodes.map((n) => n.id)).toHaveLength(matches.length);
+    expect(ids(nodes)).toEqual(matches);
+    const key = keyOf[sort];
+    if (key) {
+      const [f, desc] = key;
+      for (let i = 1; i < nodes.length; i++) {
+        const [a, b] = [f(nodes[i - 1]!), f(nodes[i]!)];
+        expect(desc ? a >= b : a <= b).toBe(true);
+        if (a === b) expect(Number(nodes[i - 1]!.id)).toBeLessThan(Number(nodes[i]!.id));
+      }
+    }
+  });
+
   test('TITLE_ASC and NEWEST follow the source data', async () => {
     const titles = (await all({ sort: 'TITLE_ASC' })).map((n) => n.title);
     // The database's collation decides (C: code points; a locale: case-insensitive first), so accept either.
@@ -273,6 +293,30 @@ describe('category pages', () => {
         after = category.products.pageInfo.endCursor;
       }
       if (expected.length > 0) expect(seen).toEqual(expected);
+    }
+  });
+});
+
+describe('category pages with a search', () => {
+  test('Category.products with a search equals products filtered by the category and the search', async () => {
+    const CATEGORY = `query($slug: String!, $after: String, $sort: ProductSort) {
+      category(slug: $slug) { products(first: 2, after: $after, sort: $sort, filter: { search: "phone" }) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }
+    }`;
+    const slug = catalog.products.find((p) => /phone/i.test(p.title))!.category;
+    for (const sort of ['RELEVANCE', 'PRICE_ASC', 'NEWEST'] as const) {
+      const expected = (await all({ filter: { categorySlug: slug, search: 'phone' }, sort })).map((n) => n.id);
+      expect(expected.length).toBeGreaterThan(0);
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let i = 0; i < 100; i++) {
+        const res: { data?: { category: { products: Page['products'] } } } = await stack.gql(CATEGORY, { slug, after, sort });
+        const { products } = res.data!.category;
+        seen.push(...products.edges.map((e) => e.node.id));
+        expect(products.totalCount).toBe(expected.length);
+        if (!products.pageInfo.hasNextPage) break;
+        after = products.pageInfo.endCursor;
+      }
+      expect(seen).toEqual(expected);
     }
   });
 });
