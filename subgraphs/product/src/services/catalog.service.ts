@@ -213,7 +213,9 @@ export class CatalogService {
    * Pages per root category (`roots`), or one page of the whole catalog (`roots` null). Each root's
    * page is a LATERAL `ORDER BY key, id LIMIT first + 1` with the cursor as a range condition on
    * the key, so sorts other than RELEVANCE read their (key, id) index from the cursor on and stop
-   * after the page; RELEVANCE ranks every match (from the stored tsvector, never re-parsed text).
+   * after the page. A search reads its matches from ProductSearch (a narrow copy of each live
+   * product's document and filter columns, in category order, kept by triggers) and ranks every
+   * one of them (from the stored tsvector, never re-parsed text) before reading the page's products.
    */
   private async pages(roots: readonly number[] | null, args: ProductPageArgs): Promise<ProductPage[]> {
     const take = pageSize(args.first);
