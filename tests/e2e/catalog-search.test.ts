@@ -222,20 +222,23 @@ describe('sorts', () => {
     ID_ASC: [(n) => Number(n.id), false],
   };
 
+  /** Nodes in the order of `sort`'s key (where the node shows it), ties broken by id, ascending. */
+  function expectInOrder(nodes: Node[], sort: (typeof SORTS)[number]): void {
+    const key = keyOf[sort];
+    if (!key) return;
+    const [f, desc] = key;
+    for (let i = 1; i < nodes.length; i++) {
+      const [a, b] = [f(nodes[i - 1]!), f(nodes[i]!)];
+      expect(desc ? a >= b : a <= b).toBe(true);
+      if (a === b) expect(Number(nodes[i - 1]!.id)).toBeLessThan(Number(nodes[i]!.id));
+    }
+  }
+
   test.each(SORTS)('paging through the whole catalog under %s yields every product exactly once, in order', async (sort) => {
     const nodes = await all({ sort });
     expect(nodes).toHaveLength(catalog.products.length);
     expect(new Set(nodes.map((n) => n.id)).size).toBe(catalog.products.length);
-    const key = keyOf[sort];
-    if (key) {
-      const [f, desc] = key;
-      for (let i = 1; i < nodes.length; i++) {
-        const [a, b] = [f(nodes[i - 1]!), f(nodes[i]!)];
-        expect(desc ? a >= b : a <= b).toBe(true);
-        // Ties are broken by id, ascending.
-        if (a === b) expect(Number(nodes[i - 1]!.id)).toBeLessThan(Number(nodes[i]!.id));
-      }
-    }
+    expectInOrder(nodes, sort);
     // One big page agrees with the pages.
     const big = [...(await page({ sort, first: 100 })).edges.map((e) => e.node.id)];
     expect(nodes.slice(0, 100).map((n) => n.id)).toEqual(big);
@@ -250,15 +253,7 @@ describe('sorts', () => {
     const nodes = await all({ filter, sort }, 3);
     expect(nodes.map((n) => n.id)).toHaveLength(matches.length);
     expect(ids(nodes)).toEqual(matches);
-    const key = keyOf[sort];
-    if (key) {
-      const [f, desc] = key;
-      for (let i = 1; i < nodes.length; i++) {
-        const [a, b] = [f(nodes[i - 1]!), f(nodes[i]!)];
-        expect(desc ? a >= b : a <= b).toBe(true);
-        if (a === b) expect(Number(nodes[i - 1]!.id)).toBeLessThan(Number(nodes[i]!.id));
-      }
-    }
+    expectInOrder(nodes, sort);
   });
 
   test('TITLE_ASC and NEWEST follow the source data', async () => {

@@ -132,7 +132,7 @@ export async function seedProducts(
  * Rewrites the search's table (ProductSearch, filled by triggers in the order products were
  * written) in category order, its clustering index, and refreshes its statistics: a word's matches
  * cluster by category, so a search then reads a few pages of the table instead of nearly all of them
- * (297 of 2 808 for "phone" at 100 000 products). Holds an exclusive lock on the table meanwhile
+ * (297 of 2 818 for "phone" at 100 000 products). Holds an exclusive lock on the table meanwhile
  * (about a second at 100 000 products), so searches and product writes wait: for bulk loads, not for
  * a serving catalog's routine.
  */

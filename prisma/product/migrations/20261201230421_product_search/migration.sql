@@ -1,7 +1,7 @@
 -- The search's narrow table (issue 15 item 4): each live product's search document and the columns
 -- the listing filters read, about 200 bytes a row against the product's 670, laid out in category
 -- order. A common word's matches then lie on a few pages (8 333 matches of "phone" at 100 000
--- products: 8 323 pages of Product, nearly all 2 808 of this table in id order, 297 in category
+-- products: 8 323 pages of Product, all 2 818 pages of this table in id order, 297 in category
 -- order), and the search ranks them without touching Product. Kept by triggers on Product in the
 -- statement that writes the product, so every writer keeps it: the catalog admin service, stock
 -- reservations, releases and restocks, the rating sync, the seed, and SQL run by hand.
