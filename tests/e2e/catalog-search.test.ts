@@ -387,6 +387,26 @@ describe('no N+1', () => {
     expect(everything.statements).toBe(5);
   });
 
+  test('a RELEVANCE search with its totalCount is one statement, with matches or without', async () => {
+    for (const [search, found] of [
+      ['phone', true],
+      ['qqqzzzxxx', false],
+    ] as const) {
+      statements.length = 0;
+      counting = true;
+      try {
+        const res = await stack.gql<{ products: { totalCount: number } }>(
+          'query($s: String!) { products(first: 5, filter: { search: $s }) { totalCount edges { node { id } } } }',
+          { s: search },
+        );
+        expect(res.data!.products.totalCount > 0).toBe(found);
+      } finally {
+        counting = false;
+      }
+      expect(statements.map((x) => x.subgraph)).toEqual(['product']);
+    }
+  });
+
   test('products(first: 10) and products(first: 100) with reviews, authors and categories cost the same statements', async () => {
     const few = await statementsFor(10);
     const many = await statementsFor(100);

@@ -321,7 +321,9 @@ export class CatalogService {
     }
     // Counted only when a client asks for it, for every root at once, and never beyond the limit.
     let totals: Promise<Map<number, number>> | undefined;
-    const counted = rows[0]?.matchCount;
+    // The window's count rides on the page's rows; a first page without rows has no matches at all
+    // (the page reads first + 1 ≥ 1 rows), so an empty search costs no count statement either.
+    const counted = rows[0]?.matchCount ?? (countsInPage && after === null ? 0 : undefined);
     const totalOf = (r: number) =>
       counted !== undefined
         ? Promise.resolve(Math.min(counted, this.countLimit + 1))
