@@ -21,7 +21,7 @@ import {
   type SyntheticCatalogOptions,
 } from '@commerce/seed-data';
 import { createDb as createUserDb, hashPasswords, seedUsers } from '@commerce/user';
-import { createDb as createProductDb, seedProducts } from '@commerce/product';
+import { createDb as createProductDb, layOutSearchTable, seedProducts } from '@commerce/product';
 import { createDb as createReviewDb, seedReviews } from '@commerce/review';
 import { createDb as createOrderDb, seedCoupons } from '@commerce/order';
 
@@ -109,7 +109,7 @@ async function seedSyntheticChunks(
     while (!next.done) {
       const part = { products: next.value, users: catalog.users };
       const [products, reviews] = await Promise.all([
-        seedProducts(db.product, part, { bulkInsert: copiers.product.insert }),
+        seedProducts(db.product, part, { bulkInsert: copiers.product.insert, layOut: false }),
         seedReviews(db.review, part, { bulkInsert: copiers.review.insert }),
       ]);
       totals.categories += products.categories;
@@ -119,6 +119,7 @@ async function seedSyntheticChunks(
       onProgress?.(done);
       next = chunks.next();
     }
+    await layOutSearchTable(db.product);
     Object.assign(totals, await usersSeeded);
     return totals;
   });

@@ -326,3 +326,64 @@ test('a checkout reservation and its release are audited and each publishes the 
   ]);
   expect(events.length).toBe(count);
 });
+
+test("the search's table follows every write of what it copies, and stock moves that keep a product in stock leave it alone", async () => {
+  // ProductSearch is kept by triggers on Product (migration product_search): each kind of writer
+  // below goes through its own code path (admin mutations, the inventory's reservation, a raw
+  // UPDATE as the rating sync's updateMany sends), and the table must agree with Product after each.
+  const inventory = createServiceClient({ url: stack.subgraphUrls.product, service: 'test', secret: INTERNAL_SECRET });
+  const { id } = (
+    await stack.gql<{ createProduct: { id: string } }>(
+      CREATE,
+      { input: input({ title: 'Quokka Lantern', brand: 'Quokkalux', stock: 2, priceCents: 4_000, discountPercentage: 0 }) },
+      admin.token,
+    )
+  ).data!.createProduct;
+  const found = async (filter: Record<string, unknown>) =>
+    (
+      await stack.gql<{ products: { edges: { node: { id: string } }[] } }>(
+        'query($f: ProductFilter) { products(first: 5, filter: $f) { edges { node { id } } } }',
+        { f: { search: 'quokka lantern', ...filter } },
+      )
+    ).data!.products.edges.some((e) => e.node.id === id);
+  const version = async () =>
+    (await stack.db.product.$queryRaw<{ v: string }[]>`SELECT xmin::text AS "v" FROM "ProductSearch" WHERE "id" = ${Number(id)}`)[0]?.v;
+  expect(await found({ inStock: true, brand: 'QUOKKALUX', minPrice: 4_000, maxPrice: 4_000 })).toBe(true);
+
+  // 2 → 1 keeps it in stock: the row is not rewritten. 1 → 0 by a reservation takes it out of the in-stock search.
+  const before = await version();
+  await stack.gql(ADJUST, { id, delta: -1, reason: 'display model' }, admin.token);
+  expect(await version()).toBe(before);
+  await inventory.request('mutation($lines: [StockLineInput!]!) { reserveStock(orderId: "order-search-1", lines: $lines) { ok } }', {
+    lines: [{ productId: id, quantity: 1 }],
+  });
+  expect(await found({ inStock: true })).toBe(false);
+  expect(await found({})).toBe(true);
+  await inventory.request('mutation { releaseStock(orderId: "order-search-1") }');
+  expect(await found({ inStock: true })).toBe(true);
+
+  const renamed = await stack.gql(
+    `mutation { updateProduct(id: "${id}", input: { title: "Wombat Lantern", brand: "Wombatco", priceCents: 9000 }) { id } }`,
+    {},
+    admin.token,
+  );
+  expect(renamed.errors).toBeUndefined();
+  expect(await found({})).toBe(false);
+  expect(await found({ search: 'wombat lantern', minPrice: 9_000 })).toBe(true);
+  await stack.db.product.$executeRaw`UPDATE "Product" SET "averageRating" = 4.5 WHERE "id" = ${Number(id)}`;
+  expect(await found({ search: 'wombat lantern', minRating: 4.5 })).toBe(true);
+  await stack.gql(`mutation { archiveProduct(id: "${id}") { archived } }`, {}, admin.token);
+  expect(await found({ search: 'wombat lantern' })).toBe(false);
+  await stack.gql(`mutation { restoreProduct(id: "${id}") { archived } }`, {}, admin.token);
+  expect(await found({ search: 'wombat lantern', minRating: 4.5 })).toBe(true);
+
+  // And the whole table, after every test of this file: one row per live product, each a copy.
+  const drift = await stack.db.product.$queryRaw<{ id: number | null }[]>`
+    SELECT coalesce(p."id", s."id") AS "id"
+    FROM (SELECT * FROM "Product" WHERE "archivedAt" IS NULL) p FULL JOIN "ProductSearch" s ON s."id" = p."id"
+    WHERE p."id" IS NULL OR s."id" IS NULL
+      OR (s."document", s."categoryId", s."salePriceCents", s."inStock", s."brandKey") IS DISTINCT FROM
+         (p."searchDocument", p."categoryId", p."salePriceCents", p."stock" > 0, lower(p."brand"))
+      OR s."averageRating" IS DISTINCT FROM p."averageRating"`;
+  expect(drift).toEqual([]);
+});

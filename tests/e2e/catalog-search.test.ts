@@ -222,23 +222,38 @@ describe('sorts', () => {
     ID_ASC: [(n) => Number(n.id), false],
   };
 
+  /** Nodes in the order of `sort`'s key (where the node shows it), ties broken by id, ascending. */
+  function expectInOrder(nodes: Node[], sort: (typeof SORTS)[number]): void {
+    const key = keyOf[sort];
+    if (!key) return;
+    const [f, desc] = key;
+    for (let i = 1; i < nodes.length; i++) {
+      const [a, b] = [f(nodes[i - 1]!), f(nodes[i]!)];
+      expect(desc ? a >= b : a <= b).toBe(true);
+      if (a === b) expect(Number(nodes[i - 1]!.id)).toBeLessThan(Number(nodes[i]!.id));
+    }
+  }
+
   test.each(SORTS)('paging through the whole catalog under %s yields every product exactly once, in order', async (sort) => {
     const nodes = await all({ sort });
     expect(nodes).toHaveLength(catalog.products.length);
     expect(new Set(nodes.map((n) => n.id)).size).toBe(catalog.products.length);
-    const key = keyOf[sort];
-    if (key) {
-      const [f, desc] = key;
-      for (let i = 1; i < nodes.length; i++) {
-        const [a, b] = [f(nodes[i - 1]!), f(nodes[i]!)];
-        expect(desc ? a >= b : a <= b).toBe(true);
-        // Ties are broken by id, ascending.
-        if (a === b) expect(Number(nodes[i - 1]!.id)).toBeLessThan(Number(nodes[i]!.id));
-      }
-    }
+    expectInOrder(nodes, sort);
     // One big page agrees with the pages.
     const big = [...(await page({ sort, first: 100 })).edges.map((e) => e.node.id)];
     expect(nodes.slice(0, 100).map((n) => n.id)).toEqual(big);
+  });
+
+  // A search reads its matches from the narrow ProductSearch table and its keys from there (price,
+  // rating) or from Product (NEWEST, TITLE_ASC): every sort pages through the same matches.
+  test.each(SORTS)('a search paged under %s yields its matches exactly once, in order', async (sort) => {
+    const filter = { search: 'phone' };
+    const matches = ids(await all({ filter }, 100));
+    expect(matches.length).toBeGreaterThan(3);
+    const nodes = await all({ filter, sort }, 3);
+    expect(nodes.map((n) => n.id)).toHaveLength(matches.length);
+    expect(ids(nodes)).toEqual(matches);
+    expectInOrder(nodes, sort);
   });
 
   test('TITLE_ASC and NEWEST follow the source data', async () => {
@@ -273,6 +288,30 @@ describe('category pages', () => {
         after = category.products.pageInfo.endCursor;
       }
       if (expected.length > 0) expect(seen).toEqual(expected);
+    }
+  });
+});
+
+describe('category pages with a search', () => {
+  test('Category.products with a search equals products filtered by the category and the search', async () => {
+    const CATEGORY = `query($slug: String!, $after: String, $sort: ProductSort) {
+      category(slug: $slug) { products(first: 2, after: $after, sort: $sort, filter: { search: "phone" }) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }
+    }`;
+    const slug = catalog.products.find((p) => /phone/i.test(p.title))!.category;
+    for (const sort of ['RELEVANCE', 'PRICE_ASC', 'NEWEST'] as const) {
+      const expected = (await all({ filter: { categorySlug: slug, search: 'phone' }, sort })).map((n) => n.id);
+      expect(expected.length).toBeGreaterThan(0);
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let i = 0; i < 100; i++) {
+        const res: { data?: { category: { products: Page['products'] } } } = await stack.gql(CATEGORY, { slug, after, sort });
+        const { products } = res.data!.category;
+        seen.push(...products.edges.map((e) => e.node.id));
+        expect(products.totalCount).toBe(expected.length);
+        if (!products.pageInfo.hasNextPage) break;
+        after = products.pageInfo.endCursor;
+      }
+      expect(seen).toEqual(expected);
     }
   });
 });
@@ -346,6 +385,26 @@ describe('no N+1', () => {
     // categories, children, product pages, their totals (product); ratings (review).
     expect(everything.statements).toBe(departments.statements);
     expect(everything.statements).toBe(5);
+  });
+
+  test('a RELEVANCE search with its totalCount is one statement, with matches or without', async () => {
+    for (const [search, found] of [
+      ['phone', true],
+      ['qqqzzzxxx', false],
+    ] as const) {
+      statements.length = 0;
+      counting = true;
+      try {
+        const res = await stack.gql<{ products: { totalCount: number } }>(
+          'query($s: String!) { products(first: 5, filter: { search: $s }) { totalCount edges { node { id } } } }',
+          { s: search },
+        );
+        expect(res.data!.products.totalCount > 0).toBe(found);
+      } finally {
+        counting = false;
+      }
+      expect(statements.map((x) => x.subgraph)).toEqual(['product']);
+    }
   });
 
   test('products(first: 10) and products(first: 100) with reviews, authors and categories cost the same statements', async () => {

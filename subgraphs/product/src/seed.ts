@@ -32,14 +32,17 @@ function shippingData(p: DummyProduct) {
  * product that was never synced (ratingVersion 0) is set from the same reviews the review seed
  * imports (one per reviewer, {@link reviewsToImport}), so both subgraphs start in agreement. Weight,
  * dimensions and the shipping, return and warranty texts are imported too, and filled in once on rows
- * seeded before the catalog carried them. The titles' and brands' words go into the search vocabulary.
+ * seeded before the catalog carried them. The titles' and brands' words go into the search vocabulary,
+ * and the search's table is laid out in category order ({@link layOutSearchTable}).
  * @param options.bulkInsert - writes the products instead of `createMany` (large synthetic catalogs)
+ * @param options.layOut - false: leave the layout to the caller (a catalog seeded in chunks lays
+ *   it out once, after the last); default true
  * @returns how many rows were inserted.
  */
 export async function seedProducts(
   db: ProductDb,
   catalog: Pick<Catalog, 'products'>,
-  options: { bulkInsert?: BulkInsert } = {},
+  options: { bulkInsert?: BulkInsert; layOut?: boolean } = {},
 ): Promise<{ categories: number; products: number }> {
   const slugs = [...new Set(catalog.products.map((p) => p.category))].sort();
   const departments = DEPARTMENTS.filter((d) => d.children.some((c) => slugs.includes(c)));
@@ -121,5 +124,19 @@ export async function seedProducts(
   );
   // Explicit ids leave the sequence behind; new products must not collide with imported ones.
   await db.$executeRawUnsafe(`SELECT setval(pg_get_serial_sequence('"Product"', 'id'), GREATEST((SELECT MAX(id) FROM "Product"), 1))`);
+  if (options.layOut !== false) await layOutSearchTable(db);
   return { categories: top.count + leaves.count, products: products.count };
+}
+
+/**
+ * Rewrites the search's table (ProductSearch, filled by triggers in the order products were
+ * written) in category order, its clustering index, and refreshes its statistics: a word's matches
+ * cluster by category, so a search then reads a few pages of the table instead of nearly all of them
+ * (297 of 2 818 for "phone" at 100 000 products). Holds an exclusive lock on the table meanwhile
+ * (about a second at 100 000 products), so searches and product writes wait: for bulk loads, not for
+ * a serving catalog's routine.
+ */
+export async function layOutSearchTable(db: ProductDb): Promise<void> {
+  await db.$executeRawUnsafe('CLUSTER "ProductSearch"');
+  await db.$executeRawUnsafe('ANALYZE "ProductSearch"');
 }

@@ -59,23 +59,32 @@ const filterSchema = z
  * How each sort orders the matched rows: a key column of the `matched` subquery and its
  * direction; `id ASC` always follows. `kind` says how a cursor's key is cast back into SQL, `key`
  * which values a cursor of that sort may carry (the column's range), so a forged one never reaches SQL.
+ * `searchKey`: the key's expression when a search reads its matches from "ProductSearch" s, with
+ * `p` ("Product") joined to each match only for keys the narrow table does not carry.
  */
 const SORTS = {
   // ts_rank of the widened query (≥ 0): a float4, exact as a float8 and in JSON, so a cursor's key
   // compares equal to its row's. Not ts_rank_cd: its cover search cost 4 times ts_rank's per match
   // (30 of 55 ms at 8 000 matches).
-  RELEVANCE: { column: 'rank', desc: true, kind: 'number', key: cursorKeys.number(0) },
-  PRICE_ASC: { column: 'salePriceCents', desc: false, kind: 'number', key: cursorKeys.int() },
-  PRICE_DESC: { column: 'salePriceCents', desc: true, kind: 'number', key: cursorKeys.int() },
+  RELEVANCE: { column: 'rank', desc: true, kind: 'number', key: cursorKeys.number(0), searchKey: null },
+  PRICE_ASC: { column: 'salePriceCents', desc: false, kind: 'number', key: cursorKeys.int(), searchKey: 's."salePriceCents"' },
+  PRICE_DESC: { column: 'salePriceCents', desc: true, kind: 'number', key: cursorKeys.int(), searchKey: 's."salePriceCents"' },
   // Unrated products have key 0, below every rating (1..5), so they come last.
-  RATING_DESC: { column: 'ratingKey', desc: true, kind: 'number', key: cursorKeys.number(0, 5) },
-  NEWEST: { column: 'createdAt', desc: true, kind: 'timestamp', key: cursorKeys.timestamp() },
+  RATING_DESC: { column: 'ratingKey', desc: true, kind: 'number', key: cursorKeys.number(0, 5), searchKey: null },
+  NEWEST: { column: 'createdAt', desc: true, kind: 'timestamp', key: cursorKeys.timestamp(), searchKey: 'p."createdAt"' },
   // Titles are at most 200 characters when written through the API; imported ones leave headroom.
-  TITLE_ASC: { column: 'title', desc: false, kind: 'text', key: cursorKeys.text(1000) },
-  ID_ASC: { column: 'id', desc: false, kind: 'number', key: cursorKeys.intId() },
+  TITLE_ASC: { column: 'title', desc: false, kind: 'text', key: cursorKeys.text(1000), searchKey: 'p."title"' },
+  ID_ASC: { column: 'id', desc: false, kind: 'number', key: cursorKeys.intId(), searchKey: null },
 } satisfies Record<
   ProductSortKey,
-  { column: string; desc: boolean; kind: 'number' | 'timestamp' | 'text'; key: z.ZodType<number | string> }
+  {
+    column: string;
+    desc: boolean;
+    kind: 'number' | 'timestamp' | 'text';
+    key: z.ZodType<number | string>;
+    /** null: a column every search's `matched` row has already (id, rank, ratingKey) */
+    searchKey: 's."salePriceCents"' | 'p."createdAt"' | 'p."title"' | null;
+  }
 >;
 
 /** Position in a listing: the sort it belongs to (`s`), the row's sort key (`k`) and its id. */
@@ -204,7 +213,9 @@ export class CatalogService {
    * Pages per root category (`roots`), or one page of the whole catalog (`roots` null). Each root's
    * page is a LATERAL `ORDER BY key, id LIMIT first + 1` with the cursor as a range condition on
    * the key, so sorts other than RELEVANCE read their (key, id) index from the cursor on and stop
-   * after the page; RELEVANCE ranks every match (from the stored tsvector, never re-parsed text).
+   * after the page. A search reads its matches from ProductSearch (a narrow copy of each live
+   * product's document and filter columns, in category order, kept by triggers) and ranks every
+   * one of them (from the stored tsvector, never re-parsed text) before reading the page's products.
    */
   private async pages(roots: readonly number[] | null, args: ProductPageArgs): Promise<ProductPage[]> {
     const take = pageSize(args.first);
@@ -230,14 +241,18 @@ export class CatalogService {
       ...(search ? [Prisma.sql`search AS MATERIALIZED (SELECT ${searchQuery(search)} AS "query")`] : []),
     ];
     const withClause = ctes.length > 0 ? Prisma.sql`WITH RECURSIVE ${Prisma.join(ctes, ', ')}` : Prisma.empty;
-    const inRoot = roots ? Prisma.sql`AND p."categoryId" IN (SELECT tree."id" FROM tree WHERE tree."root" = r."root")` : Prisma.empty;
+    // A search matches, filters and ranks in the narrow "ProductSearch" s (live products only, see
+    // schema.prisma); any other listing reads "Product" p, whose (key, id) indexes it walks.
+    const m = Prisma.raw(search ? 's' : 'p');
+    const matchTable = Prisma.raw(search ? '"ProductSearch" s' : '"Product" p');
+    const inRoot = roots ? Prisma.sql`AND ${m}."categoryId" IN (SELECT tree."id" FROM tree WHERE tree."root" = r."root")` : Prisma.empty;
     const fromRoots = Prisma.sql`unnest(ARRAY[${Prisma.join(rootIds)}]::int[]) AS r("root")`;
-    const where = this.where(filter, search !== null);
+    const where = search ? this.searchWhere(filter) : this.where(filter);
 
-    const { column, desc, kind } = SORTS[sort];
+    const { column, desc, kind, searchKey } = SORTS[sort];
     const key = Prisma.raw(`"${column}"`);
     const orderOf = (table: string) => Prisma.raw(`${table}."${column}" ${desc ? 'DESC' : 'ASC'}, ${table}."id" ASC`);
-    const rank = search ? Prisma.sql`ts_rank(p."searchDocument", (SELECT "query" FROM search))::float8` : Prisma.sql`0::float8`;
+    const rank = search ? Prisma.sql`ts_rank(s."document", (SELECT "query" FROM search))::float8` : Prisma.sql`0::float8`;
     let afterCursor = Prisma.empty;
     if (after) {
       const value =
@@ -256,43 +271,44 @@ export class CatalogService {
     // window over the matches, before the cursor's condition), so totalCount costs no statement.
     const countsInPage = roots === null && sort === 'RELEVANCE' && search !== null;
     const matchCount = countsInPage ? Prisma.sql`, count(*) OVER ()::int AS "matchCount"` : Prisma.empty;
-    /** One page of the matches among `extra` (a further condition on `p`), read in the sort's order. */
-    const pageOf = (extra: Prisma.Sql) => Prisma.sql`
+    /** One page of the products among `extra` (a further condition on `p`), read in the sort's order. */
+    const productPageOf = (extra: Prisma.Sql) => Prisma.sql`
       SELECT * FROM (
-        SELECT ${PRODUCT_COLUMNS}, ${rank} AS "rank", coalesce(p."averageRating", 0) AS "ratingKey" ${matchCount}
+        SELECT ${PRODUCT_COLUMNS}, ${rank} AS "rank", coalesce(p."averageRating", 0) AS "ratingKey"
         FROM "Product" p
         WHERE ${where} ${extra}
       ) AS matched
       ${afterCursor}
       ORDER BY ${orderOf('matched')}
       LIMIT ${take + 1}`;
-    // The same page when every match is ranked and counted: the window keeps each match until the
-    // last is counted, so it keeps only the id and the rank (whole rows spilled 8 000 matches to
-    // disk), and the page's rows are read by id afterwards.
-    const countedPage = () => Prisma.sql`
-      SELECT ${PRODUCT_COLUMNS}, hit."rank", coalesce(p."averageRating", 0) AS "ratingKey", hit."matchCount"
+    // One page of the search's matches among `extra` (a further condition on `s`): the page's ids and
+    // keys from the narrow table (the window, when it counts, keeps only these), then the page's
+    // products by id. Product is read for each match only when the sort's key lives there alone
+    // (NEWEST, TITLE_ASC).
+    const searchPageOf = (extra: Prisma.Sql) => Prisma.sql`
+      SELECT ${PRODUCT_COLUMNS}, hit."rank", hit."ratingKey" ${countsInPage ? Prisma.sql`, hit."matchCount"` : Prisma.empty}
       FROM (
         SELECT * FROM (
-          SELECT p."id", ${rank} AS "rank" ${matchCount}
-          FROM "Product" p
-          WHERE ${where}
+          SELECT s."id", ${rank} AS "rank", coalesce(s."averageRating", 0) AS "ratingKey"
+            ${searchKey ? Prisma.raw(`, ${searchKey}`) : Prisma.empty} ${matchCount}
+          FROM "ProductSearch" s ${searchKey?.startsWith('p.') ? Prisma.sql`JOIN "Product" p ON p."id" = s."id"` : Prisma.empty}
+          WHERE ${where} ${extra}
         ) AS matched
         ${afterCursor}
         ORDER BY ${orderOf('matched')}
         LIMIT ${take + 1}
       ) AS hit JOIN "Product" p ON p."id" = hit."id"
       ORDER BY ${orderOf('hit')}`;
+    const pageOf = search ? searchPageOf : productPageOf;
     // A root's page: the page of each category below it (a (categoryId, key, id) index range each),
     // merged; the first `first + 1` of those are the first of the root's matches.
     const rootPage = roots
       ? Prisma.sql`
-        SELECT leaf.* FROM tree CROSS JOIN LATERAL (${pageOf(Prisma.sql`AND p."categoryId" = tree."id"`)}) AS leaf
+        SELECT leaf.* FROM tree CROSS JOIN LATERAL (${pageOf(Prisma.sql`AND ${m}."categoryId" = tree."id"`)}) AS leaf
         WHERE tree."root" = r."root"
         ORDER BY ${orderOf('leaf')}
         LIMIT ${take + 1}`
-      : countsInPage
-        ? countedPage()
-        : pageOf(Prisma.empty);
+      : pageOf(Prisma.empty);
     const rows = await this.db.$queryRaw<(Row & { root: number })[]>(Prisma.sql`
       ${withClause}
       SELECT r."root", page.* FROM ${fromRoots} CROSS JOIN LATERAL (${rootPage}) AS page
@@ -305,14 +321,16 @@ export class CatalogService {
     }
     // Counted only when a client asks for it, for every root at once, and never beyond the limit.
     let totals: Promise<Map<number, number>> | undefined;
-    const counted = rows[0]?.matchCount;
+    // The window's count rides on the page's rows; a first page without rows has no matches at all
+    // (the page reads first + 1 ≥ 1 rows), so an empty search costs no count statement either.
+    const counted = rows[0]?.matchCount ?? (countsInPage && after === null ? 0 : undefined);
     const totalOf = (r: number) =>
       counted !== undefined
         ? Promise.resolve(Math.min(counted, this.countLimit + 1))
         : (totals ??= this.db
             .$queryRaw<{ root: number; count: number }[]>(
               Prisma.sql`${withClause}
-            SELECT r."root", (SELECT count(*)::int FROM (SELECT 1 FROM "Product" p WHERE ${where} ${inRoot} LIMIT ${this.countLimit + 1}) AS hit) AS "count"
+            SELECT r."root", (SELECT count(*)::int FROM (SELECT 1 FROM ${matchTable} WHERE ${where} ${inRoot} LIMIT ${this.countLimit + 1}) AS hit) AS "count"
             FROM ${fromRoots}`,
             )
             .then((counts) => new Map(counts.map((c) => [c.root, c.count])))).then((m) => m.get(r) ?? 0);
@@ -326,29 +344,43 @@ export class CatalogService {
     }));
   }
 
-  /**
-   * The WHERE clause of a listing over `"Product" p`; every value is a bind parameter. With `search`,
-   * the statement defines the CTE `search` (its widened tsquery).
-   */
-  private where(filter: z.infer<typeof filterSchema>, search: boolean): Prisma.Sql {
+  /** The WHERE clause of a listing without a search, over `"Product" p`; every value is a bind parameter. */
+  private where(filter: z.infer<typeof filterSchema>): Prisma.Sql {
     const conditions: Prisma.Sql[] = [Prisma.sql`p."archivedAt" IS NULL`];
-    // Typos and word parts are in the widened query already: the document's GIN index alone answers,
-    // each match exact, none rechecked by similarity.
-    if (search) conditions.push(Prisma.sql`p."searchDocument" @@ (SELECT "query" FROM search)`);
+    // lower("brand") has its own index (migration catalog_scale).
+    if (filter.brand) conditions.push(Prisma.sql`lower(p."brand") = lower(${filter.brand})`);
+    if (filter.inStock) conditions.push(Prisma.sql`p."stock" > 0`);
+    return Prisma.join([...conditions, ...this.shared(filter, 'p')], ' AND ');
+  }
+
+  /**
+   * The WHERE clause of a search, over `"ProductSearch" s`, which holds live products only; the
+   * statement defines the CTE `search` (its widened tsquery). Typos and word parts are in the
+   * widened query already: the document's GIN index alone answers, each match exact, none
+   * rechecked by similarity.
+   */
+  private searchWhere(filter: z.infer<typeof filterSchema>): Prisma.Sql {
+    const conditions: Prisma.Sql[] = [Prisma.sql`s."document" @@ (SELECT "query" FROM search)`];
+    if (filter.brand) conditions.push(Prisma.sql`s."brandKey" = lower(${filter.brand})`);
+    if (filter.inStock) conditions.push(Prisma.sql`s."inStock"`);
+    return Prisma.join([...conditions, ...this.shared(filter, 's')], ' AND ');
+  }
+
+  /** The filters on columns both tables carry under the same name, over `table`. */
+  private shared(filter: z.infer<typeof filterSchema>, table: 'p' | 's'): Prisma.Sql[] {
+    const t = Prisma.raw(table);
+    const conditions: Prisma.Sql[] = [];
     if (filter.categorySlug) {
-      conditions.push(Prisma.sql`p."categoryId" IN (
+      conditions.push(Prisma.sql`${t}."categoryId" IN (
         WITH RECURSIVE tree AS (
           SELECT "id" FROM "Category" WHERE "slug" = ${filter.categorySlug}
           UNION ALL
           SELECT c."id" FROM "Category" c JOIN tree ON c."parentId" = tree."id"
         ) SELECT "id" FROM tree)`);
     }
-    // lower("brand") has its own index (migration catalog_scale).
-    if (filter.brand) conditions.push(Prisma.sql`lower(p."brand") = lower(${filter.brand})`);
-    if (filter.minPrice != null) conditions.push(Prisma.sql`p."salePriceCents" >= ${filter.minPrice}`);
-    if (filter.maxPrice != null) conditions.push(Prisma.sql`p."salePriceCents" <= ${filter.maxPrice}`);
-    if (filter.inStock) conditions.push(Prisma.sql`p."stock" > 0`);
-    if (filter.minRating != null) conditions.push(Prisma.sql`p."averageRating" >= ${filter.minRating}`);
-    return Prisma.join(conditions, ' AND ');
+    if (filter.minPrice != null) conditions.push(Prisma.sql`${t}."salePriceCents" >= ${filter.minPrice}`);
+    if (filter.maxPrice != null) conditions.push(Prisma.sql`${t}."salePriceCents" <= ${filter.maxPrice}`);
+    if (filter.minRating != null) conditions.push(Prisma.sql`${t}."averageRating" >= ${filter.minRating}`);
+    return conditions;
   }
 }
