@@ -1,7 +1,7 @@
 /**
  * totalCount's bound and where it is counted, on a real clone of the seeded product database (the
  * test run's template): a listing stops counting at `countLimit` + 1, and a RELEVANCE search counts
- * its matches in the page's own statement.
+ * its matches in the page's own statement (none at all when its first page is empty).
  */
 import { randomBytes } from 'node:crypto';
 import { cloneDatabase, dropDatabase } from '@commerce/db-tools';
@@ -74,11 +74,21 @@ describe('totalCount', () => {
     expect(await second.totalCount()).toBe(matches.length);
 
     expect(await (await new CatalogService(db, 2).productPage({ first: 2, filter })).totalCount()).toBe(3);
-    // An empty page has no row to carry the count: it is counted by a second statement.
+    // An empty first page means no match at all: 0, with no second statement.
     statements.length = 0;
     const none = await exact.productPage({ first: 2, filter: { ...filter, maxPrice: 0 } });
     expect(none.edges).toHaveLength(0);
     expect(await none.totalCount()).toBe(0);
+    expect(statements).toHaveLength(1);
+
+    // An empty page after a cursor (past the last match) has no row to carry the count: it is
+    // counted by a second statement.
+    const all = await exact.productPage({ first: 100, filter });
+    expect(all.pageInfo.hasNextPage).toBe(false);
+    statements.length = 0;
+    const past = await exact.productPage({ first: 2, after: all.pageInfo.endCursor, filter });
+    expect(past.edges).toHaveLength(0);
+    expect(await past.totalCount()).toBe(matches.length);
     expect(statements).toHaveLength(2);
   });
 });
