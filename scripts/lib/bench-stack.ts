@@ -62,6 +62,8 @@ export interface BenchStackOptions {
   workers?: readonly string[];
   /** Node flags for every gateway, before its entry point (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
   gatewayNodeFlags?: readonly string[];
+  /** Node flags for every subgraph, as {@link gatewayNodeFlags}. */
+  subgraphNodeFlags?: readonly string[];
 }
 
 export interface BenchStack {
@@ -272,7 +274,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
         child: spawnPrefixed(label, [command, [...nodeFlags, ...args]], { cwd: REPO_ROOT, env: { ...env, ...spec.env, ...extra } }),
       };
     };
-    const subgraphs = SUBGRAPHS.map((s) => serve(s));
+    const subgraphs = SUBGRAPHS.map((s) => serve(s, s, {}, options.subgraphNodeFlags));
     const workerChildren = workers.map((w) => serve(w));
     await untilHealthy(
       [...subgraphs, ...workerChildren].map((s) => s.child),
