@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import {
   QueueName,
@@ -55,6 +56,19 @@ export async function writeOutbox(tx: Prisma.TransactionClient, entries: readonl
       tracestate: trace?.tracestate ?? null,
     })),
   });
+}
+
+/** `entries` as the columns of one multi-row INSERT (`unnest` of these arrays), with the trace context of the change. */
+export function outboxRows(entries: readonly OutboxEntry[]) {
+  const trace = currentTraceCarrier();
+  return {
+    ids: entries.map(() => randomUUID()),
+    queues: entries.map((e) => e.queue),
+    names: entries.map((e) => e.name),
+    payloads: entries.map((e) => JSON.stringify(e.payload)),
+    traceparent: trace?.traceparent ?? null,
+    tracestate: trace?.tracestate ?? null,
+  };
 }
 
 /** An outbox row as the relay reads it. */
