@@ -18,7 +18,9 @@
  *   BENCH_ORDERS_PER_SECOND (default half the events/s: each makes PENDING, then CONFIRMED or
  *   FAILED). Checkouts the loaded machine cannot answer are counted, not fatal.
  *
- * BENCH_CPU_PROF_DIR writes both gateways' `--cpu-prof` profiles there when they stop. It prints:
+ * BENCH_CPU_PROF_DIR writes `--cpu-prof` profiles of both gateways and the five subgraphs there
+ * when they stop, and prints the window's bounds on the samples' clock (to cut the setup out of
+ * them). It prints:
  *
  * - delivery ratio: results received / (events published in the window × subscribers of the
  *   event's user);
@@ -64,6 +66,8 @@ const SETUP_CONCURRENCY = Number(process.env.BENCH_SETUP_CONCURRENCY ?? 4);
 const DELIVERY_LAG = 5;
 /** A folder for `--cpu-prof` profiles of both gateways (written when they stop); none by default. */
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
+/** `--cpu-prof` into `dir` (refused in NODE_OPTIONS: it goes on the command line, before the entry point). */
+const profileFlags = (dir: string) => ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`];
 const SELECTION = 'id status updatedAt items { quantity product { title } } user { email }';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -385,6 +389,8 @@ async function main(stack: BenchStack): Promise<void> {
   );
   measuring = true;
   const started = Date.now();
+  // V8 stamps profile samples with the same monotonic clock (µs), so a profile can be cut to the window.
+  const windowFrom = process.hrtime.bigint() / 1000n;
   const cpuBefore = stack.processes.map((c) => cpuSecondsOf(c.pid) ?? Number.NaN);
   const benchCpuBefore = process.cpuUsage();
   const requestsBefore = await subgraphRequests(stack);
@@ -395,6 +401,7 @@ async function main(stack: BenchStack): Promise<void> {
   const expected = () => published.reduce((sum, e) => sum + (subscribersOf.get(e.userId) ?? 0), 0);
   for (let quiet = 0; deliveries < expected() && quiet < 30_000; quiet += 100) await sleep(100);
   const wall = (Date.now() - started) / 1000;
+  const windowTo = process.hrtime.bigint() / 1000n;
   const used = stack.processes.map((c, i) => (cpuSecondsOf(c.pid) ?? Number.NaN) - cpuBefore[i]!);
   const benchCpu = process.cpuUsage(benchCpuBefore);
   const cpu = [
@@ -446,6 +453,11 @@ async function main(stack: BenchStack): Promise<void> {
   say(`mean times:           ${timed.join(', ')}`);
   say(`cpu in the window:    ${cpu.join(', ')} (of one core; ${os.cpus().length} cores)`);
   say(`load average:         ${loadAverage()}`);
+  if (CPU_PROFILE_DIR) {
+    say(
+      `profiles:             window ${windowFrom}–${windowTo} µs (monotonic, as the samples); ${stack.processes.map((c) => `${c.name} pid ${c.pid}`).join(', ')}`,
+    );
+  }
   say('');
 
   await Promise.all(clients.map((c) => c.dispose()));
@@ -462,13 +474,8 @@ async function run(): Promise<void> {
     gateways: 2,
     workers: ['checkout-worker'],
     env: { CHECKOUT_CONCURRENCY: '10' },
-    // --cpu-prof is refused in NODE_OPTIONS: it goes on the command line, before the entry point.
-    ...(CPU_PROFILE_DIR
-      ? {
-          nodeFlags: (label: string) =>
-            label.startsWith('gateway') ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROFILE_DIR)}`] : [],
-        }
-      : {}),
+    // --cpu-prof is refused in NODE_OPTIONS: it goes on the command line, before the entry point (gateways and subgraphs).
+    ...(CPU_PROFILE_DIR ? { nodeFlags: (label: string) => (label === 'checkout-worker' ? [] : profileFlags(CPU_PROFILE_DIR)) } : {}),
   });
   try {
     await main(stack);

@@ -26,6 +26,11 @@ export const gatewayEnvSchema = envSchema({
   SUBSCRIPTION_MAX_PENDING_EVENTS: z.coerce.number().int().min(1).max(100_000).default(256),
   /** Subscription event queries (one per group of equal subscriptions and event) running at once; more wait. */
   SUBSCRIPTION_QUERY_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(16),
+  /**
+   * How long a gateway waits for the result of an event query another gateway claimed before it
+   * runs the query itself (shared-results.ts), ms; 0: every gateway runs its own.
+   */
+  SUBSCRIPTION_SHARED_RESULT_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(2_000),
   /** The user subgraph's JWKS; unset: `/.well-known/jwks.json` on USER_SUBGRAPH_URL's host. */
   AUTH_JWKS_URL: z.string().url().optional(),
   /** Operation limits (README "Limits"). */

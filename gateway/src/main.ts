@@ -37,6 +37,7 @@ runProcess(logger, async () => {
     keepAliveMs: config.SUBSCRIPTION_KEEPALIVE_MS,
     maxPendingEvents: config.SUBSCRIPTION_MAX_PENDING_EVENTS,
     maxConcurrentEventQueries: config.SUBSCRIPTION_QUERY_CONCURRENCY,
+    sharedResultWaitMs: config.SUBSCRIPTION_SHARED_RESULT_WAIT_MS,
     healthCheckTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
     subgraphReadiness: config.GATEWAY_READINESS_SUBGRAPHS,
     production: config.NODE_ENV === 'production',

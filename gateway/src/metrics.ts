@@ -42,6 +42,20 @@ export const slowConsumerCloses = () =>
     ['transport'],
   );
 
+/**
+ * How a gateway got a subscription event query's result (shared-results.ts): `ran` it as the
+ * first to claim the event, `received` or found it `stored` from another gateway, ran it after a
+ * `timeout` of waiting for another, or `alone` (Redis failed the claim).
+ */
+export type SharedResultOutcome = 'ran' | 'received' | 'stored' | 'timeout' | 'alone';
+
+export const sharedEventResults = () =>
+  counter(
+    'commerce_gateway_subscription_shared_results_total',
+    'Subscription event query results by how this gateway got them: ran (first to claim), received or stored (from another gateway), timeout (ran after waiting), alone (no claim).',
+    ['outcome'],
+  );
+
 /** Registers every gateway family at start, so each is scraped (HELP and TYPE) before its first sample. */
 export function declareGatewayMetrics(): void {
   subgraphFetchDuration();
@@ -50,6 +64,7 @@ export function declareGatewayMetrics(): void {
   activeSubscriptions();
   subscriptionEvents();
   slowConsumerCloses();
+  sharedEventResults();
 }
 
 type QueryPlanCache = NonNullable<NonNullable<GatewayConfig['queryPlannerConfig']>['cache']>;

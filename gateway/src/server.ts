@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { ApolloGateway } from '@apollo/gateway';
@@ -57,6 +57,7 @@ import { sandboxLandingPage } from './landing-page';
 import { coalescing, type QueryExecutor } from './coalesce';
 import { streamingOperations } from './operations';
 import { sseRouter } from './sse';
+import { SharedEventResults } from './shared-results';
 import { SubscriptionGroups } from './subscription-groups';
 import { retryingOnce, type ServiceLookup } from './subscription-fields';
 import { serveWebSocket } from './websocket';
@@ -98,6 +99,11 @@ export interface GatewayOptions {
    * once in this gateway; more wait their turn (default 16).
    */
   maxConcurrentEventQueries?: number;
+  /**
+   * How long this gateway waits for another gateway's result of an event query that one claimed,
+   * ms, before running it itself (default 2 000); 0: no sharing between gateways (shared-results.ts).
+   */
+  sharedResultWaitMs?: number;
   /** Apollo Sandbox on GET /graphql and introspection; off in production. */
   production?: boolean;
   /**
@@ -248,6 +254,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return apiSchema;
   };
   const groups = new SubscriptionGroups(hub, options.maxConcurrentEventQueries ?? 16, logger);
+  const sharedResultWaitMs = options.sharedResultWaitMs ?? 2_000;
+  const shared =
+    sharedResultWaitMs > 0
+      ? new SharedEventResults({
+          redis: options.redis,
+          hub,
+          redisPrefix: options.redisPrefix,
+          secret: options.internalSecret,
+          generation: createHash('sha256').update(options.supergraphSdl).digest('base64url'),
+          waitMs: sharedResultWaitMs,
+          logger,
+        })
+      : undefined;
+  await shared?.start();
   const operations = streamingOperations({
     schema: currentSchema,
     authenticate: (authorization) => authenticate(authorization, tokens, revocations),
@@ -272,6 +292,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     execute,
     subscriptions: {
       groups,
+      ...(shared ? { shared } : {}),
       redisPrefix: options.redisPrefix,
       execute: sharedExecute,
       lookup,

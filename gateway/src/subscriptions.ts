@@ -13,7 +13,8 @@ import type { QueryExecutor } from './coalesce';
 import type { GatewayContext } from './context';
 import { eventQueryFor, subscriptionRootField } from './event-query';
 import { activeSubscriptions, subscriptionEvents } from './metrics';
-import { SUBSCRIPTION_FIELDS, type ServiceLookup } from './subscription-fields';
+import { SUBSCRIPTION_FIELDS, type EventRef, type ServiceLookup } from './subscription-fields';
+import type { SharedEventResults } from './shared-results';
 import { groupKey, type GroupEvent, type SubscriptionGroups } from './subscription-groups';
 
 /** Context of an operation over a long-lived transport (graphql-ws socket, SSE response). */
@@ -25,6 +26,8 @@ export interface SubscriptionContext extends GatewayContext {
 export interface SubscriptionServices {
   /** The gateway's subscription groups: one hub listener and one event query per group and event. */
   groups: SubscriptionGroups;
+  /** Results handed between gateways (one event query per group and event across all); none: each gateway runs its own. */
+  shared?: SharedEventResults;
   redisPrefix: string;
   /** Runs a query through the query planner as the given context's caller. */
   execute: QueryExecutor;
@@ -105,16 +108,19 @@ export async function subscribe(
   let granted = false;
   const queue = new BufferedQueue<GroupEvent>(context.buffer, (event) => event.release());
   // Listen before reading the current state, so no change can fall between the two.
+  const key = groupKey({ caller: context.caller, field: fieldName, args: fieldArgs, query: eventQuery.query, variables });
+  const run = (ref: EventRef) =>
+    execute(eventQuery.query, { ...variables, [eventQuery.variable]: ref.id }, runAs).catch((err: unknown) => refused(err, logger));
   let leave: () => void;
   try {
     leave = await groups.join(
       {
-        key: groupKey({ caller: context.caller, field: fieldName, args: fieldArgs, query: eventQuery.query, variables }),
+        key,
         field: fieldName,
         channel: plan.channel,
         match: plan.match,
-        run: (ref) =>
-          execute(eventQuery.query, { ...variables, [eventQuery.variable]: ref.id }, runAs).catch((err: unknown) => refused(err, logger)),
+        // An event without an id of its own (a stock level) could match an older one's result: run here.
+        run: (ref) => (services.shared && ref.event ? services.shared.run(`${key}\u0000${ref.event}`, () => run(ref)) : run(ref)),
       },
       {
         accept: (event) => {

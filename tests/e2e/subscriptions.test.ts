@@ -34,6 +34,8 @@ beforeAll(async () => {
       gateway: {
         maxPendingEvents: MAX_PENDING_EVENTS,
         keepAliveMs: 600_000,
+        // A loaded machine must not make one gateway give up on the other's result (counted below).
+        sharedResultWaitMs: 10_000,
         limits: { maxAliases: 250, maxTokens: 5_000, maxCost: 100_000 },
       },
     }),
@@ -242,6 +244,56 @@ test('two users with interleaved orders on different gateways each see only thei
     expect(new Set(w.data.map((e) => e.id))).toEqual(new Set(placed[i]));
     expect(new Set(w.data.map((e) => e.user.email))).toEqual(new Set([[a, b][i]!.email]));
   }
+});
+
+test('equal subscriptions on two gateways share one event query per event; another caller or selection runs its own', async () => {
+  const shopper = customers()[34]!;
+  const token = await signIn(shopper);
+  const [firstAdmin, secondAdmin] = catalog.users.filter((u) => u.role === 'admin');
+  const query = 'subscription { orderStatusChanged { id status user { email } } }';
+  const clients = [wsClient(gatewayA, token), wsClient(gatewayB, token)];
+  // The same caller and selection on both gateways: one event query for both.
+  const pair = clients.map((ws) => watch<{ id: string; status: string; user: { email: string } }>({ ws }, 'orderStatusChanged', { query }));
+  // Another selection of the same caller, and two admins with equal selections: each its own.
+  const otherSelection = watch<{ id: string; status: string }>({ ws: clients[1]! }, 'orderStatusChanged', {
+    query: 'subscription { orderStatusChanged { id status } }',
+  });
+  const adminClients = [wsClient(gatewayA, await signIn(firstAdmin!)), wsClient(gatewayB, await signIn(secondAdmin!))];
+  const admins = adminClients.map((ws) =>
+    watch<{ id: string; status: string; user: { email: string } }>({ ws }, 'orderEvents', {
+      query: 'subscription { orderEvents { id status user { email } } }',
+    }),
+  );
+  for (const client of [...clients, ...adminClients]) await roundTrip(client);
+
+  const metrics = await startMetricsListener(0, '127.0.0.1', stack.logger);
+  disposers.push(() => metrics.close());
+  const outcomes = async () => {
+    const text = await scrape(metrics.url);
+    const of = (outcome: string) => total(text, 'commerce_gateway_subscription_shared_results_total', { outcome });
+    return { handed: of('received') + of('stored'), ranAfterWaiting: of('timeout') + of('alone') };
+  };
+  const before = await outcomes();
+  await stack.gql('mutation { addToCart(productId: "4", quantity: 1) { totalQuantity } }', {}, token, gatewayA);
+  const placed = await stack.gql<{ checkout: { order: { id: string } } }>(CHECKOUT, { key: 'shared-results' }, token, gatewayA);
+  const orderId = placed.data!.checkout.order.id;
+  const confirmed = (w: Watch<{ id: string; status: string }>) => w.data.some((e) => e.id === orderId && e.status === 'CONFIRMED');
+  for (const w of [...pair, otherSelection, ...admins]) await w.until(() => confirmed(w), 'CONFIRMED');
+
+  expect(pair[0]!.data).toEqual([
+    { id: orderId, status: 'PENDING', user: { email: shopper.email } },
+    { id: orderId, status: 'CONFIRMED', user: { email: shopper.email } },
+  ]);
+  expect(pair[1]!.data).toEqual(pair[0]!.data);
+  expect(otherSelection.data).toEqual([
+    { id: orderId, status: 'PENDING' },
+    { id: orderId, status: 'CONFIRMED' },
+  ]);
+  for (const w of admins) expect(w.data.filter((e) => e.id === orderId)).toEqual(pair[0]!.data);
+  // Two events, each run once for the pair and handed to the other gateway; nothing else shared.
+  const after = await outcomes();
+  expect(after.handed - before.handed).toBe(2);
+  expect(after.ranAfterWaiting - before.ranAfterWaiting).toBe(0);
 });
 
 test('productStockChanged: the current level first, then each committed change, over WebSocket (anonymous) and SSE', async () => {

@@ -3,7 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'bullmq';
-import { SigningKeySet, bearer, createLogger, createRedis, graphql, type BreakerSettings, type GraphQLResponse, type Redis } from '@commerce/common';
+import {
+  SigningKeySet,
+  bearer,
+  createLogger,
+  createRedis,
+  graphql,
+  type BreakerSettings,
+  type GraphQLResponse,
+  type Redis,
+} from '@commerce/common';
 import { cloneDatabase, dropDatabase } from '@commerce/db-tools';
 import { composeSupergraph, startGateway, type GatewayOptions, type RunningGateway } from '@commerce/gateway';
 import * as cart from '@commerce/cart';
@@ -33,6 +42,7 @@ export type GatewayOverrides = Partial<
     | 'subgraphReadiness'
     | 'subgraphTimeoutMs'
     | 'deduplicateFetches'
+    | 'sharedResultWaitMs'
   >
 >;
 const UNLIMITED = { perUser: { points: 1e9, durationSeconds: 60 }, perIp: { points: 1e9, durationSeconds: 60 } };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Quote, TaxLine } from '@commerce/common';
 import {
   WITH_ITEMS,
@@ -5,6 +6,7 @@ import {
   type OrderRecord,
   type OrderWithItems,
   type OrderStatus,
+  type OrderStatusEventRecord,
   type PaymentRecord,
   type PaymentStatus,
   type Prisma,
@@ -13,7 +15,7 @@ import { effectsOf } from './order-effects';
 import { actorColumns, CHECKOUT_SAGA, type EventActor } from './order-history';
 import { canTransition } from './order-lifecycle';
 import { recordCheckoutEnded } from './order-metrics';
-import { writeOutbox } from './outbox';
+import { outboxRows, writeOutbox } from './outbox';
 import type { Tracking } from './tracking';
 
 /** The payment as the provider last reported it, stored with the order. */
@@ -60,6 +62,9 @@ export interface TransitionChange {
   /** The shipment (entering SHIPPED). */
   tracking?: Tracking;
 }
+
+/** A change that touches only the order's own row: no repricing, no payment (shipping, delivery, cancellation). */
+export type RowChange = Omit<TransitionChange, 'priced' | 'payment'>;
 
 /** Columns a status sets besides the status: when the order shipped or was delivered. */
 const STAMPS: Partial<Record<OrderStatus, 'shippedAt' | 'deliveredAt'>> = { SHIPPED: 'shippedAt', DELIVERED: 'deliveredAt' };
@@ -187,6 +192,74 @@ export class OrderRepository {
     // Leaving PENDING ends a checkout (the saga, or the reconciler's timeout): counted once it committed.
     if (order && from === 'PENDING') recordCheckoutEnded(order);
     return order;
+  }
+
+  /**
+   * {@link transition} for a change of the order's own row, from `order` as the caller read it:
+   * one statement instead of a transaction of six round trips, since nothing it writes depends
+   * on a read inside it. The compare-and-set on the status, the status-history row and the
+   * outbox entries are one `UPDATE … RETURNING` with two `INSERT … SELECT`s from it (an order that
+   * left `order.status` meanwhile updates nothing, so nothing is inserted). The ids and times are
+   * chosen here, as Prisma chooses them (`uuid()`, `now()`, `@updatedAt`), so the outbox entries
+   * are those of the order as it now is: `order` with the change applied (its items and payment
+   * are not touched by a row change).
+   * @returns the order as it now is, or null when it was no longer in `order.status` (nothing changed).
+   * @throws Error for a transition the lifecycle does not have (a bug, not a user error).
+   */
+  async transitionRow(order: OrderWithItems, to: OrderStatus, change: RowChange = {}): Promise<OrderWithItems | null> {
+    const from = order.status;
+    if (!canTransition(from, to)) throw new Error(`illegal order transition ${from} → ${to}`);
+    const now = new Date();
+    const stamp = STAMPS[to];
+    const moved: OrderWithItems = {
+      ...order,
+      status: to,
+      failureReason: change.failureReason ?? null,
+      ...(change.tracking ?? {}),
+      ...(stamp ? { [stamp]: now } : {}),
+      updatedAt: now,
+    };
+    const actor = actorColumns(change.actor ?? CHECKOUT_SAGA, change.reason ?? null);
+    const event: OrderStatusEventRecord = {
+      id: randomUUID(),
+      orderId: order.id,
+      status: to,
+      failureReason: moved.failureReason,
+      createdAt: now,
+      ...actor,
+    };
+    const outbox = outboxRows(effectsOf(moved, event));
+    // Timestamps travel as UTC ISO strings: a cast to timestamp (without time zone) keeps the UTC wall clock, as Prisma stores it.
+    const at = now.toISOString();
+    const tracking = change.tracking;
+    const rows = await this.db.$queryRaw<{ moved: number }[]>`
+      WITH moved AS (
+        UPDATE "Order" SET
+          "status" = ${to}::"OrderStatus", "failureReason" = ${moved.failureReason}, "updatedAt" = ${at}::timestamp(3),
+          "carrier" = COALESCE(${tracking?.carrier ?? null}::"Carrier", "carrier"),
+          "trackingNumber" = COALESCE(${tracking?.trackingNumber ?? null}, "trackingNumber"),
+          "trackingUrl" = COALESCE(${tracking?.trackingUrl ?? null}, "trackingUrl"),
+          "shippedAt" = CASE WHEN ${stamp === 'shippedAt'} THEN ${at}::timestamp(3) ELSE "shippedAt" END,
+          "deliveredAt" = CASE WHEN ${stamp === 'deliveredAt'} THEN ${at}::timestamp(3) ELSE "deliveredAt" END
+        WHERE "id" = ${order.id} AND "status" = ${from}::"OrderStatus"
+        RETURNING "id"
+      ), event AS (
+        INSERT INTO "OrderStatusEvent"
+          ("id", "orderId", "status", "failureReason", "createdAt", "actorKind", "actorUserId", "actorRole", "actorName", "reason")
+        SELECT ${event.id}, "id", ${to}::"OrderStatus", ${event.failureReason}, ${at}::timestamp(3),
+          ${actor.actorKind}::"OrderActorKind", ${actor.actorUserId}::int, ${actor.actorRole}, ${actor.actorName}, ${actor.reason}
+        FROM moved
+        RETURNING "id"
+      ), outbox AS (
+        INSERT INTO "OutboxMessage" ("id", "queue", "name", "payload", "traceparent", "tracestate", "createdAt")
+        SELECT m.id, m.queue, m.name, m.payload::jsonb, ${outbox.traceparent}, ${outbox.tracestate}, ${at}::timestamp(3)
+        FROM unnest(${outbox.ids}::text[], ${outbox.queues}::text[], ${outbox.names}::text[], ${outbox.payloads}::text[]) AS m(id, queue, name, payload)
+        WHERE EXISTS (SELECT 1 FROM event)
+      )
+      SELECT count(*)::int AS moved FROM moved`;
+    if (rows[0]?.moved !== 1) return null;
+    if (from === 'PENDING') recordCheckoutEnded(moved);
+    return moved;
   }
 
   /**

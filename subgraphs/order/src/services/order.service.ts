@@ -34,7 +34,7 @@ import { actorOf } from './order-history';
 import { mayTransition, type Actor } from './order-lifecycle';
 import { afterCursor, cursorOf, orderByOf, whereOf, type OrderFilter, type OrderSort } from './order-listing';
 import { itemsOf, quoteLineOf, snapshotOf } from './order-pricing';
-import { totalsOf, type OrderRepository, type TransitionChange } from './order.repository';
+import { totalsOf, type OrderRepository, type RowChange } from './order.repository';
 import type { ShippingRates } from './rates';
 import type { ShippingAddresses } from './shipping-address';
 import { trackingOf } from './tracking';
@@ -313,12 +313,7 @@ export class OrderService {
   }
 
   // `change` is built only once the caller may make the move: who may not learns nothing from validation.
-  private async move(
-    caller: Caller,
-    id: string,
-    to: OrderStatus,
-    change: () => Omit<TransitionChange, 'actor'> = () => ({}),
-  ): Promise<OrderView> {
+  private async move(caller: Caller, id: string, to: OrderStatus, change: () => Omit<RowChange, 'actor'> = () => ({})): Promise<OrderView> {
     const order = await this.orderFor(caller, id);
     if (!order) throw new NotFoundError('Order', id);
     const actor: Actor | null = hasRole(caller, 'ADMIN')
@@ -333,7 +328,7 @@ export class OrderService {
       if (legalForSomeone) throw new ForbiddenError(`Only an admin may mark an order ${to}`);
       throw new InvalidOrderStateError(order.id, order.status, to);
     }
-    const moved = await this.repository.transition(order.id, order.status, to, { ...change(), actor: actorOf(caller) });
+    const moved = await this.repository.transitionRow(order, to, { ...change(), actor: actorOf(caller) });
     if (!moved) {
       const now = await this.repository.find(order.id);
       throw new InvalidOrderStateError(order.id, now?.status ?? 'gone', to);

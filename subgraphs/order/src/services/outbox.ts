@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import {
   QueueName,
@@ -55,6 +56,19 @@ export async function writeOutbox(tx: Prisma.TransactionClient, entries: readonl
       tracestate: trace?.tracestate ?? null,
     })),
   });
+}
+
+/** `entries` as the columns of one multi-row INSERT (`unnest` of these arrays), with the trace context of the change. */
+export function outboxRows(entries: readonly OutboxEntry[]) {
+  const trace = currentTraceCarrier();
+  return {
+    ids: entries.map(() => randomUUID()),
+    queues: entries.map((e) => e.queue),
+    names: entries.map((e) => e.name),
+    payloads: entries.map((e) => JSON.stringify(e.payload)),
+    traceparent: trace?.traceparent ?? null,
+    tracestate: trace?.tracestate ?? null,
+  };
 }
 
 /** An outbox row as the relay reads it. */
@@ -146,19 +160,31 @@ export class OutboxRelay {
 
   /**
    * One batch. @returns how many messages were dispatched, or 'busy' when another relay is dispatching.
-   * Two statements in the transaction: the relay lock taken together with the batch it then reads
-   * (nothing is read without the lock), and one UPDATE marking the batch (events DONE, jobs DISPATCHED).
+   * One statement in the transaction: the relay lock taken together with the batch it then reads
+   * and marks (events DONE, jobs DISPATCHED; nothing is read without the lock); the publishes and
+   * enqueues follow, and the marks commit only once they all succeeded (a failure rolls them back,
+   * so the batch is dispatched again).
    */
   async dispatchOnce(): Promise<number | 'busy'> {
     return this.db.$transaction(async (tx) => {
       // The lock's CTE is evaluated once, before the batch (a volatile function is not inlined).
+      // The UPDATE re-checks the status of a row another relay marked meanwhile, and skips it.
       const found = await tx.$queryRaw<(Partial<BatchRow> & { locked: boolean })[]>`
-        WITH relay AS (SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked)
-        SELECT relay.locked, m."id", m."queue", m."name", m."payload", m."traceparent", m."tracestate", m."createdAt"
-        FROM relay LEFT JOIN LATERAL (
-          SELECT * FROM "OutboxMessage" WHERE relay.locked AND "status" = 'PENDING'
+        WITH relay AS (SELECT pg_try_advisory_xact_lock(${RELAY_LOCK}) AS locked),
+        batch AS (
+          SELECT "id" FROM "OutboxMessage" WHERE (SELECT locked FROM relay) AND "status" = 'PENDING'
           ORDER BY "createdAt", "id" LIMIT ${this.options.batchSize}
-        ) m ON true
+        ),
+        marked AS (
+          UPDATE "OutboxMessage" AS o SET
+            "status" = (CASE WHEN o."queue" = ${EVENTS} THEN 'DONE' ELSE 'DISPATCHED' END)::"OutboxStatus",
+            "dispatchedAt" = ${NOW},
+            "doneAt" = CASE WHEN o."queue" = ${EVENTS} THEN ${NOW} ELSE o."doneAt" END
+          FROM batch WHERE o."id" = batch."id" AND o."status" = 'PENDING'
+          RETURNING o."id", o."queue", o."name", o."payload", o."traceparent", o."tracestate", o."createdAt"
+        )
+        SELECT relay.locked, m."id", m."queue", m."name", m."payload", m."traceparent", m."tracestate", m."createdAt"
+        FROM relay LEFT JOIN marked m ON true
         ORDER BY m."createdAt", m."id"`;
       if (!found[0]?.locked) return 'busy' as const;
       const rows = found.filter((r): r is BatchRow & { locked: boolean } => typeof r.id === 'string');
@@ -179,12 +205,6 @@ export class OutboxRelay {
           jobs.map((j) => ({ name: j.name, data: j.payload, opts: { jobId: j.id, ...jobTraceOptions(traceOf(j)) } })),
         );
       }
-      await tx.$executeRaw`
-        UPDATE "OutboxMessage" SET
-          "status" = (CASE WHEN "queue" = ${EVENTS} THEN 'DONE' ELSE 'DISPATCHED' END)::"OutboxStatus",
-          "dispatchedAt" = ${NOW},
-          "doneAt" = CASE WHEN "queue" = ${EVENTS} THEN ${NOW} ELSE "doneAt" END
-        WHERE "id" = ANY(${rows.map((r) => r.id)}::text[])`;
       return rows.length;
     });
   }
