@@ -21,8 +21,8 @@ import type { EventQueryTarget } from './event-query';
 export interface EventRef {
   /** Value of the event query's `ID!` argument. */
   id: string;
-  /** The event's own id, when it has one: gateways then share one event query per group and event (shared-results.ts). */
-  event?: string;
+  /** `id` names this event alone (an event id, not a product's): gateways then share one event query per group and event (shared-results.ts). */
+  unique?: true;
   /** An event with the same key and value as the last one sent for that key shows nothing new: skipped. */
   dedupe?: { key: string; value: string };
 }
@@ -110,7 +110,7 @@ function orderStatusChanged({ args, caller, redisPrefix, lookup }: PlanInput): S
     match: (raw) => {
       const e = raw as OrderStatusEvent;
       const mine = orderId === null ? e.userId === user.userId : e.orderId === orderId;
-      return mine ? { id: e.eventId, event: e.eventId, dedupe: { key: e.orderId, value: e.status } } : null;
+      return mine ? { id: e.eventId, unique: true, dedupe: { key: e.orderId, value: e.status } } : null;
     },
     eventTarget: ORDER_EVENT,
     start: async () => {
@@ -135,7 +135,7 @@ function orderEvents({ args, caller, redisPrefix }: PlanInput): SubscriptionPlan
     channel: orderEventsChannel(redisPrefix),
     match: (raw) => {
       const e = raw as OrderStatusEvent;
-      return statuses === null || statuses.has(e.status) ? { id: e.eventId, event: e.eventId } : null;
+      return statuses === null || statuses.has(e.status) ? { id: e.eventId, unique: true } : null;
     },
     eventTarget: ORDER_EVENT,
     start: async () => null,

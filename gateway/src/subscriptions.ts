@@ -120,7 +120,7 @@ export async function subscribe(
         channel: plan.channel,
         match: plan.match,
         // An event without an id of its own (a stock level) could match an older one's result: run here.
-        run: (ref) => (services.shared && ref.event ? services.shared.run(`${key}\u0000${ref.event}`, () => run(ref)) : run(ref)),
+        run: (ref) => (services.shared && ref.unique ? services.shared.run(`${key}\u0000${ref.id}`, () => run(ref)) : run(ref)),
       },
       {
         accept: (event) => {
