@@ -6,6 +6,7 @@ import {
   DomainError,
   ErrorCode,
   HttpPostError,
+  answeredOk,
   httpPost,
   type CallerTokenSigner,
 } from '@commerce/common';
@@ -71,10 +72,10 @@ export class CallerForwardingDataSource extends RemoteGraphQLDataSource<GatewayC
           let outcome: FetchOutcome = 'network_error';
           try {
             const answer = await httpPost(input, body, headers, timeoutMs);
-            outcome = answer.status >= 200 && answer.status < 300 ? 'ok' : 'http_error';
+            outcome = answeredOk(answer) ? 'ok' : 'http_error';
             return answer;
           } catch (err) {
-            if (err instanceof HttpPostError && err.timedOut) outcome = 'timeout';
+            if (isTimeout(err)) outcome = 'timeout';
             throw err;
           } finally {
             subgraphFetchDuration().observe({ subgraph, outcome }, (performance.now() - started) / 1000);

@@ -24,6 +24,9 @@ export interface HttpAnswer {
   body: string;
 }
 
+/** Whether the answer is a success (2xx), as fetch's `Response.ok`. */
+export const answeredOk = (answer: Pick<HttpAnswer, 'status'>): boolean => answer.status >= 200 && answer.status < 300;
+
 // Keep-alive pools per origin, one set per timeout (its connect bound); a process has one or two.
 const agents = new Map<number, Agent>();
 const agentFor = (timeoutMs: number): Agent => {

@@ -1,7 +1,7 @@
 import { CircuitTimeoutError, type Breaker } from './breaker';
 import { serviceTokenSigner, CALLER_TOKEN_HEADER } from './caller';
 import { DomainError, ErrorCode } from './errors';
-import { httpPost, type HttpAnswer } from './http-post';
+import { answeredOk, httpPost, type HttpAnswer } from './http-post';
 
 /**
  * A subgraph answered with errors or could not be reached. For a domain answer `code` is the
@@ -95,7 +95,7 @@ function createPlainClient(options: { url: string; service: string; secret: stri
         if (code === ErrorCode.INTERNAL_SERVER_ERROR) throw ServiceCallError.unavailable(options.url, first.message);
         throw new ServiceCallError(options.url, first.message, code, false);
       }
-      if (response.status >= 300 || !body?.data) throw ServiceCallError.unavailable(options.url, `HTTP ${response.status}`);
+      if (!answeredOk(response) || !body?.data) throw ServiceCallError.unavailable(options.url, `HTTP ${response.status}`);
       return body.data;
     },
   };
