@@ -54,7 +54,13 @@ const colourEnabled =
 /** `text` in ANSI colour `code` when stdout shows colours. */
 export const paint = (code: number, text: string): string => (colourEnabled ? `\x1b[${code}m${text}\x1b[0m` : text);
 
-const running = new Set<{ name: string; process: ChildProcess; exited: Promise<ExitStatus> }>();
+/** A started child as the module tracks it until it exits. */
+interface RunningChild {
+  name: string;
+  process: ChildProcess;
+  exited: Promise<ExitStatus>;
+}
+const running = new Set<RunningChild>();
 let stopping = false;
 let spawned = 0;
 
@@ -121,7 +127,7 @@ export function spawnPrefixed(name: string, [command, args]: [string, string[]],
       void Promise.race([outputDone, sleep(1000)]).then(() => resolve({ code, signal }));
     });
   });
-  const entry = { name, process: child, exited };
+  const entry: RunningChild = { name, process: child, exited };
   running.add(entry);
   void exited.then(() => running.delete(entry));
   const lineMatching = (pattern: RegExp) =>
@@ -132,15 +138,7 @@ export function spawnPrefixed(name: string, [command, args]: [string, string[]],
         if (watchers.delete(watcher)) reject(new Error(`${name} exited (${describeExit(status)}) before it was ready`));
       });
     });
-  const stop = async (graceMs = 15_000) => {
-    signalChild(child, 'SIGTERM');
-    const grace = new AbortController();
-    const timedOut = await Promise.race([exited.then(() => false), sleep(graceMs, true, { signal: grace.signal }).catch(() => false)]);
-    grace.abort();
-    if (timedOut) signalChild(child, 'SIGKILL');
-    return exited;
-  };
-  return { name, pid: child.pid, exited, lineMatching, stop };
+  return { name, pid: child.pid, exited, lineMatching, stop: (graceMs = 15_000) => terminate(entry, graceMs) };
 }
 
 /**
@@ -164,6 +162,19 @@ function signalChild(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+/** SIGTERM to one child, SIGKILL if it has not exited after `graceMs`; resolves with how it ended. */
+async function terminate(child: RunningChild, graceMs: number): Promise<ExitStatus> {
+  signalChild(child.process, 'SIGTERM');
+  const grace = new AbortController();
+  const timedOut = await Promise.race([child.exited.then(() => false), sleep(graceMs, true, { signal: grace.signal }).catch(() => false)]);
+  grace.abort();
+  if (timedOut) {
+    process.stderr.write(`${paint(33, '!')} ${child.name} did not stop within ${graceMs / 1000} s; killing it\n`);
+    signalChild(child.process, 'SIGKILL');
+  }
+  return child.exited;
+}
+
 /**
  * Sends SIGTERM to every running child, lets each drain for up to `graceMs`, then SIGKILLs the
  * stragglers. No new child starts afterwards.
@@ -173,18 +184,7 @@ function signalChild(child: ChildProcess, signal: NodeJS.Signals): void {
 export async function stopAll(graceMs = 15_000): Promise<{ name: string; status: ExitStatus }[]> {
   stopping = true;
   const children = [...running];
-  for (const child of children) signalChild(child.process, 'SIGTERM');
-  const allExited = Promise.all(children.map((child) => child.exited));
-  const grace = new AbortController();
-  const timedOut = await Promise.race([allExited.then(() => false), sleep(graceMs, true, { signal: grace.signal }).catch(() => false)]);
-  grace.abort();
-  if (timedOut) {
-    for (const child of running) {
-      process.stderr.write(`${paint(33, '!')} ${child.name} did not stop within ${graceMs / 1000} s; killing it\n`);
-      signalChild(child.process, 'SIGKILL');
-    }
-  }
-  const statuses = await allExited;
+  const statuses = await Promise.all(children.map((child) => terminate(child, graceMs)));
   return children.map((child, i) => ({ name: child.name, status: statuses[i] ?? { code: null, signal: null } }));
 }
 
