@@ -12,3 +12,15 @@ export const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 20_000 } as const
  * `Prisma.raw`.
  */
 export const SQL_NOW_UTC = "(now() AT TIME ZONE 'UTC')";
+
+/**
+ * Whether `err` is a unique-constraint violation from any subgraph's Prisma client: Prisma's own
+ * P2002 (a model operation), or P2010 from a raw statement whose driver-adapter cause is
+ * PostgreSQL's 23505 `unique_violation`. Duck-typed, since each subgraph has its own generated
+ * client and error classes.
+ */
+export function isUniqueViolation(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, meta } = err as { code?: unknown; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } };
+  return code === 'P2002' || (code === 'P2010' && meta?.driverAdapterError?.cause?.originalCode === '23505');
+}
