@@ -64,18 +64,20 @@ export class CheckoutProcessor {
     const order = await this.orders.find(orderId);
     if (!order) throw new PermanentCheckoutError(`order ${orderId} does not exist`);
     if (order.status !== 'PENDING') return;
-    // Here rather than in the checkout request: a retried step, off the request's path.
-    if (order.customerEmail === null) await this.orders.recordCustomerEmail(order.id, await this.users.emailOf(order.userId));
-    if (order.items.length === 0) return this.fail(order, FailureReason.EMPTY_CART);
+    // Here rather than in the checkout request: a retried step, off the request's path. Kept with the
+    // order by the transition that ends the saga (one statement fewer than a write of its own).
+    const customerEmail = order.customerEmail ?? (await this.users.emailOf(order.userId));
+    const fail = (reason: string, payment?: PaymentChange) => this.fail(order, reason, payment, customerEmail);
+    if (order.items.length === 0) return fail(FailureReason.EMPTY_CART);
     const couponCode = order.couponCode;
     if (couponCode && !(await step('redeem-coupon', () => this.coupons.redeem(order.id, couponCode, order.userId)))) {
-      return this.fail(order, FailureReason.COUPON_USAGE_LIMIT);
+      return fail(FailureReason.COUPON_USAGE_LIMIT);
     }
 
     const lines = order.items.map((i) => ({ productId: i.productId, quantity: i.quantity }));
     const reservation = await step('reserve-stock', () => this.inventory.reserve(order.id, lines));
     if (!reservation.ok) {
-      return this.fail(order, reservation.failureReason === 'NOT_FOUND' ? FailureReason.PRODUCT_NOT_FOUND : FailureReason.OUT_OF_STOCK);
+      return fail(reservation.failureReason === 'NOT_FOUND' ? FailureReason.PRODUCT_NOT_FOUND : FailureReason.OUT_OF_STOCK);
     }
     const priced = repriceOrder(order, reservation.lines);
     const totalCents = priced.quote.total;
@@ -95,8 +97,7 @@ export class CheckoutProcessor {
       );
     } catch (err) {
       if (!(err instanceof PaymentDeclinedError)) throw err;
-      return this.fail(
-        order,
+      return fail(
         FailureReason.PAYMENT_DECLINED,
         this.paymentOf({
           reference: err.reference,
@@ -116,7 +117,7 @@ export class CheckoutProcessor {
       this.payments.capture({ idempotencyKey: keys.capture, reference: intent.reference }),
     );
     const confirmed = await step('confirm', () =>
-      this.orders.transition(order.id, 'PENDING', 'CONFIRMED', { priced, payment: this.paymentOf(captured) }),
+      this.orders.transition(order, 'CONFIRMED', { priced, payment: this.paymentOf(captured), customerEmail }),
     );
     if (!confirmed) {
       // Someone else (the reconciler) ended the order meanwhile; its compensation job undoes our steps too.
@@ -174,8 +175,8 @@ export class CheckoutProcessor {
     this.logger.info({ orderId, status: order.status, payment: intent?.status ?? 'none' }, 'order compensated');
   }
 
-  private async fail(order: OrderWithItems, reason: string, payment?: PaymentChange): Promise<void> {
-    const failed = await this.orders.transition(order.id, 'PENDING', 'FAILED', { failureReason: reason, ...(payment ? { payment } : {}) });
+  private async fail(order: OrderWithItems, reason: string, payment?: PaymentChange, customerEmail?: string | null): Promise<void> {
+    const failed = await this.orders.transition(order, 'FAILED', { failureReason: reason, customerEmail, ...(payment ? { payment } : {}) });
     if (failed) this.committed();
     this.logger.info({ orderId: order.id, failureReason: reason }, 'checkout failed');
   }

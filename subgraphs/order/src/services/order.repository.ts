@@ -3,6 +3,7 @@ import type { Quote, TaxLine } from '@commerce/common';
 import {
   WITH_ITEMS,
   type OrderDb,
+  type OrderItemRecord,
   type OrderRecord,
   type OrderWithItems,
   type OrderStatus,
@@ -15,7 +16,7 @@ import { effectsOf } from './order-effects';
 import { actorColumns, CHECKOUT_SAGA, type EventActor } from './order-history';
 import { canTransition } from './order-lifecycle';
 import { recordCheckoutEnded } from './order-metrics';
-import { outboxRows, writeOutbox } from './outbox';
+import { outboxRows } from './outbox';
 import type { Tracking } from './tracking';
 
 /** The payment as the provider last reported it, stored with the order. */
@@ -55,6 +56,8 @@ export interface TransitionChange {
   /** Final prices from the stock reservation (confirmation). */
   priced?: Repricing;
   payment?: PaymentChange;
+  /** The customer's email as the user subgraph stores it, kept unless the order has one. */
+  customerEmail?: string | null;
   /** Who made the change, for the timeline (default: the checkout saga). */
   actor?: EventActor;
   /** Why, for the timeline (e.g. a cancellation's reason). */
@@ -63,43 +66,111 @@ export interface TransitionChange {
   tracking?: Tracking;
 }
 
-/** A change that touches only the order's own row: no repricing, no payment (shipping, delivery, cancellation). */
-export type RowChange = Omit<TransitionChange, 'priced' | 'payment'>;
+/** A change of an order's lifecycle by a user (shipping, delivery, cancellation): no repricing, no payment, no email. */
+export type RowChange = Omit<TransitionChange, 'priced' | 'payment' | 'customerEmail'>;
 
 /** Columns a status sets besides the status: when the order shipped or was delivered. */
 const STAMPS: Partial<Record<OrderStatus, 'shippedAt' | 'deliveredAt'>> = { SHIPPED: 'shippedAt', DELIVERED: 'deliveredAt' };
 
-/**
- * An order has entered its current status: the history row that shows it as it is now, and what
- * the status causes (outbox), in the caller's transaction.
- */
-async function entered(tx: Prisma.TransactionClient, order: OrderWithItems, actor: EventActor, reason?: string): Promise<void> {
-  const event = await tx.orderStatusEvent.create({
-    data: { orderId: order.id, status: order.status, failureReason: order.failureReason, ...actorColumns(actor, reason ?? null) },
-  });
-  await writeOutbox(tx, effectsOf(order, event));
-}
+/** A JSON column's value as Prisma reads it back (null for a column left unset). */
+const jsonColumn = (v: Prisma.InputJsonValue | Prisma.NullableJsonNullValueInput | undefined): Prisma.JsonValue =>
+  v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v) && 'toJSON' in v) ? null : (v as Prisma.JsonValue);
 
 /**
- * Writes the final prices of every line of the order in one statement (an UPDATE from unnest'ed
- * arrays) instead of one UPDATE per line.
+ * The order {@link OrderRepository.create} writes, as Prisma would read it back ({@link WITH_ITEMS}):
+ * every column, with the schema's defaults where `order` leaves one out (prisma/order/schema.prisma),
+ * items by product id, no payment yet.
  */
-async function repriceItems(tx: Prisma.TransactionClient, orderId: string, priced: Repricing): Promise<void> {
-  const lines = priced.quote.lines;
-  const column = <T>(of: (line: (typeof lines)[number]) => T) => lines.map(of);
-  await tx.$executeRaw`
-    UPDATE "OrderItem" AS i SET
-      "title" = l.title, "returnWindowDays" = l.return_window_days, "unitPriceCents" = l.unit_price_cents,
-      "discountBasisPoints" = l.discount_basis_points, "lineTotalCents" = l.line_total_cents,
-      "discountCents" = l.discount_cents, "taxCents" = l.tax_cents
-    FROM unnest(
-      ${column((l) => l.productId)}::int[], ${column((l) => priced.titles.get(l.productId) ?? '')}::text[],
-      ${column((l) => priced.returnWindowDays.get(l.productId) ?? null)}::int[], ${column((l) => l.unitPriceCents)}::int[],
-      ${column((l) => l.discountBasisPoints)}::int[], ${column((l) => l.lineTotalCents)}::int[],
-      ${column((l) => l.discountCents)}::int[], ${column((l) => l.taxCents)}::int[]
-    ) AS l(product_id, title, return_window_days, unit_price_cents, discount_basis_points, line_total_cents, discount_cents, tax_cents)
-    WHERE i."orderId" = ${orderId} AND i."productId" = l.product_id`;
+function newOrderRecord(order: NewOrder, id: string, now: Date): OrderWithItems {
+  const { items, ...o } = order;
+  return {
+    id,
+    userId: o.userId,
+    idempotencyKey: o.idempotencyKey,
+    requestFingerprint: o.requestFingerprint ?? '',
+    paymentToken: o.paymentToken ?? 'tok_visa',
+    status: 'PENDING',
+    failureReason: null,
+    subtotalCents: o.subtotalCents,
+    discountTotalCents: o.discountTotalCents ?? 0,
+    shippingTotalCents: o.shippingTotalCents ?? 0,
+    taxTotalCents: o.taxTotalCents ?? 0,
+    totalCents: o.totalCents,
+    currencyCode: o.currencyCode ?? 'USD',
+    cartId: o.cartId ?? null,
+    shippingAddress: jsonColumn(o.shippingAddress),
+    shippingMethod: o.shippingMethod ?? null,
+    shippingRate: jsonColumn(o.shippingRate),
+    estimate: jsonColumn(o.estimate),
+    couponCode: o.couponCode ?? null,
+    couponTerms: jsonColumn(o.couponTerms),
+    taxLines: jsonColumn(o.taxLines ?? []),
+    createdAt: now,
+    updatedAt: now,
+    customerEmail: o.customerEmail ?? null,
+    carrier: null,
+    trackingNumber: null,
+    trackingUrl: null,
+    shippedAt: null,
+    deliveredAt: null,
+    payment: null,
+    items: items
+      .map((i) => ({
+        orderId: id,
+        productId: i.productId,
+        title: i.title ?? '',
+        quantity: i.quantity,
+        unitPriceCents: i.unitPriceCents,
+        discountBasisPoints: i.discountBasisPoints,
+        lineTotalCents: i.lineTotalCents,
+        discountCents: i.discountCents ?? 0,
+        taxCents: i.taxCents ?? 0,
+        weightKg: i.weightKg ?? 0,
+        widthCm: i.widthCm ?? 0,
+        heightCm: i.heightCm ?? 0,
+        depthCm: i.depthCm ?? 0,
+        handlingDays: i.handlingDays ?? 0,
+        taxCategory: i.taxCategory ?? 'STANDARD',
+        categoryPath: Array.isArray(i.categoryPath) ? [...i.categoryPath] : [...(i.categoryPath?.set ?? [])],
+        returnWindowDays: i.returnWindowDays ?? null,
+      }))
+      .sort((a, b) => a.productId - b.productId),
+  };
 }
+
+/** The items of `order` with the final prices of `priced` (lines it does not price stay as they are). */
+function repricedItems(order: OrderWithItems, priced: Repricing): OrderItemRecord[] {
+  const lines = new Map(priced.quote.lines.map((l) => [l.productId, l]));
+  return order.items.map((item) => {
+    const line = lines.get(item.productId);
+    if (!line) return item;
+    return {
+      ...item,
+      title: priced.titles.get(item.productId) ?? '',
+      returnWindowDays: priced.returnWindowDays.get(item.productId) ?? null,
+      unitPriceCents: line.unitPriceCents,
+      discountBasisPoints: line.discountBasisPoints,
+      lineTotalCents: line.lineTotalCents,
+      discountCents: line.discountCents,
+      taxCents: line.taxCents,
+    };
+  });
+}
+
+/** The status-history row of `order` entering its current status. */
+const eventOf = (order: OrderWithItems, now: Date, actor: EventActor, reason: string | null): OrderStatusEventRecord => ({
+  id: randomUUID(),
+  orderId: order.id,
+  status: order.status,
+  failureReason: order.failureReason,
+  createdAt: now,
+  ...actorColumns(actor, reason),
+});
+
+// Rows travel as JSON and are inserted with jsonb_populate_record(set): one statement writes whole rows
+// whatever their columns. Times are UTC ISO strings, which a timestamp (without time zone) column
+// keeps as the UTC wall clock, as Prisma stores them; a JSON null is an SQL NULL.
+const rowJson = (row: unknown): string => JSON.stringify(row);
 
 /** The tax lines stored with an order. */
 export const taxLinesOf = (order: Pick<OrderRecord, 'taxLines'>): TaxLine[] =>
@@ -149,93 +220,86 @@ export class OrderRepository {
 
   /**
    * Creates a PENDING order with its items; entering PENDING (its history row, its checkout job
-   * and event in the outbox) is written in the same transaction.
-   * @throws Prisma P2002 when the user already has an order with this idempotency key.
+   * and event in the outbox) is written by the same statement, so all of it commits or none does.
+   * One statement (an INSERT of the order with data-modifying CTEs for its items, history row and
+   * outbox entries) instead of a transaction of seven round trips: nothing it writes depends on a
+   * read, since the ids and times are chosen here, as Prisma chooses them (`uuid()`, `now()`).
+   * @returns the order as it was written (as {@link find} would read it).
+   * @throws a unique violation (`isUniqueViolation`) when the user already has an order with this idempotency key.
    */
-  create(order: NewOrder, actor: EventActor): Promise<OrderWithItems> {
-    return this.db.$transaction(async (tx) => {
-      const { items, ...fields } = order;
-      const created = await tx.order.create({ data: { ...fields, items: { create: items } }, include: WITH_ITEMS });
-      await entered(tx, created, actor);
-      return created;
-    });
+  async create(order: NewOrder, actor: EventActor): Promise<OrderWithItems> {
+    const now = new Date();
+    const created = newOrderRecord(order, randomUUID(), now);
+    const { items, payment: _none, ...row } = created;
+    const event = eventOf(created, now, actor, null);
+    const outbox = outboxRows(effectsOf(created, event));
+    await this.db.$executeRaw`
+      WITH placed AS (
+        INSERT INTO "Order" SELECT * FROM jsonb_populate_record(NULL::"Order", ${rowJson(row)}::jsonb) RETURNING "id"
+      ), items AS (
+        INSERT INTO "OrderItem" SELECT * FROM jsonb_populate_recordset(NULL::"OrderItem", ${rowJson(items)}::jsonb)
+      ), event AS (
+        INSERT INTO "OrderStatusEvent" SELECT * FROM jsonb_populate_record(NULL::"OrderStatusEvent", ${rowJson(event)}::jsonb)
+      )
+      INSERT INTO "OutboxMessage" ("id", "queue", "name", "payload", "traceparent", "tracestate", "createdAt")
+      SELECT m.id, m.queue, m.name, m.payload::jsonb, ${outbox.traceparent}, ${outbox.tracestate}, ${now.toISOString()}::timestamp(3)
+      FROM unnest(${outbox.ids}::text[], ${outbox.queues}::text[], ${outbox.names}::text[], ${outbox.payloads}::text[]) AS m(id, queue, name, payload)`;
+    return created;
   }
 
   /**
-   * Moves an order from `from` to `to` (a legal transition); a compare-and-set on the status
-   * makes it safe against a concurrent change.
-   * @returns the order as it now is, or null when it was no longer in `from` (nothing changed).
-   * @throws Error for a transition the lifecycle does not have (a bug, not a user error).
-   */
-  async transition(orderId: string, from: OrderStatus, to: OrderStatus, change: TransitionChange = {}): Promise<OrderWithItems | null> {
-    if (!canTransition(from, to)) throw new Error(`illegal order transition ${from} → ${to}`);
-    const order = await this.db.$transaction(async (tx) => {
-      const { priced, payment, tracking } = change;
-      const stamp = STAMPS[to];
-      const { count } = await tx.order.updateMany({
-        where: { id: orderId, status: from },
-        data: {
-          status: to,
-          failureReason: change.failureReason ?? null,
-          ...(priced ? totalsOf(priced.quote) : {}),
-          ...(tracking ?? {}),
-          ...(stamp ? { [stamp]: new Date() } : {}),
-        },
-      });
-      if (count === 0) return null;
-      if (priced && priced.quote.lines.length > 0) await repriceItems(tx, orderId, priced);
-      if (payment) await tx.payment.upsert({ where: { orderId }, create: { orderId, ...payment }, update: payment });
-      const order = await tx.order.findUniqueOrThrow({ where: { id: orderId }, include: WITH_ITEMS });
-      await entered(tx, order, change.actor ?? CHECKOUT_SAGA, change.reason);
-      return order;
-    });
-    // Leaving PENDING ends a checkout (the saga, or the reconciler's timeout): counted once it committed.
-    if (order && from === 'PENDING') recordCheckoutEnded(order);
-    return order;
-  }
-
-  /**
-   * {@link transition} for a change of the order's own row, from `order` as the caller read it:
-   * one statement instead of a transaction of six round trips, since nothing it writes depends
-   * on a read inside it. The compare-and-set on the status, the status-history row and the
-   * outbox entries are one `UPDATE … RETURNING` with two `INSERT … SELECT`s from it (an order that
-   * left `order.status` meanwhile updates nothing, so nothing is inserted). The ids and times are
-   * chosen here, as Prisma chooses them (`uuid()`, `now()`, `@updatedAt`), so the outbox entries
-   * are those of the order as it now is: `order` with the change applied (its items and payment
-   * are not touched by a row change).
+   * Moves `order` (as the caller read it) from its status to `to`, a legal transition, with what
+   * `change` sets: a failure reason, the final prices of a confirmation (order totals and each
+   * line), the payment (inserted or updated), the customer's email (kept only where none is), the
+   * shipment, the shipped/delivered time. A compare-and-set on the status makes it safe against a
+   * concurrent change: an order that left `order.status` meanwhile changes nothing.
+   * One statement instead of a transaction of up to nine round trips, since nothing it writes
+   * depends on a read inside it: the UPDATE of the order (`… RETURNING`) with data-modifying CTEs
+   * for the lines, the payment, the status-history row and the outbox entries, each written only
+   * when the order moved. The ids and times are chosen here, as Prisma chooses them (`uuid()`,
+   * `now()`, `@updatedAt`), so the outbox entries are those of the order as it now is: `order`
+   * with the change applied. While an order is PENDING only its saga (or the reconciler ending it)
+   * writes it, so the saga's `order` read at its start is the row as it is.
    * @returns the order as it now is, or null when it was no longer in `order.status` (nothing changed).
    * @throws Error for a transition the lifecycle does not have (a bug, not a user error).
    */
-  async transitionRow(order: OrderWithItems, to: OrderStatus, change: RowChange = {}): Promise<OrderWithItems | null> {
+  async transition(order: OrderWithItems, to: OrderStatus, change: TransitionChange = {}): Promise<OrderWithItems | null> {
     const from = order.status;
     if (!canTransition(from, to)) throw new Error(`illegal order transition ${from} → ${to}`);
     const now = new Date();
     const stamp = STAMPS[to];
+    const { priced, payment, tracking } = change;
     const moved: OrderWithItems = {
       ...order,
       status: to,
       failureReason: change.failureReason ?? null,
-      ...(change.tracking ?? {}),
+      ...(priced
+        ? { ...totalsOf(priced.quote), taxLines: jsonColumn(totalsOf(priced.quote).taxLines), items: repricedItems(order, priced) }
+        : {}),
+      ...(payment ? { payment: { orderId: order.id, ...payment, createdAt: order.payment?.createdAt ?? now, updatedAt: now } } : {}),
+      customerEmail: order.customerEmail ?? change.customerEmail ?? null,
+      ...(tracking ?? {}),
       ...(stamp ? { [stamp]: now } : {}),
       updatedAt: now,
     };
-    const actor = actorColumns(change.actor ?? CHECKOUT_SAGA, change.reason ?? null);
-    const event: OrderStatusEventRecord = {
-      id: randomUUID(),
-      orderId: order.id,
-      status: to,
-      failureReason: moved.failureReason,
-      createdAt: now,
-      ...actor,
-    };
+    const event = eventOf(moved, now, change.actor ?? CHECKOUT_SAGA, change.reason ?? null);
     const outbox = outboxRows(effectsOf(moved, event));
+    const repriced = priced ? new Set(priced.quote.lines.map((l) => l.productId)) : new Set<number>();
+    const lines = moved.items.filter((i) => repriced.has(i.productId));
+    const isPriced = priced !== undefined;
     // Timestamps travel as UTC ISO strings: a cast to timestamp (without time zone) keeps the UTC wall clock, as Prisma stores it.
     const at = now.toISOString();
-    const tracking = change.tracking;
     const rows = await this.db.$queryRaw<{ moved: number }[]>`
       WITH moved AS (
         UPDATE "Order" SET
           "status" = ${to}::"OrderStatus", "failureReason" = ${moved.failureReason}, "updatedAt" = ${at}::timestamp(3),
+          "subtotalCents" = CASE WHEN ${isPriced} THEN ${moved.subtotalCents}::int ELSE "subtotalCents" END,
+          "discountTotalCents" = CASE WHEN ${isPriced} THEN ${moved.discountTotalCents}::int ELSE "discountTotalCents" END,
+          "shippingTotalCents" = CASE WHEN ${isPriced} THEN ${moved.shippingTotalCents}::int ELSE "shippingTotalCents" END,
+          "taxTotalCents" = CASE WHEN ${isPriced} THEN ${moved.taxTotalCents}::int ELSE "taxTotalCents" END,
+          "totalCents" = CASE WHEN ${isPriced} THEN ${moved.totalCents}::int ELSE "totalCents" END,
+          "taxLines" = CASE WHEN ${isPriced} THEN ${rowJson(moved.taxLines ?? [])}::jsonb ELSE "taxLines" END,
+          "customerEmail" = COALESCE("customerEmail", ${change.customerEmail ?? null}),
           "carrier" = COALESCE(${tracking?.carrier ?? null}::"Carrier", "carrier"),
           "trackingNumber" = COALESCE(${tracking?.trackingNumber ?? null}, "trackingNumber"),
           "trackingUrl" = COALESCE(${tracking?.trackingUrl ?? null}, "trackingUrl"),
@@ -243,32 +307,36 @@ export class OrderRepository {
           "deliveredAt" = CASE WHEN ${stamp === 'deliveredAt'} THEN ${at}::timestamp(3) ELSE "deliveredAt" END
         WHERE "id" = ${order.id} AND "status" = ${from}::"OrderStatus"
         RETURNING "id"
+      ), lines AS (
+        UPDATE "OrderItem" AS i SET
+          "title" = l."title", "returnWindowDays" = l."returnWindowDays", "unitPriceCents" = l."unitPriceCents",
+          "discountBasisPoints" = l."discountBasisPoints", "lineTotalCents" = l."lineTotalCents",
+          "discountCents" = l."discountCents", "taxCents" = l."taxCents"
+        FROM jsonb_populate_recordset(NULL::"OrderItem", ${rowJson(lines)}::jsonb) AS l
+        WHERE i."orderId" IN (SELECT "id" FROM moved) AND i."productId" = l."productId"
+      ), payment AS (
+        INSERT INTO "Payment"
+        SELECT p.* FROM jsonb_populate_recordset(NULL::"Payment", ${rowJson(payment ? [moved.payment] : [])}::jsonb) AS p
+        WHERE EXISTS (SELECT 1 FROM moved)
+        ON CONFLICT ("orderId") DO UPDATE SET
+          "provider" = EXCLUDED."provider", "reference" = EXCLUDED."reference", "status" = EXCLUDED."status",
+          "amountCents" = EXCLUDED."amountCents", "currencyCode" = EXCLUDED."currencyCode",
+          "refundedCents" = EXCLUDED."refundedCents", "updatedAt" = EXCLUDED."updatedAt"
       ), event AS (
         INSERT INTO "OrderStatusEvent"
-          ("id", "orderId", "status", "failureReason", "createdAt", "actorKind", "actorUserId", "actorRole", "actorName", "reason")
-        SELECT ${event.id}, "id", ${to}::"OrderStatus", ${event.failureReason}, ${at}::timestamp(3),
-          ${actor.actorKind}::"OrderActorKind", ${actor.actorUserId}::int, ${actor.actorRole}, ${actor.actorName}, ${actor.reason}
-        FROM moved
-        RETURNING "id"
+        SELECT e.* FROM jsonb_populate_record(NULL::"OrderStatusEvent", ${rowJson(event)}::jsonb) AS e
+        WHERE EXISTS (SELECT 1 FROM moved)
       ), outbox AS (
         INSERT INTO "OutboxMessage" ("id", "queue", "name", "payload", "traceparent", "tracestate", "createdAt")
         SELECT m.id, m.queue, m.name, m.payload::jsonb, ${outbox.traceparent}, ${outbox.tracestate}, ${at}::timestamp(3)
         FROM unnest(${outbox.ids}::text[], ${outbox.queues}::text[], ${outbox.names}::text[], ${outbox.payloads}::text[]) AS m(id, queue, name, payload)
-        WHERE EXISTS (SELECT 1 FROM event)
+        WHERE EXISTS (SELECT 1 FROM moved)
       )
       SELECT count(*)::int AS moved FROM moved`;
     if (rows[0]?.moved !== 1) return null;
+    // Leaving PENDING ends a checkout (the saga, or the reconciler's timeout): counted once it committed.
     if (from === 'PENDING') recordCheckoutEnded(moved);
     return moved;
-  }
-
-  /**
-   * Keeps the customer's email on the order (once: an email already kept stays), as the user
-   * subgraph stores it; order management filters by it. Null (unknown user): nothing changes.
-   */
-  async recordCustomerEmail(orderId: string, email: string | null): Promise<void> {
-    if (email === null) return;
-    await this.db.order.updateMany({ where: { id: orderId, customerEmail: null }, data: { customerEmail: email } });
   }
 
   /** Records what the provider reports after a compensation (void or refund); no status change. */

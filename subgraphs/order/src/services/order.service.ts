@@ -5,6 +5,7 @@ import {
   assertPlainText,
   ForbiddenError,
   IdempotencyKeyReusedError,
+  isUniqueViolation,
   InvalidOrderStateError,
   NotFoundError,
   canActFor,
@@ -196,7 +197,7 @@ export class OrderService {
       return created;
     } catch (err) {
       // A concurrent request with the same key won: answer as a replay of it.
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+      if (isUniqueViolation(err)) {
         const winner = await this.repository.findByKey(userId, idempotencyKey);
         if (winner) return this.replay(winner, lines.length === 0, fingerprint, paymentToken, shipping);
       }
@@ -328,7 +329,7 @@ export class OrderService {
       if (legalForSomeone) throw new ForbiddenError(`Only an admin may mark an order ${to}`);
       throw new InvalidOrderStateError(order.id, order.status, to);
     }
-    const moved = await this.repository.transitionRow(order, to, { ...change(), actor: actorOf(caller) });
+    const moved = await this.repository.transition(order, to, { ...change(), actor: actorOf(caller) });
     if (!moved) {
       const now = await this.repository.find(order.id);
       throw new InvalidOrderStateError(order.id, now?.status ?? 'gone', to);
