@@ -175,38 +175,49 @@ export class CartService {
   }
 
   /**
-   * Takes the lines an order bought out of the cart (what the shopper added since stays).
-   * Idempotent by `orderId`: a retried checkout job removes nothing twice.
+   * Takes the lines an order bought out of the cart (what the shopper added since stays): a line
+   * ordered in full leaves the cart, one with more units keeps what was not ordered. A product twice
+   * in `lines` counts its sum. Idempotent by `orderId`: a retried checkout job removes nothing twice.
    * Only services (the checkout worker) may.
    * @returns false when this order had already been committed. @throws ForbiddenError for clients.
    */
   async commitCheckout(caller: Caller, userId: number, orderId: string, lines: readonly CheckoutLine[]): Promise<boolean> {
     requireService(caller);
-    try {
-      await this.db.$transaction(async (tx) => {
-        await tx.checkoutCommit.create({ data: { orderId, userId } });
-        const [cart] = await tx.$queryRaw<{ id: string }[]>`
-          UPDATE "Cart" SET "updatedAt" = ${NOW} WHERE "userId" = ${userId} RETURNING "id"`;
-        if (!cart) return;
-        // Every line in two statements (whatever the cart's size): lines ordered in full leave the
-        // cart, the others keep what was not ordered. A product twice in `lines` counts its sum.
-        const ordered = new Map<number, number>();
-        for (const line of lines) ordered.set(line.productId, (ordered.get(line.productId) ?? 0) + line.quantity);
-        const productIds = [...ordered.keys()];
-        const quantities = [...ordered.values()];
-        await tx.$executeRaw`
-          DELETE FROM "CartItem" AS i USING unnest(${productIds}::int[], ${quantities}::int[]) AS l(product_id, quantity)
-          WHERE i."cartId" = ${cart.id} AND i."productId" = l.product_id AND i."quantity" <= l.quantity`;
-        await tx.$executeRaw`
-          UPDATE "CartItem" AS i SET "quantity" = i."quantity" - l.quantity, "updatedAt" = ${NOW}
-          FROM unnest(${productIds}::int[], ${quantities}::int[]) AS l(product_id, quantity)
-          WHERE i."cartId" = ${cart.id} AND i."productId" = l.product_id AND i."quantity" > l.quantity`;
-      });
-      return true;
-    } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return false;
-      throw err;
-    }
+    const ordered = new Map<number, number>();
+    for (const line of lines) ordered.set(line.productId, (ordered.get(line.productId) ?? 0) + line.quantity);
+    // One statement, where a transaction was six round trips (BEGIN, the commit row, the cart, the
+    // deletes, the updates, COMMIT); it is as atomic. The commit row is the idempotency key: ON
+    // CONFLICT DO NOTHING inserts nothing for an order committed before (a concurrent call for the
+    // same order waits for the first, then inserts nothing), and then nothing else changes either.
+    // Every CTE sees the statement's snapshot, so `line` locks the cart's ordered lines first and
+    // reads what is left of each from its newest version: a line the shopper changed meanwhile is
+    // neither overwritten with a stale quantity nor sorted by it into the wrong one of DELETE and
+    // UPDATE (which thus touch disjoint rows).
+    const [row] = await this.db.$queryRaw<{ committed: boolean }[]>`
+      WITH ordered AS (
+        SELECT * FROM unnest(${[...ordered.keys()]}::int[], ${[...ordered.values()]}::int[]) AS l(product_id, quantity)
+      ), inserted AS (
+        INSERT INTO "CheckoutCommit" ("orderId", "userId", "createdAt") VALUES (${orderId}, ${userId}, ${NOW})
+        ON CONFLICT ("orderId") DO NOTHING
+        RETURNING "orderId"
+      ), cart AS (
+        UPDATE "Cart" SET "updatedAt" = ${NOW}
+        WHERE "userId" = ${userId} AND EXISTS (SELECT FROM inserted)
+        RETURNING "id"
+      ), line AS (
+        SELECT i."cartId", i."productId", i."quantity" - l.quantity AS remaining
+        FROM "CartItem" AS i JOIN cart ON i."cartId" = cart."id" JOIN ordered AS l ON i."productId" = l.product_id
+        FOR UPDATE OF i
+      ), removed AS (
+        DELETE FROM "CartItem" AS i USING line
+        WHERE i."cartId" = line."cartId" AND i."productId" = line."productId" AND line.remaining <= 0
+      ), kept AS (
+        UPDATE "CartItem" AS i SET "quantity" = line.remaining, "updatedAt" = ${NOW}
+        FROM line
+        WHERE i."cartId" = line."cartId" AND i."productId" = line."productId" AND line.remaining > 0
+      )
+      SELECT EXISTS (SELECT FROM inserted) AS committed`;
+    return row!.committed;
   }
 
   private async priceOf(productId: number) {
