@@ -1,4 +1,4 @@
-import { BadUserInputError, requireService, type Caller } from '@commerce/common';
+import { BadUserInputError, SQL_NOW_UTC, isUniqueViolation, requireService, type Caller } from '@commerce/common';
 import { Prisma, type ProductDb } from '../db';
 import { returnWindowDays } from './fulfilment-terms';
 import type { StockEventPublisher, StockLevel } from './stock-events';
@@ -24,62 +24,111 @@ export interface ReservedLine {
 export type ReservationResult =
   { ok: true; lines: ReservedLine[] } | { ok: false; failureReason: 'OUT_OF_STOCK' | 'NOT_FOUND'; failedProductIds: number[] };
 
-class InsufficientStock extends Error {
-  constructor(readonly productId: number) {
-    super(`insufficient stock for product ${productId}`);
-  }
-}
+const NOW = Prisma.raw(SQL_NOW_UTC);
 
 /**
- * Takes every line's quantity off its product's stock in one statement, or none (throws
- * InsufficientStock for the first line, by product id, that lacks stock or whose product is
- * missing or archived; the caller's transaction then rolls back). The rows are locked first in
- * product-id order (`FOR UPDATE` under `ORDER BY`), so two multi-line reservations cannot
- * deadlock, and each `stock >= quantity` check is made on the row's latest committed version
- * (PostgreSQL re-checks an UPDATE's condition on a row another transaction changed meanwhile), so
- * concurrent reservations cannot oversell. The prices are those of the rows decremented, as
- * RETURNING reads them.
- * @param lines merged (one per product), sorted by product id
- * @returns each product's row after the decrement, by id
+ * One line of {@link takeStock}'s answer, per line asked for. The product columns are those of
+ * the decremented row (null when nothing was taken); `known` and `available` are read from the
+ * locked row (`known`: the product exists and is not archived; `available`: it also has the stock).
  */
-async function decrementStock(
-  tx: Prisma.TransactionClient,
-  lines: readonly StockLine[],
-): Promise<Map<number, ReservedProduct & { stock: number }>> {
-  const rows = await tx.$queryRaw<(ReservedProduct & { id: number; stock: number })[]>`
-    WITH wanted AS (
-      SELECT * FROM unnest(${lines.map((l) => l.productId)}::int[], ${lines.map((l) => l.quantity)}::int[]) AS w(product_id, quantity)
-    ), locked AS MATERIALIZED (
-      SELECT p."id" FROM "Product" p JOIN wanted w ON w.product_id = p."id" ORDER BY p."id" FOR UPDATE OF p
-    )
-    UPDATE "Product" p SET "stock" = p."stock" - w.quantity, "updatedAt" = now()
-    FROM wanted w
-    WHERE p."id" = w.product_id AND p."id" IN (SELECT "id" FROM locked)
-      AND p."stock" >= w.quantity AND p."archivedAt" IS NULL
-    RETURNING p."id", p."stock", p."title", p."priceCents", p."discountBasisPoints", p."currencyCode", p."returnPolicy"`;
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  const short = lines.find((line) => !byId.has(line.productId));
-  if (short) throw new InsufficientStock(short.productId);
-  return byId;
-}
-
-/** The columns of a reserved product that price its line. */
-type ReservedProduct = {
-  title: string;
-  priceCents: number;
-  discountBasisPoints: number;
-  currencyCode: string;
+type TakenLine = {
+  productId: number;
+  stock: number | null;
+  title: string | null;
+  priceCents: number | null;
+  discountBasisPoints: number | null;
+  currencyCode: string | null;
   returnPolicy: string | null;
+  taken: boolean;
+  known: boolean;
+  available: boolean;
+  /** The order had a committed reservation before this statement: it changed nothing. */
+  reservedBefore: boolean;
 };
 
-const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+/**
+ * Reserves `lines` for `orderId` in ONE statement (data-modifying CTEs, autocommitted): it takes
+ * every line's quantity off its product's stock and writes the StockReservation, one RESERVATION
+ * StockMovement and one StockReservationLine per line, or writes nothing at all. One round trip
+ * instead of the interactive transaction's six (BEGIN, four statements, COMMIT), all the while
+ * holding the locks of the products, the hottest rows of a checkout burst.
+ *
+ * - Idempotent: when the order already has a committed reservation (`prior`) the statement locks
+ *   and writes nothing and says so (`reservedBefore`). A concurrent call for the same order (same
+ *   lines) that succeeds holds the same product locks, so this one waits until it has committed;
+ *   then either the stock is short (the caller reads the winner's reservation) or this statement's
+ *   reservation insert fails on the primary key, a unique violation that aborts all of it. Only a
+ *   concurrent call for the same order with other, disjoint products, short itself, can answer
+ *   OUT_OF_STOCK without waiting for the first to commit (the transaction's reservation insert
+ *   used to wait); no checkout sends that, and stock and reservations stay right either way.
+ * - No deadlock: `locked` locks the rows in product-id order (LockRows runs above the sort) before
+ *   anything is written, and every write comes after it: `verdict` is an aggregate of all of
+ *   `locked`, and the UPDATE and the reservation insert are gated on it (one-time filters).
+ * - No oversell: in READ COMMITTED a row locked `FOR UPDATE` is returned in its latest committed
+ *   version (after waiting for a transaction that held it), so `verdict` judges each line on the
+ *   stock as it is now, and nobody can change those rows until this statement commits. The UPDATE
+ *   keeps `stock >= quantity AND archivedAt IS NULL` as a backstop: where its snapshot holds an
+ *   older version PostgreSQL re-checks the condition on the newest one (the one locked), and the
+ *   `stock >= 0` CHECK constraint is the last line.
+ * - All-or-nothing without a rollback: nothing is written unless `verdict` says every line (one
+ *   per product, each existing, not archived and with the stock) can be taken. Should the UPDATE
+ *   still skip a line (it cannot, the rows being locked), the line rows are built from
+ *   `wanted LEFT JOIN taken`, so the skipped line's NULL price violates NOT NULL and aborts the
+ *   whole statement rather than leave a partial decrement.
+ *
+ * Timestamps are written as Prisma writes them (UTC `timestamp(3)`). The prices are those of the
+ * rows decremented, as RETURNING reads them.
+ * @param lines merged (one per product), sorted by product id
+ * @returns one row per line, by product id
+ */
+async function takeStock(db: ProductDb, orderId: string, lines: readonly StockLine[]): Promise<TakenLine[]> {
+  return db.$queryRaw<TakenLine[]>`
+    WITH wanted AS (
+      SELECT * FROM unnest(${lines.map((l) => l.productId)}::int[], ${lines.map((l) => l.quantity)}::int[]) AS w(product_id, quantity)
+    ), prior AS (
+      SELECT EXISTS (SELECT FROM "StockReservation" WHERE "orderId" = ${orderId}::text) AS found
+    ), locked AS MATERIALIZED (
+      SELECT p."id", p."stock", p."archivedAt" FROM "Product" p JOIN wanted w ON w.product_id = p."id"
+      WHERE NOT (SELECT found FROM prior)
+      ORDER BY p."id" FOR UPDATE OF p
+    ), verdict AS (
+      SELECT count(*) = (SELECT count(*) FROM wanted) AND bool_and(l."archivedAt" IS NULL AND l."stock" >= w.quantity) AS ok
+      FROM locked l JOIN wanted w ON w.product_id = l."id"
+    ), taken AS (
+      UPDATE "Product" p SET "stock" = p."stock" - w.quantity, "updatedAt" = ${NOW}
+      FROM wanted w
+      WHERE (SELECT ok FROM verdict) AND p."id" = w.product_id AND p."stock" >= w.quantity AND p."archivedAt" IS NULL
+      RETURNING p."id", p."stock", p."title", p."priceCents", p."discountBasisPoints", p."currencyCode", p."returnPolicy"
+    ), reservation AS (
+      INSERT INTO "StockReservation" ("orderId", "status", "createdAt", "updatedAt")
+      SELECT ${orderId}::text, 'RESERVED'::"ReservationStatus", ${NOW}, ${NOW} WHERE (SELECT ok FROM verdict)
+      RETURNING "orderId"
+    ), movements AS (
+      INSERT INTO "StockMovement" ("productId", "delta", "stockAfter", "reason", "orderId", "createdAt")
+      SELECT w.product_id, -w.quantity, t."stock", 'RESERVATION'::"StockMovementReason", r."orderId", ${NOW}
+      FROM reservation r CROSS JOIN wanted w LEFT JOIN taken t ON t."id" = w.product_id
+      ORDER BY w.product_id
+    ), reserved_lines AS (
+      INSERT INTO "StockReservationLine" ("orderId", "productId", "quantity", "unitPriceCents", "discountBasisPoints", "currencyCode")
+      SELECT r."orderId", w.product_id, w.quantity, t."priceCents", t."discountBasisPoints", t."currencyCode"
+      FROM reservation r CROSS JOIN wanted w LEFT JOIN taken t ON t."id" = w.product_id
+    )
+    SELECT w.product_id AS "productId", t."stock", t."title", t."priceCents", t."discountBasisPoints", t."currencyCode", t."returnPolicy",
+      t."id" IS NOT NULL AS "taken",
+      l."id" IS NOT NULL AND l."archivedAt" IS NULL AS "known",
+      l."id" IS NOT NULL AND l."archivedAt" IS NULL AND l."stock" >= w.quantity AS "available",
+      (SELECT found FROM prior) AS "reservedBefore"
+    FROM wanted w LEFT JOIN taken t ON t."id" = w.product_id LEFT JOIN locked l ON l."id" = w.product_id
+    ORDER BY w.product_id`;
+}
 
 /**
- * Stock of the catalog. Reservations are all-or-nothing and idempotent by order id; each line is
- * an atomic conditional decrement (`UPDATE … SET stock = stock - q WHERE stock >= q`), so
- * concurrent checkouts of a scarce product can never oversell, and the `stock >= 0` CHECK
- * constraint is the backstop. Every change writes a StockMovement row in its transaction and,
- * once committed, publishes the new levels (productStockChanged). Archived products cannot be reserved.
+ * Stock of the catalog. Reservations are all-or-nothing and idempotent by order id, and made in
+ * one statement that locks the products in id order, checks every line on the locked rows and
+ * only then decrements (`UPDATE … SET stock = stock - q WHERE stock >= q`), so concurrent
+ * checkouts of a scarce product can never oversell, and the `stock >= 0` CHECK constraint is the
+ * backstop. Every change writes a StockMovement row in its transaction and, once committed,
+ * publishes the new levels (productStockChanged). Archived products cannot be reserved.
  */
 export class InventoryService {
   constructor(
@@ -88,61 +137,57 @@ export class InventoryService {
   ) {}
 
   /**
-   * Reserves every line for `orderId`, or nothing. A repeated call for the same order returns
-   * the first reservation without touching stock again.
+   * Reserves every line for `orderId`, or nothing, in one statement ({@link takeStock}). A
+   * repeated call for the same order returns the first reservation without touching stock again.
+   * A short line answers OUT_OF_STOCK, or NOT_FOUND for a missing or archived product: the first
+   * such line by product id.
    * Only services (the checkout worker) may.
    * @throws ForbiddenError for clients; BadUserInputError for an empty order or a quantity outside 1..999.
    */
   async reserve(caller: Caller, orderId: string, lines: readonly StockLine[]): Promise<ReservationResult> {
     requireService(caller);
     const merged = mergeLines(lines);
-    // No probe for an earlier reservation first: a repeat fails the reservation's insert (unique
-    // order id) and answers from the existing one below, so the common first call saves a statement.
+    let rows: TakenLine[];
     try {
-      const { priced: reserved, levels } = await this.db.$transaction(async (tx) => {
-        await tx.stockReservation.create({ data: { orderId } });
-        const byId = await decrementStock(tx, merged);
-        const levels: StockLevel[] = merged.map((line) => ({ productId: line.productId, stock: byId.get(line.productId)!.stock }));
-        await tx.stockMovement.createMany({
-          data: merged.map((line, i) => ({
-            productId: line.productId,
-            delta: -line.quantity,
-            stockAfter: levels[i]!.stock,
-            reason: 'RESERVATION' as const,
-            orderId,
-          })),
-        });
-        const priced = merged.map((line) => {
-          const p = byId.get(line.productId)!;
-          return {
-            productId: line.productId,
-            title: p.title,
-            quantity: line.quantity,
-            unitPriceCents: p.priceCents,
-            discountBasisPoints: p.discountBasisPoints,
-            currencyCode: p.currencyCode,
-            returnWindowDays: returnWindowDays(p.returnPolicy),
-          };
-        });
-        await tx.stockReservationLine.createMany({
-          data: priced.map(({ title: _title, returnWindowDays: _days, ...line }) => ({ orderId, ...line })),
-        });
-        return { priced, levels };
-      });
-      await this.events.published(levels);
-      return { ok: true, lines: reserved };
+      rows = await takeStock(this.db, orderId, merged);
     } catch (err) {
-      if (err instanceof InsufficientStock) {
-        const known = await this.db.product.count({ where: { id: err.productId, archivedAt: null } });
-        return { ok: false, failureReason: known ? 'OUT_OF_STOCK' : 'NOT_FOUND', failedProductIds: [err.productId] };
-      }
-      // Another call for the same order won the race: answer with its reservation.
+      // A concurrent call for the same order committed its reservation first: nothing of this
+      // statement was written; answer with that reservation.
       if (isUniqueViolation(err)) {
         const winner = await this.existing(orderId);
         if (winner) return winner;
       }
       throw err;
     }
+    if (rows[0]?.reservedBefore) {
+      const first = await this.existing(orderId);
+      if (first) return first;
+      throw new Error(`the reservation of order ${orderId} disappeared while it was read`);
+    }
+    if (rows.every((row) => row.taken)) {
+      const levels: StockLevel[] = rows.map((row) => ({ productId: row.productId, stock: row.stock! }));
+      const reserved = merged.map((line, i): ReservedLine => {
+        const row = rows[i]!;
+        return {
+          productId: line.productId,
+          title: row.title!,
+          quantity: line.quantity,
+          unitPriceCents: row.priceCents!,
+          discountBasisPoints: row.discountBasisPoints!,
+          currencyCode: row.currencyCode!,
+          returnWindowDays: returnWindowDays(row.returnPolicy),
+        };
+      });
+      await this.events.published(levels);
+      return { ok: true, lines: reserved };
+    }
+    // Nothing was written. A concurrent call for the same order may have taken the stock and
+    // committed while this statement waited for the product locks, unseen by its snapshot: then
+    // answer with that reservation, as a repeat.
+    const winner = await this.existing(orderId);
+    if (winner) return winner;
+    const short = rows.find((row) => !row.available) ?? rows.find((row) => !row.taken)!;
+    return { ok: false, failureReason: short.known ? 'OUT_OF_STOCK' : 'NOT_FOUND', failedProductIds: [short.productId] };
   }
 
   /**
