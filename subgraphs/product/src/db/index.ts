@@ -15,10 +15,15 @@ export const TYPO_SIMILARITY = 0.35;
 
 /** The product subgraph's only way to its database (PostgreSQL through the pg driver adapter). */
 export function createDb(options: CreateDbOptions): ProductDb {
-  const adapter = pgAdapter('product', {
-    connectionString: options.connectionString,
-    max: options.maxConnections ?? 10,
-    options: `-c pg_trgm.word_similarity_threshold=${TYPO_SIMILARITY}`,
-  });
+  const adapter = pgAdapter(
+    'product',
+    {
+      connectionString: options.connectionString,
+      max: options.maxConnections ?? 10,
+      options: `-c pg_trgm.word_similarity_threshold=${TYPO_SIMILARITY}`,
+    },
+    // Search statements are planned per execution: how selective a term or category is decides the plan.
+    { preparedStatements: false },
+  );
   return withQueryEvents(options.onQuery, (log) => new PrismaClient({ adapter, log, transactionOptions: TRANSACTION_OPTIONS }));
 }
