@@ -94,3 +94,21 @@ export function eventQueryFor(document: DocumentNode, operation: OperationDefini
   };
   return { query: print(query), alias, variable };
 }
+
+/**
+ * The answer to a subscription's selection from what an event itself states about its entity
+ * (`known`, e.g. an order's `id`, `status` and `__typename`), when the selection is nothing but
+ * those fields, plainly (aliases allowed; no arguments, directives, fragments or sub-selections):
+ * such an event needs no query. Null when any selected field is not known, so the event query runs.
+ */
+export function answerFromEvent(field: FieldNode, known: Readonly<Record<string, string>> | undefined): Record<string, string> | null {
+  if (!known || !field.selectionSet || (field.directives?.length ?? 0) > 0) return null;
+  const answer: Record<string, string> = {};
+  for (const selection of field.selectionSet.selections) {
+    if (selection.kind !== Kind.FIELD || selection.selectionSet || selection.arguments?.length || selection.directives?.length) return null;
+    const value = known[selection.name.value];
+    if (value === undefined) return null;
+    answer[selection.alias?.value ?? selection.name.value] = value;
+  }
+  return answer;
+}

@@ -11,7 +11,7 @@ import { DomainError, toGraphQLError, type Logger } from '@commerce/common';
 import { BufferedQueue, type ConnectionBuffer } from './backpressure';
 import type { QueryExecutor } from './coalesce';
 import type { GatewayContext } from './context';
-import { eventQueryFor, subscriptionRootField } from './event-query';
+import { answerFromEvent, eventQueryFor, subscriptionRootField } from './event-query';
 import { activeSubscriptions, subscriptionEvents } from './metrics';
 import { SUBSCRIPTION_FIELDS, type EventRef, type ServiceLookup } from './subscription-fields';
 import type { SharedEventResults } from './shared-results';
@@ -109,8 +109,15 @@ export async function subscribe(
   const queue = new BufferedQueue<GroupEvent>(context.buffer, (event) => event.release());
   // Listen before reading the current state, so no change can fall between the two.
   const key = groupKey({ caller: context.caller, field: fieldName, args: fieldArgs, query: eventQuery.query, variables });
+  const root = subscriptionRootField(operation);
   const run = (ref: EventRef) =>
     execute(eventQuery.query, { ...variables, [eventQuery.variable]: ref.id }, runAs).catch((err: unknown) => refused(err, logger));
+  // A selection the event answers by itself (`{ id status }` of an order) costs no query at all.
+  const resolve = (ref: EventRef): Promise<ExecutionResult> => {
+    const answer = answerFromEvent(root, ref.known);
+    if (answer) return Promise.resolve({ data: { [eventQuery.alias]: answer } });
+    return services.shared && ref.unique ? services.shared.run(`${key}\u0000${ref.id}`, () => run(ref)) : run(ref);
+  };
   let leave: () => void;
   try {
     leave = await groups.join(
@@ -120,7 +127,7 @@ export async function subscribe(
         channel: plan.channel,
         match: plan.match,
         // An event without an id of its own (a stock level) could match an older one's result: run here.
-        run: (ref) => (services.shared && ref.unique ? services.shared.run(`${key}\u0000${ref.id}`, () => run(ref)) : run(ref)),
+        run: resolve,
       },
       {
         accept: (event) => {

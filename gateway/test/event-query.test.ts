@@ -1,5 +1,5 @@
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { eventQueryFor } from '../src/event-query';
+import { answerFromEvent, eventQueryFor, subscriptionRootField } from '../src/event-query';
 
 const operationOf = (doc: ReturnType<typeof parse>) =>
   doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
@@ -38,5 +38,34 @@ describe('eventQueryFor: a subscription becomes a query the query planner can ru
   test('more than one root field is refused', () => {
     const doc = parse('subscription { orderStatusChanged { id } other: orderStatusChanged { id } }');
     expect(() => eventQueryFor(doc, operationOf(doc), { field: 'order', argument: 'id' })).toThrow(/exactly one field/);
+  });
+});
+
+describe('answerFromEvent: a selection the event states by itself needs no query', () => {
+  const known = { __typename: 'Order', id: 'o1', status: 'CONFIRMED' };
+  const rootOf = (source: string) => {
+    const doc = parse(source);
+    return subscriptionRootField(operationOf(doc));
+  };
+
+  test('plain known fields, aliases kept', () => {
+    expect(answerFromEvent(rootOf('subscription { orderStatusChanged { id state: status __typename } }'), known)).toEqual({
+      id: 'o1',
+      state: 'CONFIRMED',
+      __typename: 'Order',
+    });
+  });
+
+  test('anything else runs the event query: an unknown field, a sub-selection, a fragment, a directive, no known fields', () => {
+    for (const source of [
+      'subscription { orderStatusChanged { id status total { amount } } }',
+      'subscription { orderStatusChanged { id failureReason } }',
+      'subscription { orderStatusChanged { id ... on Order { status } } }',
+      'subscription { orderStatusChanged { id status @include(if: true) } }',
+      'subscription { orderStatusChanged @include(if: true) { id } }',
+    ]) {
+      expect(answerFromEvent(rootOf(source), known)).toBeNull();
+    }
+    expect(answerFromEvent(rootOf('subscription { orderStatusChanged { id } }'), undefined)).toBeNull();
   });
 });
