@@ -27,8 +27,13 @@ export type PaymentChange = Pick<PaymentRecord, 'provider' | 'reference' | 'amou
 /** A new order's item: prices (cents, bp), its coupon share and tax, and the product's shipping data. */
 export type NewOrderItem = Omit<Prisma.OrderItemUncheckedCreateInput, 'orderId'>;
 
+/** The JSON columns of an order: plain JSON values (left out: NULL). */
+type OrderJsonColumns = 'shippingAddress' | 'shippingRate' | 'estimate' | 'couponTerms' | 'taxLines';
+
 /** A new order: its fields and items (cents). */
-export type NewOrder = Omit<Prisma.OrderUncheckedCreateInput, 'id' | 'status' | 'items' | 'events' | 'payment'> & {
+export type NewOrder = Omit<Prisma.OrderUncheckedCreateInput, 'id' | 'status' | 'items' | 'events' | 'payment' | OrderJsonColumns> & {
+  [column in OrderJsonColumns]?: Prisma.InputJsonValue;
+} & {
   items: NewOrderItem[];
 };
 
@@ -73,8 +78,7 @@ export type RowChange = Omit<TransitionChange, 'priced' | 'payment' | 'customerE
 const STAMPS: Partial<Record<OrderStatus, 'shippedAt' | 'deliveredAt'>> = { SHIPPED: 'shippedAt', DELIVERED: 'deliveredAt' };
 
 /** A JSON column's value as Prisma reads it back (null for a column left unset). */
-const jsonColumn = (v: Prisma.InputJsonValue | Prisma.NullableJsonNullValueInput | undefined): Prisma.JsonValue =>
-  v === undefined || (typeof v === 'object' && v !== null && !Array.isArray(v) && 'toJSON' in v) ? null : (v as Prisma.JsonValue);
+const jsonColumn = (v: Prisma.InputJsonValue | undefined): Prisma.JsonValue => (v === undefined ? null : (v as Prisma.JsonValue));
 
 /**
  * The order {@link OrderRepository.create} writes, as Prisma would read it back ({@link WITH_ITEMS}):
