@@ -96,7 +96,7 @@ export async function identify(authorization: string | undefined, verifier: Acce
     if (!token) throw new Error('not a bearer token');
     const claims = await verifier.verify(token);
     return {
-      caller: { kind: 'user', userId: claims.userId, role: claims.role },
+      caller: { kind: 'user', userId: claims.userId, role: claims.role, ...(claims.email === undefined ? {} : { email: claims.email }) },
       expiresAt: claims.expiresAt,
       sessionEpoch: claims.sessionEpoch,
     };

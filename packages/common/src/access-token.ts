@@ -24,6 +24,11 @@ export interface AccessClaims {
    * an account raises its epoch, and the gateway refuses tokens of an older one (session-revocation.ts).
    */
   sessionEpoch?: number;
+  /**
+   * The user's email as the user subgraph stores it (claim `email`, as OpenID Connect names it;
+   * an account's email never changes). Absent from tokens issued before it was added.
+   */
+  email?: string;
 }
 
 /** Clock leeway for `exp` and `nbf`, in seconds (RFC 8725 asks for a small one; the issue caps it at 60). */
@@ -51,7 +56,8 @@ function sign(payload: Record<string, unknown>, typ: string, key: SigningKey) {
 
 /** Signs an access token (EdDSA with `kid`, `typ: at+jwt` per RFC 9068, 15 minutes). */
 export async function signAccessToken(claims: AccessClaims, key: SigningKey): Promise<string> {
-  return sign({ role: claims.role, sep: claims.sessionEpoch ?? 0 }, ACCESS_TOKEN_TYP, key)
+  const email = claims.email === undefined ? {} : { email: claims.email };
+  return sign({ role: claims.role, sep: claims.sessionEpoch ?? 0, ...email }, ACCESS_TOKEN_TYP, key)
     .setSubject(String(claims.userId))
     .setJti(randomUUID())
     .setExpirationTime(`${ACCESS_TOKEN_TTL_SECONDS}s`)
@@ -88,7 +94,8 @@ export async function verifyAccessToken(token: string, keys: TokenKeyResolver): 
   if (typeof sessionEpoch !== 'number' || !Number.isSafeInteger(sessionEpoch) || sessionEpoch < 0) {
     throw new Error('access token with malformed claims');
   }
-  return { userId, role, sessionEpoch, expiresAt: payload.exp! };
+  if (payload.email !== undefined && typeof payload.email !== 'string') throw new Error('access token with malformed claims');
+  return { userId, role, sessionEpoch, expiresAt: payload.exp!, ...(payload.email === undefined ? {} : { email: payload.email }) };
 }
 
 /** Signs a refresh token whose `jti` is recorded by the user subgraph (rotation, revocation). */

@@ -6,9 +6,12 @@ export type Role = 'ADMIN' | 'MODERATOR' | 'CUSTOMER';
 
 /**
  * Who is making a request, as subgraphs see it. `user`: a signed-in client, forwarded by the
- * gateway. `service`: one of our own processes (a worker) calling an owning subgraph.
+ * gateway, with the email its access token states (as the user subgraph stores it; absent for a
+ * token issued before tokens carried it). `service`: one of our own processes (a worker) calling
+ * an owning subgraph.
  */
-export type Caller = { kind: 'anonymous' } | { kind: 'user'; userId: number; role: Role } | { kind: 'service'; service: string };
+export type Caller =
+  { kind: 'anonymous' } | { kind: 'user'; userId: number; role: Role; email?: string } | { kind: 'service'; service: string };
 
 export const ANONYMOUS: Caller = { kind: 'anonymous' };
 

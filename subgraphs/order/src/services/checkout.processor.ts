@@ -64,7 +64,8 @@ export class CheckoutProcessor {
     const order = await this.orders.find(orderId);
     if (!order) throw new PermanentCheckoutError(`order ${orderId} does not exist`);
     if (order.status !== 'PENDING') return;
-    // Here rather than in the checkout request: a retried step, off the request's path. Kept with the
+    // Orders placed with a token that carries the email have it already. Otherwise it is read here
+    // rather than in the checkout request (a retried step, off the request's path) and kept with the
     // order by the transition that ends the saga (one statement fewer than a write of its own).
     const customerEmail = order.customerEmail ?? (await this.users.emailOf(order.userId));
     const fail = (reason: string, payment?: PaymentChange) => this.fail(order, reason, payment, customerEmail);

@@ -186,6 +186,8 @@ export class OrderService {
           requestFingerprint: fingerprint,
           paymentToken,
           cartId,
+          // As the caller's access token states it; the saga reads it from the user subgraph otherwise.
+          customerEmail: caller.email ?? null,
           currencyCode: lines[0]?.currencyCode ?? 'USD',
           ...totalsOf(q),
           ...snapshotOf(q, address, terms ? couponSnapshotOf(terms) : null),

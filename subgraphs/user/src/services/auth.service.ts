@@ -247,7 +247,7 @@ export class AuthService {
     });
     const key = this.keys.current;
     return {
-      accessToken: await signAccessToken({ userId: user.id, role: user.role, sessionEpoch: user.sessionEpoch }, key),
+      accessToken: await signAccessToken({ userId: user.id, role: user.role, sessionEpoch: user.sessionEpoch, email: user.email }, key),
       refreshToken: await signRefreshToken(user.id, jti, key),
       user,
     };
