@@ -1,4 +1,4 @@
-import { TRANSACTION_OPTIONS, pgAdapter, withQueryEvents, type CreateDbOptions } from '@commerce/common';
+import { PRISMA_CLIENT_OPTIONS, pgAdapter, withQueryEvents, type CreateDbOptions } from '@commerce/common';
 import { PrismaClient } from './generated/client';
 import type { Order, OrderItem, Payment } from './generated/client';
 
@@ -25,5 +25,5 @@ export type OrderWithItems = Order & { items: OrderItem[]; payment: Payment | nu
 /** The order subgraph's only way to its database (PostgreSQL through the pg driver adapter). */
 export function createDb(options: CreateDbOptions): OrderDb {
   const adapter = pgAdapter('order', { connectionString: options.connectionString, max: options.maxConnections ?? 10 });
-  return withQueryEvents(options.onQuery, (log) => new PrismaClient({ adapter, log, transactionOptions: TRANSACTION_OPTIONS }));
+  return withQueryEvents(options.onQuery, (log) => new PrismaClient({ adapter, log, ...PRISMA_CLIENT_OPTIONS }));
 }

@@ -1,4 +1,4 @@
-import { TRANSACTION_OPTIONS, pgAdapter, withQueryEvents, type CreateDbOptions } from '@commerce/common';
+import { PRISMA_CLIENT_OPTIONS, pgAdapter, withQueryEvents, type CreateDbOptions } from '@commerce/common';
 import { PrismaClient } from './generated/client';
 
 export { Prisma } from './generated/client';
@@ -25,5 +25,5 @@ export function createDb(options: CreateDbOptions): ProductDb {
     // Search statements are planned per execution: how selective a term or category is decides the plan.
     { preparedStatements: false },
   );
-  return withQueryEvents(options.onQuery, (log) => new PrismaClient({ adapter, log, transactionOptions: TRANSACTION_OPTIONS }));
+  return withQueryEvents(options.onQuery, (log) => new PrismaClient({ adapter, log, ...PRISMA_CLIENT_OPTIONS }));
 }

@@ -1,4 +1,4 @@
-import { TRANSACTION_OPTIONS, pgAdapter, withQueryEvents, type CreateDbOptions } from '@commerce/common';
+import { PRISMA_CLIENT_OPTIONS, pgAdapter, withQueryEvents, type CreateDbOptions } from '@commerce/common';
 import { PrismaClient } from './generated/client';
 
 export { Prisma } from './generated/client';
@@ -8,5 +8,5 @@ export type ReviewDb = PrismaClient;
 /** The review subgraph's only way to its database (PostgreSQL through the pg driver adapter). */
 export function createDb(options: CreateDbOptions): ReviewDb {
   const adapter = pgAdapter('review', { connectionString: options.connectionString, max: options.maxConnections ?? 10 });
-  return withQueryEvents(options.onQuery, (log) => new PrismaClient({ adapter, log, transactionOptions: TRANSACTION_OPTIONS }));
+  return withQueryEvents(options.onQuery, (log) => new PrismaClient({ adapter, log, ...PRISMA_CLIENT_OPTIONS }));
 }
