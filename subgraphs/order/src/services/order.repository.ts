@@ -182,7 +182,7 @@ export const taxLinesOf = (order: Pick<OrderRecord, 'taxLines'>): TaxLine[] =>
 
 /**
  * Orders in the database: reads, creation and status changes. Each change writes, in one
- * transaction, the order, its status-history row and the outbox entries the new status causes
+ * statement (so one transaction), the order, its status-history row and the outbox entries the new status causes
  * (events, jobs), so nothing downstream can run before the change commits or be lost after it
  * (transactional outbox).
  */

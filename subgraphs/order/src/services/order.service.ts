@@ -126,7 +126,8 @@ export class OrderService {
   /**
    * Creates a PENDING order from the user's cart, priced by the pricing module (coupon, shipping,
    * tax) with a snapshot of address, method, rate, coupon and estimate; its checkout job and
-   * PENDING event go to the outbox in the same transaction. Idempotency follows Stripe
+   * PENDING event go to the outbox in the same statement, and the customer's email as the caller's
+   * access token states it (the saga reads it otherwise). Idempotency follows Stripe
    * (docs.stripe.com/idempotency): the key is scoped to the user and kept with the order; a request
    * repeating a key gets the order the first request created, also when many race; the same key
    * with a different request (cart, coupon, card token, address or method) is refused. The cart is
