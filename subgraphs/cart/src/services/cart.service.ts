@@ -6,6 +6,7 @@ import {
   requireSelfOrAdmin,
   requireService,
   type Caller,
+  isUniqueViolation,
 } from '@commerce/common';
 import { Prisma, type CartDb, type CartItemRecord } from '../db';
 import { hashCartToken } from './cart-token';
@@ -88,7 +89,7 @@ export class CartService {
     } catch (err) {
       // Prisma's upsert is select-then-insert: two first reads of one cart in one request (a user
       // reached twice through different reviews) race, and the loser sees the winner's row.
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+      if (isUniqueViolation(err)) {
         return this.db.cart.findUniqueOrThrow({ where: { userId }, include: WITH_ITEMS });
       }
       throw err;

@@ -10,8 +10,9 @@ import {
   type CouponLine,
   type CouponTerms,
   type CouponUsage,
+  isUniqueViolation,
 } from '@commerce/common';
-import { Prisma, type CouponRecord, type CouponType, type OrderDb } from '../db';
+import type { CouponRecord, CouponType, OrderDb } from '../db';
 import { recordCouponRedeemed } from './order-metrics';
 
 /** A coupon's code as stored and compared: trimmed, upper case. */
@@ -127,8 +128,7 @@ export class CouponService {
     try {
       return await this.db.coupon.create({ data });
     } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')
-        throw new ConflictError(`Coupon ${data.code} exists`, { field: 'code' });
+      if (isUniqueViolation(err)) throw new ConflictError(`Coupon ${data.code} exists`, { field: 'code' });
       throw err;
     }
   }
@@ -235,7 +235,7 @@ export class CouponService {
     } catch (err) {
       if (err instanceof LimitReached) return false;
       // A concurrent run of the same order's step took it first.
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return true;
+      if (isUniqueViolation(err)) return true;
       throw err;
     }
   }

@@ -13,8 +13,9 @@ import {
   requireAdmin,
   type Caller,
   type PageInfo,
+  isUniqueViolation,
 } from '@commerce/common';
-import { Prisma, type ProductDb, type ProductRecord, type StockMovementRecord } from '../db';
+import type { ProductDb, ProductRecord, StockMovementRecord } from '../db';
 import { addSearchWords } from './search-vocabulary';
 import type { StockEventPublisher } from './stock-events';
 
@@ -93,7 +94,6 @@ export interface StockMovementPage {
   pageInfo: PageInfo;
 }
 
-const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 const isCheckViolation = (err: unknown) => err instanceof Error && /Product_stock_non_negative|23514/.test(err.message);
 
 /**

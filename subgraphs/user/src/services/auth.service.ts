@@ -16,8 +16,9 @@ import {
   type Logger,
   type SigningKeySet,
   type TokenKeyResolver,
+  isUniqueViolation,
 } from '@commerce/common';
-import { Prisma, type UserDb, type UserRecord } from '../db';
+import type { UserDb, UserRecord } from '../db';
 import { emailSchema, loginKey, usernameSchema } from './account-names';
 import type { LoginThrottle } from './login-throttle';
 import { dummyVerify, hashPassword, isWeakerHash, verifyPassword } from './password';
@@ -183,7 +184,7 @@ export class AuthService {
       await this.onRegistered(user);
       return this.issue(user);
     } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
+      if (isUniqueViolation(err)) {
         throw new ConflictError('Username or email is already registered');
       }
       throw err;

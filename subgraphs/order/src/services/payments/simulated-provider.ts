@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SQL_NOW_UTC } from '@commerce/common';
+import { SQL_NOW_UTC, isUniqueViolation } from '@commerce/common';
 import { Prisma, type OrderDb } from '../../db';
 import {
   PaymentDeclinedError,
@@ -60,8 +60,6 @@ const INTENT_COLUMNS = Prisma.raw(
 );
 
 const NOW = Prisma.raw(SQL_NOW_UTC);
-
-const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
 
 /**
  * A payment provider that behaves like a real one for tests and local use: idempotency keys,
