@@ -10,13 +10,13 @@ import {
   type OrderStatusEventRecord,
   type PaymentRecord,
   type PaymentStatus,
-  type Prisma,
+  Prisma,
 } from '../db';
 import { effectsOf } from './order-effects';
 import { actorColumns, CHECKOUT_SAGA, type EventActor } from './order-history';
 import { canTransition } from './order-lifecycle';
 import { recordCheckoutEnded } from './order-metrics';
-import { outboxRows } from './outbox';
+import { outboxInsert } from './outbox';
 import type { Tracking } from './tracking';
 
 /** The payment as the provider last reported it, stored with the order. */
@@ -236,18 +236,15 @@ export class OrderRepository {
     const created = newOrderRecord(order, randomUUID(), now);
     const { items, payment: _none, ...row } = created;
     const event = eventOf(created, now, actor, null);
-    const outbox = outboxRows(effectsOf(created, event));
     await this.db.$executeRaw`
       WITH placed AS (
-        INSERT INTO "Order" SELECT * FROM jsonb_populate_record(NULL::"Order", ${rowJson(row)}::jsonb) RETURNING "id"
+        INSERT INTO "Order" SELECT * FROM jsonb_populate_record(NULL::"Order", ${rowJson(row)}::jsonb)
       ), items AS (
         INSERT INTO "OrderItem" SELECT * FROM jsonb_populate_recordset(NULL::"OrderItem", ${rowJson(items)}::jsonb)
       ), event AS (
         INSERT INTO "OrderStatusEvent" SELECT * FROM jsonb_populate_record(NULL::"OrderStatusEvent", ${rowJson(event)}::jsonb)
       )
-      INSERT INTO "OutboxMessage" ("id", "queue", "name", "payload", "traceparent", "tracestate", "createdAt")
-      SELECT m.id, m.queue, m.name, m.payload::jsonb, ${outbox.traceparent}, ${outbox.tracestate}, ${now.toISOString()}::timestamp(3)
-      FROM unnest(${outbox.ids}::text[], ${outbox.queues}::text[], ${outbox.names}::text[], ${outbox.payloads}::text[]) AS m(id, queue, name, payload)`;
+      ${outboxInsert(effectsOf(created, event), now)}`;
     return created;
   }
 
@@ -273,13 +270,12 @@ export class OrderRepository {
     const now = new Date();
     const stamp = STAMPS[to];
     const { priced, payment, tracking } = change;
+    const totals = priced && totalsOf(priced.quote);
     const moved: OrderWithItems = {
       ...order,
       status: to,
       failureReason: change.failureReason ?? null,
-      ...(priced
-        ? { ...totalsOf(priced.quote), taxLines: jsonColumn(totalsOf(priced.quote).taxLines), items: repricedItems(order, priced) }
-        : {}),
+      ...(priced && totals ? { ...totals, taxLines: jsonColumn(totals.taxLines), items: repricedItems(order, priced) } : {}),
       ...(payment ? { payment: { orderId: order.id, ...payment, createdAt: order.payment?.createdAt ?? now, updatedAt: now } } : {}),
       customerEmail: order.customerEmail ?? change.customerEmail ?? null,
       ...(tracking ?? {}),
@@ -287,7 +283,6 @@ export class OrderRepository {
       updatedAt: now,
     };
     const event = eventOf(moved, now, change.actor ?? CHECKOUT_SAGA, change.reason ?? null);
-    const outbox = outboxRows(effectsOf(moved, event));
     const repriced = priced ? new Set(priced.quote.lines.map((l) => l.productId)) : new Set<number>();
     const lines = moved.items.filter((i) => repriced.has(i.productId));
     const isPriced = priced !== undefined;
@@ -331,10 +326,7 @@ export class OrderRepository {
         SELECT e.* FROM jsonb_populate_record(NULL::"OrderStatusEvent", ${rowJson(event)}::jsonb) AS e
         WHERE EXISTS (SELECT 1 FROM moved)
       ), outbox AS (
-        INSERT INTO "OutboxMessage" ("id", "queue", "name", "payload", "traceparent", "tracestate", "createdAt")
-        SELECT m.id, m.queue, m.name, m.payload::jsonb, ${outbox.traceparent}, ${outbox.tracestate}, ${at}::timestamp(3)
-        FROM unnest(${outbox.ids}::text[], ${outbox.queues}::text[], ${outbox.names}::text[], ${outbox.payloads}::text[]) AS m(id, queue, name, payload)
-        WHERE EXISTS (SELECT 1 FROM moved)
+        ${outboxInsert(effectsOf(moved, event), now, Prisma.sql`EXISTS (SELECT 1 FROM moved)`)}
       )
       SELECT count(*)::int AS moved FROM moved`;
     if (rows[0]?.moved !== 1) return null;

@@ -58,17 +58,29 @@ export async function writeOutbox(tx: Prisma.TransactionClient, entries: readonl
   });
 }
 
-/** `entries` as the columns of one multi-row INSERT (`unnest` of these arrays), with the trace context of the change. */
-export function outboxRows(entries: readonly OutboxEntry[]) {
+/**
+ * {@link writeOutbox} as an SQL fragment, for a statement that writes `entries` together with the
+ * change causing them (as the statement itself or a data-modifying CTE): an `INSERT … SELECT` of
+ * whole rows (`jsonb_populate_recordset`) created at `now`, with the trace context of the change,
+ * inserted only where `onlyIf` (SQL) holds, e.g. "the order moved".
+ */
+export function outboxInsert(entries: readonly OutboxEntry[], now: Date, onlyIf: Prisma.Sql = Prisma.sql`TRUE`): Prisma.Sql {
   const trace = currentTraceCarrier();
-  return {
-    ids: entries.map(() => randomUUID()),
-    queues: entries.map((e) => e.queue),
-    names: entries.map((e) => e.name),
-    payloads: entries.map((e) => JSON.stringify(e.payload)),
+  const rows: OutboxMessageRecord[] = entries.map((e) => ({
+    id: randomUUID(),
+    queue: e.queue,
+    name: e.name,
+    payload: e.payload as unknown as Prisma.JsonValue,
+    status: 'PENDING',
+    createdAt: now,
+    dispatchedAt: null,
+    doneAt: null,
     traceparent: trace?.traceparent ?? null,
     tracestate: trace?.tracestate ?? null,
-  };
+  }));
+  // Times travel as UTC ISO strings, which a timestamp (without time zone) column keeps as the UTC wall clock, as Prisma stores them.
+  return Prisma.sql`INSERT INTO "OutboxMessage"
+    SELECT m.* FROM jsonb_populate_recordset(NULL::"OutboxMessage", ${JSON.stringify(rows)}::jsonb) AS m WHERE ${onlyIf}`;
 }
 
 /** An outbox row as the relay reads it. */
