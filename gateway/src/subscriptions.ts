@@ -5,6 +5,7 @@ import {
   getVariableValues,
   type DocumentNode,
   type ExecutionResult,
+  type FieldNode,
   type GraphQLSchema,
 } from 'graphql';
 import { DomainError, toGraphQLError, type Logger } from '@commerce/common';
@@ -72,6 +73,7 @@ export async function subscribe(
   let plan: ReturnType<(typeof SUBSCRIPTION_FIELDS)[string]>;
   let operation;
   let fieldName: string;
+  let root: FieldNode;
   let fieldArgs: Record<string, unknown>;
   try {
     operation = getOperationAST(args.document, args.operationName);
@@ -79,6 +81,7 @@ export async function subscribe(
       throw new GraphQLError('Not a subscription', { extensions: { code: 'BAD_USER_INPUT' } });
     }
     const field = subscriptionRootField(operation);
+    root = field;
     fieldName = field.name.value;
     const definition = schema.getSubscriptionType()?.getFields()[field.name.value];
     const servedBy = SUBSCRIPTION_FIELDS[field.name.value];
@@ -109,7 +112,6 @@ export async function subscribe(
   const queue = new BufferedQueue<GroupEvent>(context.buffer, (event) => event.release());
   // Listen before reading the current state, so no change can fall between the two.
   const key = groupKey({ caller: context.caller, field: fieldName, args: fieldArgs, query: eventQuery.query, variables });
-  const root = subscriptionRootField(operation);
   const run = (ref: EventRef) =>
     execute(eventQuery.query, { ...variables, [eventQuery.variable]: ref.id }, runAs).catch((err: unknown) => refused(err, logger));
   // A selection the event answers by itself (`{ id status }` of an order) costs no query at all.

@@ -32,7 +32,8 @@ class MeteredPrismaPg extends PrismaPg {
     private readonly database: string,
     prepared: boolean,
   ) {
-    super(config, prepared ? { statementNameGenerator: statementNames() } : {});
+    // pg runs a query without a name unprepared, which the adapter's `string` type does not say.
+    super(config, prepared ? { statementNameGenerator: statementNames() as (query: { sql: string }) => string } : {});
   }
 
   override async connect(): ReturnType<PrismaPg['connect']> {
@@ -58,16 +59,16 @@ const MAX_SEEN_ONCE = 2_000;
  * www.postgresql.org/docs/15/sql-prepare.html). The bounds keep the server's per-connection plan
  * caches small when statements vary (IN lists of varying length).
  */
-export function statementNames(): (query: { sql: string }) => string {
+export function statementNames(): (query: { sql: string }) => string | undefined {
   const names = new Map<string, string>();
   let seenOnce = new Set<string>();
   return ({ sql }) => {
     const name = names.get(sql);
-    if (name !== undefined || names.size >= MAX_PREPARED_STATEMENTS) return name as string;
+    if (name !== undefined || names.size >= MAX_PREPARED_STATEMENTS) return name;
     if (!seenOnce.has(sql)) {
       if (seenOnce.size >= MAX_SEEN_ONCE) seenOnce = new Set();
       seenOnce.add(sql);
-      return undefined as unknown as string; // unnamed: pg parses it for this execution only
+      return undefined; // unnamed: pg parses it for this execution only
     }
     seenOnce.delete(sql);
     const named = `commerce_${names.size}`;
