@@ -60,27 +60,20 @@ export async function writeOutbox(tx: Prisma.TransactionClient, entries: readonl
 
 /**
  * {@link writeOutbox} as an SQL fragment, for a statement that writes `entries` together with the
- * change causing them (as the statement itself or a data-modifying CTE): an `INSERT … SELECT` of
- * whole rows (`jsonb_populate_recordset`) created at `now`, with the trace context of the change,
- * inserted only where `onlyIf` (SQL) holds, e.g. "the order moved".
+ * change causing them (as the statement itself or a data-modifying CTE): one multi-row
+ * `INSERT … SELECT` from `unnest` of their columns, created at `now`, with the trace context of the
+ * change, inserted only where `onlyIf` (SQL) holds, e.g. "the order moved".
  */
 export function outboxInsert(entries: readonly OutboxEntry[], now: Date, onlyIf: Prisma.Sql = Prisma.sql`TRUE`): Prisma.Sql {
   const trace = currentTraceCarrier();
-  const rows: OutboxMessageRecord[] = entries.map((e) => ({
-    id: randomUUID(),
-    queue: e.queue,
-    name: e.name,
-    payload: e.payload as unknown as Prisma.JsonValue,
-    status: 'PENDING',
-    createdAt: now,
-    dispatchedAt: null,
-    doneAt: null,
-    traceparent: trace?.traceparent ?? null,
-    tracestate: trace?.tracestate ?? null,
-  }));
-  // Times travel as UTC ISO strings, which a timestamp (without time zone) column keeps as the UTC wall clock, as Prisma stores them.
-  return Prisma.sql`INSERT INTO "OutboxMessage"
-    SELECT m.* FROM jsonb_populate_recordset(NULL::"OutboxMessage", ${JSON.stringify(rows)}::jsonb) AS m WHERE ${onlyIf}`;
+  // A UTC ISO string cast to timestamp (without time zone) keeps the UTC wall clock, as Prisma stores it.
+  return Prisma.sql`INSERT INTO "OutboxMessage" ("id", "queue", "name", "payload", "traceparent", "tracestate", "createdAt")
+    SELECT m.id, m.queue, m.name, m.payload::jsonb, ${trace?.traceparent ?? null}, ${trace?.tracestate ?? null}, ${now.toISOString()}::timestamp(3)
+    FROM unnest(
+      ${entries.map(() => randomUUID())}::text[], ${entries.map((e) => e.queue)}::text[],
+      ${entries.map((e) => e.name)}::text[], ${entries.map((e) => JSON.stringify(e.payload))}::text[]
+    ) AS m(id, queue, name, payload)
+    WHERE ${onlyIf}`;
 }
 
 /** An outbox row as the relay reads it. */
