@@ -119,6 +119,12 @@ async function part<T>(name: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The row of this process's own CPU: it shares the two cores with the system under test, so it is
+ * printed, but apart from the system's total.
+ */
+const LOAD_GENERATOR = 'bench clients (not in total)';
+
 /** The processes whose CPU is measured: name → pid. */
 const measured = new Map<string, number | undefined>();
 
@@ -126,6 +132,8 @@ const measured = new Map<string, number | undefined>();
 interface CpuSnapshot {
   processes: Map<string, number>;
   backends: Map<number, number>;
+  /** This process's own CPU ms (the shoppers' HTTP and graphql-ws clients), shown apart from the system's. */
+  self: number;
 }
 
 /** A connection to the server's maintenance database, to list the bench databases' backends. */
@@ -138,6 +146,7 @@ async function cpuSnapshot(): Promise<CpuSnapshot> {
   return {
     processes: new Map([...measured].map(([name, pid]) => [name, cpuMsOf(pid)])),
     backends: new Map(rows.map(({ pid }) => [pid, cpuMsOf(pid)])),
+    self: cpuMsOf(process.pid),
   };
 }
 
@@ -151,6 +160,7 @@ const cpuPerCheckout = (before: CpuSnapshot, after: CpuSnapshot, checkouts: numb
   let backends = 0;
   for (const [pid, ms] of after.backends) if (Number.isFinite(ms)) backends += ms - (before.backends.get(pid) ?? 0);
   if (serverAdmin) perCheckout.set('postgres', backends / checkouts);
+  perCheckout.set(LOAD_GENERATOR, (after.self - before.self) / checkouts);
   return perCheckout;
 };
 
@@ -456,18 +466,21 @@ const codes = (errors: Map<string, number>) => (errors.size ? [...errors].map(([
 const row = (label: string, ...cells: string[]) => say(`${label.padEnd(34)}${cells.map((c) => c.padStart(12)).join('')}`);
 
 function printCpu(parts: { label: string; cpu: Map<string, number> }[]): void {
-  const names = [...new Set(parts.flatMap((p) => [...p.cpu.keys()]))];
+  const names = [...new Set(parts.flatMap((p) => [...p.cpu.keys()]))].filter((name) => name !== LOAD_GENERATOR);
+  const cell = (cpu: Map<string, number>, name: string) => (cpu.has(name) ? cpu.get(name)!.toFixed(1) : '');
   row('CPU ms per checkout', ...parts.map((p) => p.label));
-  for (const name of names) row(`  ${name}`, ...parts.map((p) => (p.cpu.has(name) ? p.cpu.get(name)!.toFixed(1) : '')));
+  for (const name of names) row(`  ${name}`, ...parts.map((p) => cell(p.cpu, name)));
   row(
     '  total',
     ...parts.map((p) =>
-      [...p.cpu.values()]
+      names
+        .map((name) => p.cpu.get(name) ?? NaN)
         .filter(Number.isFinite)
         .reduce((a, b) => a + b, 0)
         .toFixed(1),
     ),
   );
+  row(`  ${LOAD_GENERATOR}`, ...parts.map((p) => cell(p.cpu, LOAD_GENERATOR)));
 }
 
 // The run --------------------------------------------------------------------------------------
