@@ -17,8 +17,9 @@
  *
  * Filling carts is not measured. CPU: each process's CPU time (user + system, from /proc) over
  * each part, per checkout, and that of the PostgreSQL backends serving the bench's databases
- * (`postgres`). BENCH_CPU_PROF=<dir> runs every process with `--cpu-prof` into `<dir>/<process>/`
- * (written when the process exits at the end).
+ * (`postgres`); this process's own (its shoppers' clients) on a row outside the total.
+ * BENCH_CPU_PROF=<dir> runs every process with `--cpu-prof` into `<dir>/<process>/` (written when
+ * the process exits at the end).
  *
  * It runs on the benchmark stack (scripts/lib/bench-stack.ts, as bench:catalog, bench:gateways and
  * bench:subscriptions): databases `bench_<pid>_<subgraph>` migrated and seeded (stock topped up
