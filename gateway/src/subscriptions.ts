@@ -80,18 +80,17 @@ export async function subscribe(
     if (!operation || operation.operation !== 'subscription') {
       throw new GraphQLError('Not a subscription', { extensions: { code: 'BAD_USER_INPUT' } });
     }
-    const field = subscriptionRootField(operation);
-    root = field;
-    fieldName = field.name.value;
-    const definition = schema.getSubscriptionType()?.getFields()[field.name.value];
-    const servedBy = SUBSCRIPTION_FIELDS[field.name.value];
+    root = subscriptionRootField(operation);
+    fieldName = root.name.value;
+    const definition = schema.getSubscriptionType()?.getFields()[fieldName];
+    const servedBy = SUBSCRIPTION_FIELDS[fieldName];
     if (!definition || !servedBy) {
-      throw new GraphQLError(`Subscription.${field.name.value} is not served`, { extensions: { code: 'BAD_USER_INPUT' } });
+      throw new GraphQLError(`Subscription.${fieldName} is not served`, { extensions: { code: 'BAD_USER_INPUT' } });
     }
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], args.variableValues ?? {});
     if (coerced.errors)
       return { errors: coerced.errors.map((e) => new GraphQLError(e.message, { extensions: { code: 'BAD_USER_INPUT' } })) };
-    fieldArgs = getArgumentValues(definition, field, coerced.coerced);
+    fieldArgs = getArgumentValues(definition, root, coerced.coerced);
     plan = servedBy({ args: fieldArgs, caller: context.caller, redisPrefix: services.redisPrefix, lookup: services.lookup });
   } catch (err) {
     return refused(err, logger);

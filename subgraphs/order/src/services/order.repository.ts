@@ -142,6 +142,12 @@ function newOrderRecord(order: NewOrder, id: string, now: Date): OrderWithItems 
   };
 }
 
+/** What a confirmation's final prices set on `order`: its totals, tax lines and repriced items. */
+function repricedColumns(order: OrderWithItems, priced: Repricing) {
+  const totals = totalsOf(priced.quote);
+  return { ...totals, taxLines: jsonColumn(totals.taxLines), items: repricedItems(order, priced) };
+}
+
 /** The items of `order` with the final prices of `priced` (lines it does not price stay as they are). */
 function repricedItems(order: OrderWithItems, priced: Repricing): OrderItemRecord[] {
   const lines = new Map(priced.quote.lines.map((l) => [l.productId, l]));
@@ -270,12 +276,11 @@ export class OrderRepository {
     const now = new Date();
     const stamp = STAMPS[to];
     const { priced, payment, tracking } = change;
-    const totals = priced && totalsOf(priced.quote);
     const moved: OrderWithItems = {
       ...order,
       status: to,
       failureReason: change.failureReason ?? null,
-      ...(priced && totals ? { ...totals, taxLines: jsonColumn(totals.taxLines), items: repricedItems(order, priced) } : {}),
+      ...(priced ? repricedColumns(order, priced) : {}),
       ...(payment ? { payment: { orderId: order.id, ...payment, createdAt: order.payment?.createdAt ?? now, updatedAt: now } } : {}),
       customerEmail: order.customerEmail ?? change.customerEmail ?? null,
       ...(tracking ?? {}),
